@@ -1,0 +1,133 @@
+/**
+ * @file heapev/findings.h
+ * @brief The one table of findings: every defect heapev can report.
+ *
+ * Each finding has a stable numeric code (its position in the table), a
+ * snake_case name, a severity and a one-line description. The CLI, the JSON
+ * output, docs/FINDINGS.md and the tests all derive from HEAPEV_FINDING_TABLE
+ * below; nothing else spells a finding out.
+ *
+ * Severity:
+ *  - error:   the bytes cannot be decoded as a heap Alloc event;
+ *  - anomaly: decoded, but no correct Windows producer emits it.
+ *
+ * A decoded event carries a set of findings (heapev_findings, one bit per
+ * code); iterating the set in code order gives the table order.
+ */
+#ifndef HEAPEV_FINDINGS_H
+#define HEAPEV_FINDINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * The findings table: X(ENUM_SUFFIX, name, severity, description).
+ * Append only: a finding's code is its position and must never change.
+ */
+#define HEAPEV_FINDING_TABLE(X) \
+    X(TRUNCATED, truncated, ERROR, \
+      "fewer bytes than the header or the payload of the given width needs") \
+    X(LENGTH_AMBIGUOUS, length_ambiguous, ERROR, \
+      "bare payload neither 16 nor 28 bytes and no pointer width given") \
+    X(HEADER_SIZE_MISMATCH, header_size_mismatch, ERROR, \
+      "record Size field below the header size or beyond the bytes given") \
+    X(HEADER_TYPE_UNKNOWN, header_type_unknown, ERROR, \
+      "record HeaderType is not SYSTEM32/64 or COMPACT32/64 (1..4)") \
+    X(HEADER_FLAGS_INVALID, header_flags_invalid, ERROR, \
+      "record Flags byte is not 0xC0 (trace header flag | event trace)") \
+    X(NOT_HEAP_ALLOC, not_heap_alloc, ERROR, \
+      "record HookId is not 0x1021 (heap Alloc); payload not decoded") \
+    X(SOURCE_UNDEFINED, source_undefined, ANOMALY, \
+      "Source is 0 or 7 and above: no Windows build emits it") \
+    X(SOURCE_RESERVED, source_reserved, ANOMALY, \
+      "Source is 6 (MEMORY_FROM_SEGMENT_HEAP), reserved and never returned") \
+    X(SOURCE_INVALID, source_invalid, ANOMALY, \
+      "Source is 5 (MEMORY_FROM_INVALID): the allocator reports a failure") \
+    X(TRAILING_BYTES, trailing_bytes, ANOMALY, \
+      "payload longer than the version 0 layout; extra bytes ignored") \
+    X(HEAP_HANDLE_NULL, heap_handle_null, ANOMALY, \
+      "HeapHandle is 0") \
+    X(ADDRESS_NULL, address_null, ANOMALY, \
+      "Address is 0") \
+    X(ADDRESS_MISALIGNED, address_misaligned, ANOMALY, \
+      "Address not 8-byte (32-bit) or 16-byte (64-bit) aligned") \
+    X(ADDRESS_WRAPS, address_wraps, ANOMALY, \
+      "Address + Size runs past the top of the pointer-width address space") \
+    X(ADDRESS_KERNEL_RANGE, address_kernel_range, ANOMALY, \
+      "Address above the highest user-mode address") \
+    X(HEAP_HANDLE_KERNEL_RANGE, heap_handle_kernel_range, ANOMALY, \
+      "HeapHandle above the highest user-mode address") \
+    X(SIZE_IMPLAUSIBLE, size_implausible, ANOMALY, \
+      "Size larger than the highest user-mode address") \
+    X(LOWFRAG_SIZE_TOO_LARGE, lowfrag_size_too_large, ANOMALY, \
+      "Source 2 (low-fragmentation heap) with Size above 16 KiB") \
+    X(HEADER_VERSION_UNEXPECTED, header_version_unexpected, ANOMALY, \
+      "record Version is not 2 (SYSTEM_TRACE_VERSION)")
+
+/** Finding codes, in table order. */
+typedef enum heapev_finding {
+#define HEAPEV_X_ENUM(sym, name, sev, desc) HEAPEV_FINDING_##sym,
+    HEAPEV_FINDING_TABLE(HEAPEV_X_ENUM)
+#undef HEAPEV_X_ENUM
+    HEAPEV_FINDING_COUNT /**< number of findings in the table */
+} heapev_finding;
+
+/** Severity of a finding. */
+typedef enum heapev_severity {
+    HEAPEV_SEVERITY_ERROR = 0,   /**< the bytes cannot be decoded as a heap Alloc event */
+    HEAPEV_SEVERITY_ANOMALY = 1  /**< decoded, but no correct producer emits it */
+} heapev_severity;
+
+/** A set of findings: bit (1 << code) is set for each finding present. */
+typedef uint64_t heapev_findings;
+
+/** The set holding the single finding @p code. */
+#define HEAPEV_FINDING_BIT(code) ((heapev_findings)1 << (unsigned)(code))
+
+/** One row of the findings table. */
+typedef struct heapev_finding_info {
+    heapev_finding code;      /**< stable numeric code */
+    const char *name;         /**< snake_case name, e.g. "source_reserved" */
+    heapev_severity severity; /**< error or anomaly */
+    const char *description;  /**< one-line description */
+} heapev_finding_info;
+
+/**
+ * @brief The row for @p code.
+ * @return the row, or NULL when @p code is not below HEAPEV_FINDING_COUNT.
+ */
+const heapev_finding_info *heapev_finding_get(unsigned code);
+
+/**
+ * @brief Look a finding up by its snake_case name.
+ * @return the row, or NULL when no finding has that name.
+ */
+const heapev_finding_info *heapev_finding_by_name(const char *name);
+
+/** @brief "error" or "anomaly". */
+const char *heapev_severity_name(heapev_severity severity);
+
+/** @brief The subset of @p findings whose severity is error. */
+heapev_findings heapev_findings_errors(heapev_findings findings);
+
+/** @brief Number of findings in the set. */
+unsigned heapev_findings_count(heapev_findings findings);
+
+/**
+ * @brief Write the names of @p findings, in table order, separated by @p sep.
+ *
+ * Always NUL-terminates when @p cap > 0 (like snprintf).
+ * @return the length the full text needs, excluding the NUL.
+ */
+size_t heapev_findings_format(heapev_findings findings, const char *sep,
+                              char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HEAPEV_FINDINGS_H */

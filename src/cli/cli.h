@@ -1,0 +1,81 @@
+/*
+ * cli.h - what the heapev subcommands share: the command table, one-line
+ * errors, whole-file reading, event <-> JSON field names, atomic output.
+ * The CLI adds no format knowledge: everything about bytes comes from the
+ * library.
+ */
+#ifndef HEAPEV_CLI_H
+#define HEAPEV_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "heapev/decode.h"
+
+/* Exit codes shared by every subcommand. */
+enum {
+    CLI_EXIT_CLEAN = 0,    /* every event decoded with no finding */
+    CLI_EXIT_FINDINGS = 1, /* at least one finding was reported */
+    CLI_EXIT_USAGE = 2     /* usage or I/O error (message on stderr) */
+};
+
+/* One subcommand: name, one-line summary, entry point (argv[0] = name). */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*usage)(FILE *out);
+} cli_command;
+
+/* Print "heapev: <what>: <reason>" on stderr (one line). Returns CLI_EXIT_USAGE. */
+int cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Usage error for a subcommand: message, then "try 'heapev help CMD'". */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Report a getopt_long failure (opterr = 0, optstring starting with ':'):
+ * unknown option or missing argument, naming the option. Returns CLI_EXIT_USAGE.
+ */
+int cli_getopt_error(const char *cmd, int c, char **argv);
+
+/*
+ * Read all of @p path ("-" = stdin) into a malloc'd buffer. On failure prints
+ * a one-line error naming the file and returns -1.
+ */
+int cli_read_file(const char *path, uint8_t **data, size_t *len);
+
+/* Parse an unsigned integer (decimal or 0x hex) with range check. 0 on success. */
+int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
+
+/* "0x..." lowercase hex of @p v, as a JSON string. */
+json_t *cli_json_hex(uint64_t v);
+
+/*
+ * The event fields shared by `heapev decode --json` and the generator's
+ * manifest: bits, heap_handle, size, address, source, source_name, and for
+ * records version, header_type, flags, size_field, hook_id, hook_name,
+ * thread_id, process_id, system_time, kernel_time, user_time.
+ * Fields that were not decoded are null.
+ */
+void cli_json_add_event_fields(json_t *obj, const heapev_event *event);
+
+/* JSON array of finding names, in table order. */
+json_t *cli_json_findings(heapev_findings findings);
+
+/* Print @p obj as one compact line on @p out; returns 0 or -1 on I/O error. */
+int cli_json_print_line(FILE *out, json_t *obj);
+
+/* Flush and check @p out; prints "heapev: <name>: write error: ..." on failure. */
+int cli_close_output(FILE *out, const char *name);
+
+/* Subcommands. */
+int cli_decode_main(int argc, char **argv);
+void cli_decode_usage(FILE *out);
+int cli_findings_main(int argc, char **argv);
+void cli_findings_usage(FILE *out);
+
+#endif /* HEAPEV_CLI_H */

@@ -1,0 +1,73 @@
+/* main.c - `heapev` entry point: git-style subcommand dispatch. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef HEAPEV_VERSION
+#define HEAPEV_VERSION "unknown"
+#endif
+
+static int help_main(int argc, char **argv);
+
+/* The subcommands; each later one is added here (one line each). */
+static const cli_command commands[] = {
+    {"decode", "decode payload or record files and report findings", cli_decode_main,
+     cli_decode_usage},
+    {"findings", "print the findings table", cli_findings_main, cli_findings_usage},
+    {"help", "show help for a subcommand", help_main, NULL},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void main_usage(FILE *out)
+{
+    fputs("usage: heapev [--version] [--help] COMMAND [ARGS]\n\n"
+          "Decode, generate and fuzz Windows ETW heap Alloc events.\n\ncommands:\n",
+          out);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n'heapev help COMMAND' or 'heapev COMMAND --help' shows a command's options.\n", out);
+}
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int help_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_usage(stdout);
+        return CLI_EXIT_CLEAN;
+    }
+    const cli_command *cmd = find_command(argv[1]);
+    if (cmd == NULL || cmd->usage == NULL)
+        return cli_error(argv[1], "no such command (try 'heapev --help')");
+    cmd->usage(stdout);
+    return CLI_EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        main_usage(stdout);
+        return CLI_EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("heapev %s\n", HEAPEV_VERSION);
+        return CLI_EXIT_CLEAN;
+    }
+    const cli_command *cmd = find_command(argv[1]);
+    if (cmd == NULL)
+        return cli_error(argv[1], "no such command (try 'heapev --help')");
+    opterr = 0; /* subcommands print their own one-line option errors */
+    return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,168 @@
+/* util.c - errors, file reading, number parsing and JSON helpers for the CLI. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_error(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "heapev: %s: ", what);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "heapev %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (try 'heapev help %s')\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_getopt_error(const char *cmd, int c, char **argv)
+{
+    const char *opt = optind > 0 ? argv[optind - 1] : "?";
+    if (c == ':')
+        return cli_usage_error(cmd, "option '%s' needs an argument", opt);
+    return cli_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+static int read_stream(FILE *f, const char *path, uint8_t **data, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        uint8_t *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    if (buf == NULL)
+        return cli_error(path, "out of memory"), -1;
+    if (ferror(f)) {
+        int err = errno;
+        free(buf);
+        return cli_error(path, "read error: %s", strerror(err)), -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int cli_read_file(const char *path, uint8_t **data, size_t *len)
+{
+    if (strcmp(path, "-") == 0)
+        return read_stream(stdin, "<stdin>", data, len);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return cli_error(path, "%s", strerror(errno)), -1;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return cli_error(path, "is a directory"), -1;
+    }
+    int rc = read_stream(f, path, data, len);
+    fclose(f);
+    return rc;
+}
+
+int cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    if (text == NULL || *text == '\0' || *text == '-' || *text == '+')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno != 0 || *end != '\0' || v > max)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+json_t *cli_json_hex(uint64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "0x%" PRIx64, v);
+    return json_string(text);
+}
+
+static json_t *json_name_or_null(const char *name)
+{
+    return name != NULL ? json_string(name) : json_null();
+}
+
+static void add_header_fields(json_t *obj, const heapev_record_header *h)
+{
+    json_object_set_new(obj, "version", json_integer(h->version));
+    json_object_set_new(obj, "header_type", json_integer(h->header_type));
+    json_object_set_new(obj, "flags", json_integer(h->flags));
+    json_object_set_new(obj, "size_field", json_integer(h->size));
+    json_object_set_new(obj, "hook_id", cli_json_hex(h->hook_id));
+    json_object_set_new(obj, "hook_name", json_name_or_null(heapev_hook_name(h->hook_id)));
+    json_object_set_new(obj, "thread_id", json_integer(h->thread_id));
+    json_object_set_new(obj, "process_id", json_integer(h->process_id));
+    json_object_set_new(obj, "system_time", json_integer(h->system_time));
+    json_object_set_new(obj, "kernel_time", json_integer(h->kernel_time));
+    json_object_set_new(obj, "user_time", json_integer(h->user_time));
+}
+
+void cli_json_add_event_fields(json_t *obj, const heapev_event *e)
+{
+    int have = e->payload_decoded;
+    json_object_set_new(obj, "bits",
+                        e->pointer_width ? json_integer(e->pointer_width * 8) : json_null());
+    json_object_set_new(obj, "heap_handle", have ? cli_json_hex(e->heap_handle) : json_null());
+    /* json_integer is signed 64-bit: a 64-bit Size above INT64_MAX goes out as hex text. */
+    json_object_set_new(obj, "size", !have ? json_null()
+                                     : e->size <= INT64_MAX ? json_integer((json_int_t)e->size)
+                                                            : cli_json_hex(e->size));
+    json_object_set_new(obj, "address", have ? cli_json_hex(e->address) : json_null());
+    json_object_set_new(obj, "source", have ? json_integer(e->source) : json_null());
+    json_object_set_new(obj, "source_name",
+                        have ? json_name_or_null(heapev_source_name(e->source)) : json_null());
+    json_object_set_new(obj, "trailing_bytes", json_integer(e->trailing_bytes));
+    if (e->has_header)
+        add_header_fields(obj, &e->header);
+}
+
+json_t *cli_json_findings(heapev_findings findings)
+{
+    json_t *arr = json_array();
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
+        if (findings & HEAPEV_FINDING_BIT(i))
+            json_array_append_new(arr, json_string(heapev_finding_get(i)->name));
+    return arr;
+}
+
+int cli_json_print_line(FILE *out, json_t *obj)
+{
+    if (json_dumpf(obj, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+        return -1;
+    return fputc('\n', out) == EOF ? -1 : 0;
+}
+
+int cli_close_output(FILE *out, const char *name)
+{
+    if (fflush(out) != 0 || ferror(out))
+        return cli_error(name, "write error: %s", strerror(errno)), -1;
+    return 0;
+}

@@ -1,0 +1,183 @@
+/*
+ * decode.c - payload and record decoders.
+ *
+ * No allocation, no state, no read past len; every load is an explicit
+ * little-endian load (le.h). The rules are documented in heapev/decode.h.
+ */
+#include "heapev/decode.h"
+
+#include <string.h>
+
+#include "le.h"
+
+#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
+
+heapev_limits heapev_limits_default(void)
+{
+    heapev_limits limits = {HEAPEV_USER_MAX_32, HEAPEV_USER_MAX_64};
+    return limits;
+}
+
+static heapev_limits limits_or_default(const heapev_limits *limits)
+{
+    return limits != NULL ? *limits : heapev_limits_default();
+}
+
+static heapev_findings check_source(uint32_t source)
+{
+    if (source == HEAPEV_SOURCE_INVALID)
+        return BIT(SOURCE_INVALID);
+    if (source == HEAPEV_SOURCE_SEGMENT_HEAP)
+        return BIT(SOURCE_RESERVED);
+    if (heapev_source_name(source) == NULL)
+        return BIT(SOURCE_UNDEFINED);
+    return 0;
+}
+
+/* Address + Size - 1 beyond the highest address of the pointer width. */
+static int address_wraps(uint64_t address, uint64_t size, unsigned width)
+{
+    uint64_t top = width == 8 ? UINT64_MAX : UINT32_MAX;
+    return size != 0 && address <= top && size - 1 > top - address;
+}
+
+heapev_findings heapev_check_fields(const heapev_event *event, const heapev_limits *limits)
+{
+    if (event->pointer_width != 4 && event->pointer_width != 8)
+        return 0;
+    heapev_limits lim = limits_or_default(limits);
+    uint64_t user_max = event->pointer_width == 8 ? lim.user_max_64 : lim.user_max_32;
+    uint64_t align = HEAPEV_ADDRESS_ALIGN(event->pointer_width);
+    heapev_findings f = check_source(event->source);
+
+    if (event->heap_handle == 0)
+        f |= BIT(HEAP_HANDLE_NULL);
+    if (event->address == 0)
+        f |= BIT(ADDRESS_NULL);
+    if (event->address % align != 0)
+        f |= BIT(ADDRESS_MISALIGNED);
+    if (address_wraps(event->address, event->size, event->pointer_width))
+        f |= BIT(ADDRESS_WRAPS);
+    if (event->address > user_max)
+        f |= BIT(ADDRESS_KERNEL_RANGE);
+    if (event->heap_handle > user_max)
+        f |= BIT(HEAP_HANDLE_KERNEL_RANGE);
+    if (event->size > user_max)
+        f |= BIT(SIZE_IMPLAUSIBLE);
+    if (event->source == HEAPEV_SOURCE_LOWFRAG && event->size > HEAPEV_LFH_MAX_SIZE)
+        f |= BIT(LOWFRAG_SIZE_TOO_LARGE);
+    return f;
+}
+
+static unsigned infer_width(size_t len)
+{
+    if (len == HEAPEV_PAYLOAD_SIZE_32)
+        return 4;
+    if (len == HEAPEV_PAYLOAD_SIZE_64)
+        return 8;
+    return 0;
+}
+
+static uint32_t clamp_u32(size_t n)
+{
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* Decode payload fields into an event whose other members are already set. */
+static heapev_findings decode_payload_fields(const uint8_t *p, size_t len, unsigned width,
+                                             const heapev_limits *limits, heapev_event *e)
+{
+    size_t need = HEAPEV_PAYLOAD_SIZE(width);
+    e->pointer_width = (uint8_t)width;
+    if (len < need)
+        return BIT(TRUNCATED);
+    e->heap_handle = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_HEAP_HANDLE(width), width);
+    e->size = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_SIZE(width), width);
+    e->address = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_ADDRESS(width), width);
+    e->source = heapev_read_le32(p + HEAPEV_PAYLOAD_OFF_SOURCE(width));
+    e->payload_decoded = 1;
+    e->trailing_bytes = clamp_u32(len - need);
+    return heapev_check_fields(e, limits) | (len > need ? BIT(TRAILING_BYTES) : 0);
+}
+
+heapev_findings heapev_decode_payload(const void *data, size_t len, unsigned width,
+                                      const heapev_limits *limits, heapev_event *event)
+{
+    memset(event, 0, sizeof *event);
+    if (width != 4 && width != 8) {
+        width = infer_width(len);
+        if (width == 0)
+            return event->findings = BIT(LENGTH_AMBIGUOUS);
+    }
+    event->findings = decode_payload_fields(data, len, width, limits, event);
+    return event->findings;
+}
+
+/* Header size used to read a record whose HeaderType is @p type. */
+static unsigned header_read_size(uint8_t type)
+{
+    unsigned size = heapev_header_type_size(type);
+    return size != 0 ? size : HEAPEV_HEADER_SIZE_COMPACT;
+}
+
+static void read_header(const uint8_t *p, unsigned hsize, heapev_record_header *h)
+{
+    h->version = heapev_read_le16(p + HEAPEV_HEADER_OFF_VERSION);
+    h->header_type = p[HEAPEV_HEADER_OFF_HEADER_TYPE];
+    h->flags = p[HEAPEV_HEADER_OFF_FLAGS];
+    h->size = heapev_read_le16(p + HEAPEV_HEADER_OFF_SIZE);
+    h->hook_id = heapev_read_le16(p + HEAPEV_HEADER_OFF_HOOK_ID);
+    h->thread_id = heapev_read_le32(p + HEAPEV_HEADER_OFF_THREAD_ID);
+    h->process_id = heapev_read_le32(p + HEAPEV_HEADER_OFF_PROCESS_ID);
+    h->system_time = (int64_t)heapev_read_le64(p + HEAPEV_HEADER_OFF_SYSTEM_TIME);
+    if (hsize == HEAPEV_HEADER_SIZE_SYSTEM) {
+        h->kernel_time = heapev_read_le32(p + HEAPEV_HEADER_OFF_KERNEL_TIME);
+        h->user_time = heapev_read_le32(p + HEAPEV_HEADER_OFF_USER_TIME);
+    }
+}
+
+static heapev_findings check_header(const heapev_record_header *h)
+{
+    heapev_findings f = 0;
+    if (heapev_header_type_width(h->header_type) == 0)
+        f |= BIT(HEADER_TYPE_UNKNOWN);
+    if (h->flags != HEAPEV_HEADER_FLAGS)
+        f |= BIT(HEADER_FLAGS_INVALID);
+    if (h->hook_id != HEAPEV_HOOK_HEAP_ALLOC)
+        f |= BIT(NOT_HEAP_ALLOC);
+    if (h->version != HEAPEV_HEADER_VERSION)
+        f |= BIT(HEADER_VERSION_UNEXPECTED);
+    return f;
+}
+
+heapev_findings heapev_decode_record(const void *data, size_t len, const heapev_limits *limits,
+                                     heapev_event *event, size_t *consumed)
+{
+    const uint8_t *p = data;
+    size_t extent = len;
+    memset(event, 0, sizeof *event);
+    if (consumed != NULL)
+        *consumed = len;
+
+    unsigned hsize = len > HEAPEV_HEADER_OFF_HEADER_TYPE
+                         ? header_read_size(p[HEAPEV_HEADER_OFF_HEADER_TYPE])
+                         : HEAPEV_HEADER_SIZE_COMPACT;
+    if (len < hsize)
+        return event->findings = BIT(TRUNCATED);
+
+    event->has_header = 1;
+    read_header(p, hsize, &event->header);
+    heapev_findings f = check_header(&event->header);
+    if (event->header.size < hsize || event->header.size > len)
+        f |= BIT(HEADER_SIZE_MISMATCH);
+    else
+        extent = event->header.size;
+    if (consumed != NULL)
+        *consumed = extent;
+
+    unsigned width = heapev_header_type_width(event->header.header_type);
+    event->pointer_width = (uint8_t)width;
+    if (width != 0 && !(f & BIT(NOT_HEAP_ALLOC)))
+        f |= decode_payload_fields(p + hsize, extent - hsize, width, limits, event);
+    return event->findings = f;
+}

@@ -1,0 +1,79 @@
+/* findings.c - the findings table, expanded from HEAPEV_FINDING_TABLE. */
+#include "heapev/findings.h"
+
+#include <string.h>
+
+static const heapev_finding_info finding_rows[HEAPEV_FINDING_COUNT] = {
+#define HEAPEV_X_ROW(sym, name, sev, desc) \
+    {HEAPEV_FINDING_##sym, #name, HEAPEV_SEVERITY_##sev, desc},
+    HEAPEV_FINDING_TABLE(HEAPEV_X_ROW)
+#undef HEAPEV_X_ROW
+};
+
+_Static_assert(HEAPEV_FINDING_COUNT <= 64, "heapev_findings holds at most 64 findings");
+
+const heapev_finding_info *heapev_finding_get(unsigned code)
+{
+    return code < HEAPEV_FINDING_COUNT ? &finding_rows[code] : NULL;
+}
+
+const heapev_finding_info *heapev_finding_by_name(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
+        if (strcmp(finding_rows[i].name, name) == 0)
+            return &finding_rows[i];
+    return NULL;
+}
+
+const char *heapev_severity_name(heapev_severity severity)
+{
+    return severity == HEAPEV_SEVERITY_ERROR ? "error" : "anomaly";
+}
+
+heapev_findings heapev_findings_errors(heapev_findings findings)
+{
+    heapev_findings errors = 0;
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
+        if (finding_rows[i].severity == HEAPEV_SEVERITY_ERROR)
+            errors |= HEAPEV_FINDING_BIT(i);
+    return findings & errors;
+}
+
+unsigned heapev_findings_count(heapev_findings findings)
+{
+    unsigned n = 0;
+    for (; findings != 0; findings &= findings - 1)
+        n++;
+    return n;
+}
+
+/* Append n bytes of s at *len, snprintf-style: never past cap, always NUL-terminated. */
+static void append_text(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+    if (*len + 1 < cap) {
+        size_t room = cap - 1 - *len;
+        size_t k = n < room ? n : room;
+        memcpy(out + *len, s, k);
+        out[*len + k] = '\0';
+    }
+    *len += n;
+}
+
+size_t heapev_findings_format(heapev_findings findings, const char *sep, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (sep == NULL)
+        sep = "";
+    if (cap > 0)
+        out[0] = '\0';
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++) {
+        if (!(findings & HEAPEV_FINDING_BIT(i)))
+            continue;
+        if (len > 0)
+            append_text(out, cap, &len, sep, strlen(sep));
+        append_text(out, cap, &len, finding_rows[i].name, strlen(finding_rows[i].name));
+    }
+    return len;
+}

@@ -1,0 +1,412 @@
+/*
+ * test_cli.c - the `heapev` CLI as a user runs it: decode (payload, record,
+ * stdin, JSON and text), findings, exit codes and one-line errors.
+ * Input bytes are written by hand here; expected values are read off them.
+ * argv[1] = path of the heapev binary, argv[2] = source root.
+ */
+#include "cmocka_all.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "heapev/findings.h"
+#include "testlib.h"
+
+static const char *heapev_bin;
+static const char *source_root;
+static char tmpdir[] = "/tmp/heapev-cli-XXXXXX";
+
+typedef struct run_result {
+    int status;
+    char *out;
+    char *err;
+} run_result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n + 4097 > cap) {
+            cap = cap * 2 + 8192;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        size_t got = fread(buf + n, 1, 4096, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static char *tmp_path(const char *name)
+{
+    static char path[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
+    return path[k];
+}
+
+static void write_file(const char *name, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(tmp_path(name), "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Run heapev with args (NULL-terminated); stdin from file @p in (NULL = /dev/null). */
+static run_result run(const char *in, const char *const *args)
+{
+    char *out = strdup(tmp_path("stdout")), *err = strdup(tmp_path("stderr"));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *argv[32] = {heapev_bin};
+        for (int i = 0; args[i] && i < 30; i++)
+            argv[i + 1] = args[i];
+        int fd_in = open(in ? in : "/dev/null", O_RDONLY);
+        int fd_out = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd_err = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd_in < 0 || fd_out < 0 || fd_err < 0)
+            _exit(127);
+        dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
+        execv(heapev_bin, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    run_result r = {WEXITSTATUS(status), slurp(out), slurp(err)};
+    free(out), free(err);
+    return r;
+}
+
+static void free_result(run_result *r)
+{
+    free(r->out), free(r->err);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Parse line @p index of JSON Lines output. */
+static json_t *json_line(const char *out, size_t index)
+{
+    const char *p = out;
+    for (size_t i = 0; i < index; i++) {
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    json_error_t jerr;
+    json_t *obj = json_loadb(p, strcspn(p, "\n"), 0, &jerr);
+    if (obj == NULL)
+        fail_msg("bad JSON line %zu: %s", index, jerr.text);
+    return obj;
+}
+
+static const char *jstr(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    assert_true(json_is_string(v));
+    return json_string_value(v);
+}
+
+static long long jint(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    assert_true(json_is_integer(v));
+    return json_integer_value(v);
+}
+
+/* The 28-byte payload of the issue: handle 0x1d2a0e50000, size 40, address 0x1d2a0e51230. */
+static size_t payload64(uint8_t *p, uint32_t source)
+{
+    static const uint8_t bytes[28] = {
+        0x00, 0x00, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x30, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00};
+    memcpy(p, bytes, 28);
+    t_put(p + 24, source, 4);
+    return 28;
+}
+
+static void test_decode_payload_json(void **state)
+{
+    (void)state;
+    uint8_t buf[28];
+    write_file("p.bin", buf, payload64(buf, 2));
+    const char *args[] = {"decode", "--payload", "--json", tmp_path("p.bin"), NULL};
+    run_result r = run(NULL, args);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(count_lines(r.out), 1);
+    json_t *o = json_line(r.out, 0);
+    assert_string_equal(jstr(o, "file"), tmp_path("p.bin"));
+    assert_int_equal(jint(o, "offset"), 0);
+    assert_string_equal(jstr(o, "kind"), "payload");
+    assert_int_equal(jint(o, "bits"), 64);
+    assert_string_equal(jstr(o, "heap_handle"), "0x1d2a0e50000");
+    assert_int_equal(jint(o, "size"), 40);
+    assert_string_equal(jstr(o, "address"), "0x1d2a0e51230");
+    assert_int_equal(jint(o, "source"), 2);
+    assert_string_equal(jstr(o, "source_name"), "lowfrag");
+    assert_int_equal(json_array_size(json_object_get(o, "findings")), 0);
+    assert_true(json_is_true(json_object_get(o, "ok")));
+    json_decref(o);
+    assert_string_equal(r.err, "");
+    free_result(&r);
+}
+
+static void test_decode_source_findings(void **state)
+{
+    (void)state;
+    static const struct { uint32_t source; const char *finding; const char *name; } cases[] = {
+        {6, "source_reserved", "segment_heap"}, {7, "source_undefined", NULL},
+        {5, "source_invalid", "invalid"}, {0, "source_undefined", NULL}};
+    for (size_t i = 0; i < 4; i++) {
+        uint8_t buf[28];
+        write_file("s.bin", buf, payload64(buf, cases[i].source));
+        const char *args[] = {"decode", "--json", tmp_path("s.bin"), NULL};
+        run_result r = run(NULL, args);
+        assert_int_equal(r.status, 1);
+        json_t *o = json_line(r.out, 0);
+        json_t *f = json_object_get(o, "findings");
+        assert_int_equal(json_array_size(f), 1);
+        assert_string_equal(json_string_value(json_array_get(f, 0)), cases[i].finding);
+        assert_int_equal(jint(o, "source"), cases[i].source);
+        if (cases[i].name)
+            assert_string_equal(jstr(o, "source_name"), cases[i].name);
+        else
+            assert_true(json_is_null(json_object_get(o, "source_name")));
+        assert_true(json_is_true(json_object_get(o, "ok"))); /* anomalies, not errors */
+        json_decref(o);
+        free_result(&r);
+    }
+}
+
+static void test_decode_ambiguous_length(void **state)
+{
+    (void)state;
+    uint8_t buf[17] = {0};
+    write_file("a.bin", buf, sizeof buf);
+    const char *args[] = {"decode", "--json", tmp_path("a.bin"), NULL};
+    run_result r = run(NULL, args);
+    assert_int_equal(r.status, 1);
+    json_t *o = json_line(r.out, 0);
+    assert_true(json_is_null(json_object_get(o, "bits")));
+    assert_true(json_is_null(json_object_get(o, "heap_handle")));
+    assert_true(json_is_false(json_object_get(o, "ok")));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "findings"), 0)),
+                        "length_ambiguous");
+    json_decref(o);
+    free_result(&r);
+    /* With --bits 32 the same 17 bytes are a payload plus one trailing byte. */
+    const char *args32[] = {"decode", "--json", "--bits", "32", tmp_path("a.bin"), NULL};
+    r = run(NULL, args32);
+    o = json_line(r.out, 0);
+    assert_int_equal(jint(o, "bits"), 32);
+    assert_int_equal(jint(o, "trailing_bytes"), 1);
+    json_decref(o);
+    free_result(&r);
+}
+
+static void test_decode_record_stream(void **state)
+{
+    (void)state;
+    uint8_t buf[256];
+    size_t n = 0;
+    /* three records: SYSTEM64 Alloc (60), COMPACT32 Alloc (40), SYSTEM64 Free (60) */
+    n += t_header(buf + n, 2, 2, 0xC0, 60, 0x1021);
+    n += payload64(buf + n, 3);
+    n += t_header(buf + n, 2, 3, 0xC0, 40, 0x1021);
+    n += t_payload32(buf + n, 0x00500000u, 24, 0x00501238u, 1);
+    n += t_header(buf + n, 2, 2, 0xC0, 60, 0x1024);
+    n += payload64(buf + n, 3);
+    write_file("r.bin", buf, n);
+    const char *args[] = {"decode", "--record", "--json", tmp_path("r.bin"), NULL};
+    run_result r = run(NULL, args);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(count_lines(r.out), 3);
+    static const long long offsets[] = {0, 60, 100};
+    static const long long bits[] = {64, 32, 64};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *o = json_line(r.out, i);
+        assert_string_equal(jstr(o, "kind"), "record");
+        assert_int_equal(jint(o, "offset"), offsets[i]);
+        assert_int_equal(jint(o, "bits"), bits[i]);
+        assert_int_equal(jint(o, "version"), 2);
+        assert_int_equal(jint(o, "thread_id"), 0x111);
+        assert_int_equal(jint(o, "process_id"), 0x222);
+        assert_int_equal(jint(o, "system_time"), 0x0102030405060708ll);
+        json_decref(o);
+    }
+    json_t *o = json_line(r.out, 2);
+    assert_string_equal(jstr(o, "hook_id"), "0x1024");
+    assert_string_equal(jstr(o, "hook_name"), "heap_free");
+    assert_true(json_is_null(json_object_get(o, "heap_handle")));
+    json_decref(o);
+    o = json_line(r.out, 1);
+    assert_string_equal(jstr(o, "heap_handle"), "0x500000");
+    assert_string_equal(jstr(o, "address"), "0x501238");
+    json_decref(o);
+    free_result(&r);
+}
+
+static void test_decode_stdin_and_text(void **state)
+{
+    (void)state;
+    uint8_t buf[28];
+    write_file("in.bin", buf, payload64(buf, 6));
+    const char *args[] = {"decode", "-", NULL};
+    run_result r = run(tmp_path("in.bin"), args);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(count_lines(r.out), 1);
+    assert_non_null(strstr(r.out, "<stdin>@0: payload 64-bit"));
+    assert_non_null(strstr(r.out, "source=6(segment_heap)"));
+    assert_non_null(strstr(r.out, "findings=source_reserved"));
+    free_result(&r);
+}
+
+static void test_errors_and_exit_codes(void **state)
+{
+    (void)state;
+    const char *missing[] = {"decode", tmp_path("nope.bin"), NULL};
+    run_result r = run(NULL, missing);
+    assert_int_equal(r.status, 2);
+    assert_int_equal(count_lines(r.err), 1);
+    assert_non_null(strstr(r.err, "nope.bin"));
+    assert_non_null(strstr(r.err, "No such file"));
+    free_result(&r);
+
+    const char *dir[] = {"decode", tmpdir, NULL};
+    r = run(NULL, dir);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "is a directory"));
+    free_result(&r);
+
+    static const char *const bad[][5] = {
+        {"decode", NULL},
+        {"decode", "--bits", "16", "x", NULL},
+        {"decode", "--frobnicate", "x", NULL},
+        {"decode", "--record", "--bits", "32", NULL},
+        {"decode", "--user-max-32", "0x1FFFFFFFF", "x", NULL},
+        {"decode", "--bits", NULL},
+        {"nosuchcommand", NULL},
+        {"findings", "extra", NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = run(NULL, bad[i]);
+        assert_int_equal(r.status, 2);
+        assert_int_equal(count_lines(r.err), 1);
+        assert_string_equal(r.out, "");
+        free_result(&r);
+    }
+    /* One bad file among good ones: the good ones are still decoded, exit 2. */
+    uint8_t buf[28];
+    write_file("good.bin", buf, payload64(buf, 2));
+    const char *mixed[] = {"decode", tmp_path("good.bin"), tmp_path("nope.bin"), NULL};
+    r = run(NULL, mixed);
+    assert_int_equal(r.status, 2);
+    assert_int_equal(count_lines(r.out), 1);
+    free_result(&r);
+}
+
+static void test_help_and_version(void **state)
+{
+    (void)state;
+    static const char *const ok[][3] = {
+        {"--help", NULL}, {"--version", NULL}, {"decode", "--help", NULL},
+        {"help", "decode", NULL}, {"findings", "-h", NULL}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        run_result r = run(NULL, ok[i]);
+        assert_int_equal(r.status, 0);
+        assert_true(strlen(r.out) > 0);
+        assert_string_equal(r.err, "");
+        free_result(&r);
+    }
+    const char *none[] = {NULL};
+    run_result r = run(NULL, none);
+    assert_int_equal(r.status, 2);
+    free_result(&r);
+}
+
+static void test_findings_command(void **state)
+{
+    (void)state;
+    const char *args[] = {"findings", "--json", NULL};
+    run_result r = run(NULL, args);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(count_lines(r.out), HEAPEV_FINDING_COUNT);
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++) {
+        json_t *o = json_line(r.out, i);
+        const heapev_finding_info *f = heapev_finding_get(i);
+        assert_int_equal(jint(o, "code"), i);
+        assert_string_equal(jstr(o, "name"), f->name);
+        assert_string_equal(jstr(o, "severity"), heapev_severity_name(f->severity));
+        assert_string_equal(jstr(o, "description"), f->description);
+        json_decref(o);
+    }
+    free_result(&r);
+}
+
+/* docs/FINDINGS.md is derived from the table: it must equal `heapev findings --markdown`. */
+static void test_findings_doc_current(void **state)
+{
+    (void)state;
+    const char *args[] = {"findings", "--markdown", NULL};
+    run_result r = run(NULL, args);
+    assert_int_equal(r.status, 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/docs/FINDINGS.md", source_root);
+    char *doc = slurp(path);
+    if (strcmp(doc, r.out) != 0)
+        fail_msg("docs/FINDINGS.md is stale: regenerate with "
+                 "'build/heapev findings --markdown > docs/FINDINGS.md'");
+    free(doc);
+    free_result(&r);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_cli HEAPEV_BINARY SOURCE_ROOT\n");
+        return 2;
+    }
+    heapev_bin = argv[1];
+    source_root = argv[2];
+    if (mkdtemp(tmpdir) == NULL)
+        return perror("mkdtemp"), 2;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_payload_json),
+        cmocka_unit_test(test_decode_source_findings),
+        cmocka_unit_test(test_decode_ambiguous_length),
+        cmocka_unit_test(test_decode_record_stream),
+        cmocka_unit_test(test_decode_stdin_and_text),
+        cmocka_unit_test(test_errors_and_exit_codes),
+        cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_findings_command),
+        cmocka_unit_test(test_findings_doc_current),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    return failed;
+}

@@ -1,0 +1,285 @@
+/* test_decode_payload.c - bare payload decoding: fields, every payload finding, every length. */
+#include "cmocka_all.h"
+
+#include <stdlib.h>
+
+#include "heapev/decode.h"
+#include "testlib.h"
+
+#define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
+
+/* A clean 64-bit event: 64 KiB aligned handle, 16-aligned address, LFH, small size. */
+#define H64 0x000001D2A0E50000ull
+#define A64 0x000001D2A0E51230ull
+/* A clean 32-bit event. */
+#define H32 0x00500000u
+#define A32 0x00501238u
+
+static heapev_findings decode64(uint64_t h, uint64_t s, uint64_t a, uint32_t src)
+{
+    uint8_t buf[28];
+    heapev_event e;
+    t_payload64(buf, h, s, a, src);
+    return heapev_decode_payload(buf, sizeof buf, 8, NULL, &e);
+}
+
+static heapev_findings decode32_lim(uint32_t h, uint32_t s, uint32_t a, uint32_t src,
+                                    uint64_t user_max_32)
+{
+    uint8_t buf[16];
+    heapev_event e;
+    heapev_limits lim = heapev_limits_default();
+    lim.user_max_32 = user_max_32;
+    t_payload32(buf, h, s, a, src);
+    return heapev_decode_payload(buf, sizeof buf, 4, &lim, &e);
+}
+
+static heapev_findings decode32(uint32_t h, uint32_t s, uint32_t a, uint32_t src)
+{
+    return decode32_lim(h, s, a, src, 0x7FFEFFFF);
+}
+
+static void test_clean_64_fields(void **state)
+{
+    (void)state;
+    /* Hand-written bytes of the clean 64-bit event (little-endian). */
+    static const uint8_t bytes[28] = {
+        0x00, 0x00, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* HeapHandle */
+        0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* Size = 40 */
+        0x30, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* Address */
+        0x02, 0x00, 0x00, 0x00,                         /* Source = 2 */
+    };
+    heapev_event e;
+    assert_int_equal(heapev_decode_payload(bytes, sizeof bytes, HEAPEV_WIDTH_INFER, NULL, &e), 0);
+    assert_int_equal(e.pointer_width, 8);
+    assert_int_equal(e.payload_decoded, 1);
+    assert_int_equal(e.has_header, 0);
+    assert_true(e.heap_handle == H64);
+    assert_true(e.size == 40);
+    assert_true(e.address == A64);
+    assert_int_equal(e.source, 2);
+    assert_int_equal(e.trailing_bytes, 0);
+    assert_int_equal(e.findings, 0);
+}
+
+static void test_clean_32_fields(void **state)
+{
+    (void)state;
+    static const uint8_t bytes[16] = {
+        0x00, 0x00, 0x50, 0x00, /* HeapHandle 0x00500000 */
+        0x18, 0x00, 0x00, 0x00, /* Size 24 */
+        0x38, 0x12, 0x50, 0x00, /* Address 0x00501238 */
+        0x03, 0x00, 0x00, 0x00, /* Source 3 */
+    };
+    heapev_event e;
+    assert_int_equal(heapev_decode_payload(bytes, sizeof bytes, HEAPEV_WIDTH_INFER, NULL, &e), 0);
+    assert_int_equal(e.pointer_width, 4);
+    assert_true(e.heap_handle == H32);
+    assert_true(e.size == 24);
+    assert_true(e.address == A32);
+    assert_int_equal(e.source, 3);
+}
+
+static void test_source_values(void **state)
+{
+    (void)state;
+    for (uint32_t src = 1; src <= 4; src++) {
+        assert_int_equal(decode64(H64, 40, A64, src), 0);
+        assert_int_equal(decode32(H32, 24, A32, src), 0);
+    }
+    assert_int_equal(decode64(H64, 40, A64, 5), F(SOURCE_INVALID));
+    assert_int_equal(decode64(H64, 40, A64, 6), F(SOURCE_RESERVED));
+    static const uint32_t undefined[] = {0, 7, 8, 0x100, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
+    for (size_t i = 0; i < sizeof undefined / sizeof undefined[0]; i++) {
+        assert_int_equal(decode64(H64, 40, A64, undefined[i]), F(SOURCE_UNDEFINED));
+        assert_int_equal(decode32(H32, 24, A32, undefined[i]), F(SOURCE_UNDEFINED));
+    }
+}
+
+static void test_source_names(void **state)
+{
+    (void)state;
+    assert_string_equal(heapev_source_name(1), "lookaside");
+    assert_string_equal(heapev_source_name(2), "lowfrag");
+    assert_string_equal(heapev_source_name(3), "mainpath");
+    assert_string_equal(heapev_source_name(4), "slowpath");
+    assert_string_equal(heapev_source_name(5), "invalid");
+    assert_string_equal(heapev_source_name(6), "segment_heap");
+    assert_null(heapev_source_name(0));
+    assert_null(heapev_source_name(7));
+    assert_null(heapev_source_name(0xFFFFFFFF));
+}
+
+static void test_null_fields(void **state)
+{
+    (void)state;
+    assert_int_equal(decode64(0, 40, A64, 3), F(HEAP_HANDLE_NULL));
+    assert_int_equal(decode64(H64, 40, 0, 3), F(ADDRESS_NULL));
+    assert_int_equal(decode32(0, 24, 0, 3), F(HEAP_HANDLE_NULL) | F(ADDRESS_NULL));
+    /* Size 0 is legal. */
+    assert_int_equal(decode64(H64, 0, A64, 3), 0);
+}
+
+static void test_alignment(void **state)
+{
+    (void)state;
+    assert_int_equal(decode64(H64, 40, A64 + 8, 3), F(ADDRESS_MISALIGNED));
+    assert_int_equal(decode64(H64, 40, A64 + 1, 3), F(ADDRESS_MISALIGNED));
+    assert_int_equal(decode32(H32, 24, A32 + 4, 3), F(ADDRESS_MISALIGNED));
+    assert_int_equal(decode32(H32, 24, A32 + 8, 3), 0); /* 8 is enough for 32-bit */
+}
+
+static void test_kernel_range(void **state)
+{
+    (void)state;
+    assert_int_equal(decode64(H64, 40, 0x00007FFFFFFEFFF0ull, 3), 0); /* last user block */
+    assert_int_equal(decode64(H64, 40, 0x00007FFFFFFF0000ull, 3), F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(H64, 40, 0xFFFF800000001000ull, 3), F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(0xFFFFF80000000000ull, 40, A64, 3), F(HEAP_HANDLE_KERNEL_RANGE));
+    assert_int_equal(decode32(H32, 24, 0x80001000u, 3), F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode32(0x80010000u, 24, A32, 3), F(HEAP_HANDLE_KERNEL_RANGE));
+    /* The 32-bit limit is the user's choice: /3GB and WOW64 producers. */
+    assert_int_equal(decode32_lim(0x80010000u, 24, 0x80001000u, 3, 0xBFFEFFFF), 0);
+    assert_int_equal(decode32_lim(H32, 24, 0xC0001000u, 3, 0xBFFEFFFF), F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode32_lim(H32, 24, 0xC0001000u, 3, 0xFFFEFFFF), 0);
+}
+
+static void test_size_checks(void **state)
+{
+    (void)state;
+    assert_int_equal(decode64(H64, 0x00007FFFFFFEFFFFull, 0x10000, 4), 0);
+    assert_int_equal(decode64(H64, 0x0000800000000000ull, 0x10000, 4), F(SIZE_IMPLAUSIBLE));
+    assert_int_equal(decode32(H32, 0x7FFF0000u, 0x10000, 4), F(SIZE_IMPLAUSIBLE));
+    assert_int_equal(decode64(H64, 16384, A64, 2), 0);
+    assert_int_equal(decode64(H64, 16385, A64, 2), F(LOWFRAG_SIZE_TOO_LARGE));
+    assert_int_equal(decode64(H64, 16385, A64, 3), 0); /* only LFH is limited */
+    assert_int_equal(decode32(H32, 0x100000, A32, 2), F(LOWFRAG_SIZE_TOO_LARGE));
+}
+
+static void test_address_wraps(void **state)
+{
+    (void)state;
+    const uint64_t all = 0xFFFFFFFF;
+    /* The block may end exactly at the top of the 32-bit space... */
+    assert_int_equal(decode32_lim(H32, 0x10000, 0xFFFF0000u, 3, all), 0);
+    /* ...but not one byte past it. */
+    assert_int_equal(decode32_lim(H32, 0x10001, 0xFFFF0000u, 3, all), F(ADDRESS_WRAPS));
+    assert_int_equal(decode32_lim(H32, 0x20000, 0xFFFE0000u, 3, 0xFFFEFFFF), 0);
+    assert_int_equal(decode32_lim(H32, 0x20001, 0xFFFE0000u, 3, 0xFFFEFFFF), F(ADDRESS_WRAPS));
+    /* 64-bit: only reachable with kernel addresses or impossible sizes. */
+    assert_int_equal(decode64(H64, 0x10000, 0xFFFFFFFFFFFF0000ull, 3),
+                     F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(H64, 0x10001, 0xFFFFFFFFFFFF0000ull, 3),
+                     F(ADDRESS_WRAPS) | F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(H64, UINT64_MAX, A64, 3), F(ADDRESS_WRAPS) | F(SIZE_IMPLAUSIBLE));
+}
+
+static void test_many_findings_at_once(void **state)
+{
+    (void)state;
+    heapev_findings f = decode64(0, UINT64_MAX, 0xFFFFFFFFFFFFFFF1ull, 2);
+    assert_int_equal(f, F(HEAP_HANDLE_NULL) | F(ADDRESS_MISALIGNED) | F(ADDRESS_WRAPS) |
+                            F(ADDRESS_KERNEL_RANGE) | F(SIZE_IMPLAUSIBLE) |
+                            F(LOWFRAG_SIZE_TOO_LARGE));
+}
+
+/*
+ * Every length 0..64, with each width argument: the length rules and nothing
+ * else. The buffer holds a clean payload of the width under test, then zeros.
+ */
+static void check_length(unsigned width_arg, size_t len)
+{
+    uint8_t buf[64];
+    memset(buf, 0, sizeof buf);
+    int explicit_width = width_arg == 4 || width_arg == 8;
+    unsigned width = explicit_width ? width_arg : len == 16 ? 4 : len == 28 ? 8 : 0;
+    if (width == 4)
+        t_payload32(buf, H32, 24, A32, 3);
+    else
+        t_payload64(buf, H64, 40, A64, 3);
+    heapev_event e;
+    heapev_findings f = heapev_decode_payload(len ? buf : NULL, len, width_arg, NULL, &e);
+    if (width == 0) {
+        assert_int_equal(f, F(LENGTH_AMBIGUOUS));
+        assert_int_equal(e.payload_decoded, 0);
+        assert_int_equal(e.pointer_width, 0);
+        return;
+    }
+    size_t need = width == 4 ? 16 : 28;
+    assert_int_equal(e.pointer_width, width);
+    if (len < need) {
+        assert_int_equal(f, F(TRUNCATED));
+        assert_int_equal(e.payload_decoded, 0);
+        assert_true(e.heap_handle == 0 && e.size == 0 && e.address == 0 && e.source == 0);
+    } else {
+        assert_int_equal(f, len > need ? F(TRAILING_BYTES) : 0);
+        assert_int_equal(e.trailing_bytes, len - need);
+        assert_int_equal(e.payload_decoded, 1);
+    }
+}
+
+static void test_every_length(void **state)
+{
+    (void)state;
+    static const unsigned widths[] = {HEAPEV_WIDTH_INFER, 4, 8, 5 /* invalid: infer */};
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
+        for (size_t len = 0; len <= 64; len++)
+            check_length(widths[w], len);
+}
+
+static void test_trailing_bytes_keep_fields(void **state)
+{
+    (void)state;
+    uint8_t buf[40];
+    memset(buf, 0xAB, sizeof buf);
+    t_payload64(buf, H64, 40, A64, 1);
+    heapev_event e;
+    assert_int_equal(heapev_decode_payload(buf, sizeof buf, 8, NULL, &e), F(TRAILING_BYTES));
+    assert_true(e.heap_handle == H64 && e.address == A64 && e.size == 40 && e.source == 1);
+    assert_int_equal(e.trailing_bytes, 12);
+}
+
+/* A 64-bit payload read as 32-bit: the fields are reinterpreted, 12 bytes trail. */
+static void test_wrong_width(void **state)
+{
+    (void)state;
+    uint8_t buf[28];
+    heapev_event e;
+    t_payload64(buf, 0x0000000500010000ull, 0x0000000100000040ull, A64, 3);
+    heapev_decode_payload(buf, sizeof buf, 4, NULL, &e);
+    assert_true(e.heap_handle == 0x00010000 && e.size == 5 && e.address == 0x40);
+    assert_int_equal(e.source, 1);
+    assert_int_equal(e.trailing_bytes, 12);
+    assert_int_equal(e.findings, F(TRAILING_BYTES));
+    /* And a 32-bit payload read as 64-bit is truncated. */
+    t_payload32(buf, H32, 24, A32, 3);
+    assert_int_equal(heapev_decode_payload(buf, 16, 8, NULL, &e), F(TRUNCATED));
+}
+
+/* The decoder never reads past len: a payload at the very end of a heap block. */
+static void test_reads_stay_in_bounds(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 40; len++) {
+        uint8_t *buf = malloc(len ? len : 1);
+        memset(buf, 0x5A, len);
+        heapev_event e;
+        for (unsigned w = 0; w <= 8; w += 4)
+            heapev_decode_payload(buf, len, w, NULL, &e);
+        free(buf);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clean_64_fields),   cmocka_unit_test(test_clean_32_fields),
+        cmocka_unit_test(test_source_values),     cmocka_unit_test(test_source_names),
+        cmocka_unit_test(test_null_fields),       cmocka_unit_test(test_alignment),
+        cmocka_unit_test(test_kernel_range),      cmocka_unit_test(test_size_checks),
+        cmocka_unit_test(test_address_wraps),     cmocka_unit_test(test_many_findings_at_once),
+        cmocka_unit_test(test_every_length),      cmocka_unit_test(test_trailing_bytes_keep_fields),
+        cmocka_unit_test(test_wrong_width),       cmocka_unit_test(test_reads_stay_in_bounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
