@@ -270,6 +270,25 @@ static void test_reads_stay_in_bounds(void **state)
     }
 }
 
+/* heapev_check_fields is public: it must be safe on events the decoder never makes. */
+static void test_check_fields_api(void **state)
+{
+    (void)state;
+    heapev_event e;
+    memset(&e, 0, sizeof e);
+    e.pointer_width = 0; /* unknown width: no check applies */
+    assert_int_equal(heapev_check_fields(&e, NULL), 0);
+    e.pointer_width = 3;
+    assert_int_equal(heapev_check_fields(&e, NULL), 0);
+    /* A 32-bit event holding a value no 32-bit payload can carry: out of range, not wrapping. */
+    e.pointer_width = 4;
+    e.heap_handle = H32;
+    e.address = 0x100000000ull;
+    e.size = 0x10;
+    e.source = 3;
+    assert_int_equal(heapev_check_fields(&e, NULL), F(ADDRESS_KERNEL_RANGE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_address_wraps),     cmocka_unit_test(test_many_findings_at_once),
         cmocka_unit_test(test_every_length),      cmocka_unit_test(test_trailing_bytes_keep_fields),
         cmocka_unit_test(test_wrong_width),       cmocka_unit_test(test_reads_stay_in_bounds),
+        cmocka_unit_test(test_check_fields_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,6 +91,8 @@ static void test_format(void **state)
     assert_int_equal(heapev_findings_format(f, ", ", buf, 8), strlen("truncated, address_null"));
     assert_string_equal(buf, "truncat");
     assert_int_equal(heapev_findings_format(f, ",", NULL, 0), 22);
+    assert_int_equal(heapev_findings_format(f, NULL, buf, sizeof buf), strlen("truncatedaddress_null"));
+    assert_string_equal(buf, "truncatedaddress_null");
     assert_int_equal(heapev_findings_format(0, ",", buf, sizeof buf), 0);
     assert_string_equal(buf, "");
 }

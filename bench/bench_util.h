@@ -1,0 +1,57 @@
+/* bench_util.h - timing, machine description and table printing for heapev benchmarks. */
+#ifndef HEAPEV_BENCH_UTIL_H
+#define HEAPEV_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static inline double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Print CPU model, cores, compiler and flags: the context every figure needs. */
+static inline void bench_print_machine(const char *flags)
+{
+    char line[256], model[256] = "unknown";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "model name", 10) == 0) {
+            const char *colon = strchr(line, ':');
+            snprintf(model, sizeof model, "%s", colon ? colon + 2 : line);
+            model[strcspn(model, "\n")] = '\0';
+            break;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    printf("machine: %s; compiler: %s; flags: %s\n", model,
+#ifdef __clang__
+           "clang " __clang_version__,
+#else
+           "gcc " __VERSION__,
+#endif
+           flags);
+}
+
+/* splitmix64, for filling benchmark inputs deterministically. */
+static inline uint64_t bench_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Keep a value alive so the optimizer cannot drop the loop that made it. */
+static inline void bench_keep(uint64_t v)
+{
+    __asm__ volatile("" : : "r"(v) : "memory");
+}
+
+#endif
