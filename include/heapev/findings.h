@@ -66,7 +66,35 @@ extern "C" {
     X(LOWFRAG_SIZE_TOO_LARGE, lowfrag_size_too_large, ANOMALY, \
       "Source 2 (low-fragmentation heap) with Size above 16 KiB") \
     X(HEADER_VERSION_UNEXPECTED, header_version_unexpected, ANOMALY, \
-      "record Version is not 2 (SYSTEM_TRACE_VERSION)")
+      "record Version is not 2 (SYSTEM_TRACE_VERSION)") \
+    X(ETL_NO_LOGFILE_HEADER, etl_no_logfile_header, ERROR, \
+      "ETL: first record of the first buffer is not a SYSTEM header with HookId 0x0000") \
+    X(ETL_LOGFILE_HEADER_SHORT, etl_logfile_header_short, ERROR, \
+      "ETL: logfile header record shorter than its fixed part, or names not NUL-terminated in it") \
+    X(ETL_POINTER_SIZE_INVALID, etl_pointer_size_invalid, ERROR, \
+      "ETL: logfile header PointerSize is neither 4 nor 8") \
+    X(ETL_POINTER_SIZE_MISMATCH, etl_pointer_size_mismatch, ERROR, \
+      "ETL: record header type implies a pointer size other than the logfile PointerSize") \
+    X(ETL_BUFFER_SIZE_INVALID, etl_buffer_size_invalid, ERROR, \
+      "ETL: BufferSize zero, not a multiple of 8, below 72, above the limit, or not the file's") \
+    X(ETL_SAVED_OFFSET_INVALID, etl_saved_offset_invalid, ERROR, \
+      "ETL: buffer SavedOffset below the 72-byte buffer header or beyond BufferSize") \
+    X(ETL_OFFSET_MISMATCH, etl_offset_mismatch, ANOMALY, \
+      "ETL: buffer Offset differs from SavedOffset (readers use either one)") \
+    X(ETL_RECORD_SIZE_INVALID, etl_record_size_invalid, ERROR, \
+      "ETL: record Size below its header size or crossing SavedOffset; rest of buffer skipped") \
+    X(ETL_RECORD_MISALIGNED, etl_record_misaligned, ERROR, \
+      "ETL: a record follows the previous one without 8-byte alignment; rest of buffer skipped") \
+    X(ETL_HEADER_TYPE_UNSUPPORTED, etl_header_type_unsupported, ERROR, \
+      "ETL: record marker the reader cannot step over or a heap Alloc in a header it cannot decode") \
+    X(ETL_FILLER_INSIDE_RECORDS, etl_filler_inside_records, ERROR, \
+      "ETL: filler marker 0xFFFFFFFF before SavedOffset; rest of buffer not read") \
+    X(ETL_BUFFER_COMPRESSED, etl_buffer_compressed, ERROR, \
+      "ETL: buffer flag 0x40 (compressed); its records are not decoded") \
+    X(ETL_TRUNCATED_FILE, etl_truncated_file, ERROR, \
+      "ETL: the file ends inside a buffer") \
+    X(ETL_BUFFERS_WRITTEN_MISMATCH, etl_buffers_written_mismatch, ERROR, \
+      "ETL: logfile header BuffersWritten differs from the number of buffers in the file")
 
 /** Finding codes, in table order. */
 typedef enum heapev_finding {

@@ -101,4 +101,106 @@
 /** Default VirtualMemoryThreshold on 64-bit: larger blocks take the slow path. */
 #define HEAPEV_VM_THRESHOLD_64 (508ull * 1024ull)
 
+/* ---- ETL container (SPEC §4) ------------------------------------------- */
+
+/* WMI_BUFFER_HEADER: every buffer of an .etl file starts with it. */
+#define HEAPEV_ETL_BUFFER_HEADER_SIZE 72u
+#define HEAPEV_ETL_BUF_OFF_BUFFER_SIZE     0x00u /**< u32, whole buffer, header included */
+#define HEAPEV_ETL_BUF_OFF_SAVED_OFFSET    0x04u /**< u32, bytes used, header included */
+#define HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET  0x08u /**< u32 */
+#define HEAPEV_ETL_BUF_OFF_REFERENCE_COUNT 0x0Cu /**< i32 */
+#define HEAPEV_ETL_BUF_OFF_TIMESTAMP       0x10u /**< i64 */
+#define HEAPEV_ETL_BUF_OFF_SEQUENCE        0x18u /**< i64 SequenceNumber */
+#define HEAPEV_ETL_BUF_OFF_CLOCK           0x20u /**< u64: ClockType (low 3 bits), Frequency */
+#define HEAPEV_ETL_BUF_OFF_PROCESSOR       0x28u /**< u16 ProcessorNumber */
+#define HEAPEV_ETL_BUF_OFF_LOGGER_ID       0x2Au /**< u16 LoggerId */
+#define HEAPEV_ETL_BUF_OFF_STATE           0x2Cu /**< u32 */
+#define HEAPEV_ETL_BUF_OFF_OFFSET          0x30u /**< u32, same value as SavedOffset */
+#define HEAPEV_ETL_BUF_OFF_BUFFER_FLAG     0x34u /**< u16 */
+#define HEAPEV_ETL_BUF_OFF_BUFFER_TYPE     0x36u /**< u16 */
+#define HEAPEV_ETL_BUF_OFF_RESERVED        0x38u /**< 16 reserved bytes */
+#define HEAPEV_ETL_CLOCK_TYPE_BITS 3u            /**< ClockType:3 below Frequency:61 */
+
+#define HEAPEV_ETL_BUFFER_FLAG_FLUSH_MARKER 0x0001u
+#define HEAPEV_ETL_BUFFER_FLAG_EVENTS_LOST  0x0002u
+#define HEAPEV_ETL_BUFFER_FLAG_BUFFER_LOST  0x0004u
+#define HEAPEV_ETL_BUFFER_FLAG_COMPRESSED   0x0040u
+#define HEAPEV_ETL_BUFFER_TYPE_GENERIC 0u
+#define HEAPEV_ETL_BUFFER_TYPE_RUNDOWN 1u
+#define HEAPEV_ETL_BUFFER_TYPE_HEADER  4u
+
+/** Records start on this boundary (DEFAULT_TRACE_ALIGNMENT). */
+#define HEAPEV_ETL_RECORD_ALIGN 8u
+/** Round @p n up to the record alignment. */
+#define HEAPEV_ETL_ALIGN(n) (((n) + (HEAPEV_ETL_RECORD_ALIGN - 1u)) & ~(HEAPEV_ETL_RECORD_ALIGN - 1u))
+/** Filler byte after SavedOffset; a record marker of four filler bytes ends the records. */
+#define HEAPEV_ETL_FILLER_BYTE 0xFFu
+#define HEAPEV_ETL_FILLER_MARKER 0xFFFFFFFFu
+/** Common buffer size of real traces (and the writer's default). */
+#define HEAPEV_ETL_DEFAULT_BUFFER_SIZE 65536u
+
+/*
+ * Record markers. Every record starts with a u32 marker whose top byte holds
+ * the marker flags: 0xC0 (TRACE_HEADER_FLAG | TRACE_HEADER_EVENT_TRACE) for
+ * trace headers, whose byte 2 is then the header type; 0x90 for WPP message
+ * records (MESSAGE_TRACE_HEADER). The Size field (u16) sits at offset 4 for
+ * SYSTEM, COMPACT and PERFINFO headers, at offset 0 for all others.
+ */
+#define HEAPEV_ETL_MARKER_FLAGS_HEADER  0xC0u
+#define HEAPEV_ETL_MARKER_FLAGS_MESSAGE 0x90u
+#define HEAPEV_HEADER_TYPE_FULL_HEADER32  10u /**< EVENT_TRACE_HEADER, 48 bytes */
+#define HEAPEV_HEADER_TYPE_INSTANCE32     11u /**< EVENT_INSTANCE_GUID_HEADER, 72 bytes */
+#define HEAPEV_HEADER_TYPE_TIMED          12u /**< not used by Windows */
+#define HEAPEV_HEADER_TYPE_ERROR          13u /**< error while logging */
+#define HEAPEV_HEADER_TYPE_WNODE_HEADER   14u /**< not used by Windows */
+#define HEAPEV_HEADER_TYPE_MESSAGE        15u /**< WPP message, 8-byte header */
+#define HEAPEV_HEADER_TYPE_PERFINFO32     16u /**< PERFINFO_TRACE_HEADER, 16 bytes */
+#define HEAPEV_HEADER_TYPE_PERFINFO64     17u
+#define HEAPEV_HEADER_TYPE_EVENT_HEADER32 18u /**< EVENT_HEADER, 80 bytes */
+#define HEAPEV_HEADER_TYPE_EVENT_HEADER64 19u
+#define HEAPEV_HEADER_TYPE_FULL_HEADER64  20u
+#define HEAPEV_HEADER_TYPE_INSTANCE64     21u
+#define HEAPEV_HEADER_SIZE_PERFINFO     16u
+#define HEAPEV_HEADER_SIZE_FULL         48u
+#define HEAPEV_HEADER_SIZE_INSTANCE     72u
+#define HEAPEV_HEADER_SIZE_EVENT_HEADER 80u
+#define HEAPEV_HEADER_SIZE_MESSAGE      8u
+#define HEAPEV_HEADER_OFF_SIZE_AT_START 0u /**< u16 Size of FULL/INSTANCE/EVENT/MESSAGE headers */
+
+/*
+ * TRACE_LOGFILE_HEADER: the payload of the first record of the first buffer
+ * (a SYSTEM_TRACE_HEADER with HookId 0x0000). Offsets are in the payload and
+ * depend on the producer's pointer size @p p (4 or 8) from LoggerName on.
+ * TIME_ZONE_INFORMATION (172 bytes) is followed by 4 bytes of padding so that
+ * BootTime is 8-aligned; the fixed part ends after BuffersLost at 0x110 (p=4)
+ * / 0x118 (p=8); the session and log file names follow as NUL-terminated
+ * UTF-16LE strings.
+ */
+#define HEAPEV_LOGFILE_OFF_BUFFER_SIZE      0x00u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_VERSION          0x04u /**< u32: Major, Minor, Sub, SubMinor bytes */
+#define HEAPEV_LOGFILE_OFF_PROVIDER_VERSION 0x08u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_PROCESSORS       0x0Cu /**< u32 NumberOfProcessors */
+#define HEAPEV_LOGFILE_OFF_END_TIME         0x10u /**< i64 */
+#define HEAPEV_LOGFILE_OFF_TIMER_RESOLUTION 0x18u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_MAX_FILE_SIZE    0x1Cu /**< u32 */
+#define HEAPEV_LOGFILE_OFF_LOG_FILE_MODE    0x20u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN  0x24u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_START_BUFFERS    0x28u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_POINTER_SIZE     0x2Cu /**< u32 */
+#define HEAPEV_LOGFILE_OFF_EVENTS_LOST      0x30u /**< u32 */
+#define HEAPEV_LOGFILE_OFF_CPU_SPEED        0x34u /**< u32 CpuSpeedInMHz */
+#define HEAPEV_LOGFILE_OFF_LOGGER_NAME      0x38u /**< pointer (p bytes) */
+#define HEAPEV_LOGFILE_OFF_LOG_FILE_NAME(p) (0x38u + (unsigned)(p)) /**< pointer */
+#define HEAPEV_LOGFILE_OFF_TIME_ZONE(p)     (0x38u + 2u * (unsigned)(p))
+#define HEAPEV_LOGFILE_TIME_ZONE_SIZE       172u
+#define HEAPEV_LOGFILE_OFF_BOOT_TIME(p)     (HEAPEV_LOGFILE_OFF_TIME_ZONE(p) + 176u) /**< i64 */
+#define HEAPEV_LOGFILE_OFF_PERF_FREQ(p)     (HEAPEV_LOGFILE_OFF_BOOT_TIME(p) + 8u)   /**< i64 */
+#define HEAPEV_LOGFILE_OFF_START_TIME(p)    (HEAPEV_LOGFILE_OFF_BOOT_TIME(p) + 16u)  /**< i64 */
+#define HEAPEV_LOGFILE_OFF_RESERVED_FLAGS(p) (HEAPEV_LOGFILE_OFF_BOOT_TIME(p) + 24u) /**< u32 */
+#define HEAPEV_LOGFILE_OFF_BUFFERS_LOST(p)  (HEAPEV_LOGFILE_OFF_BOOT_TIME(p) + 28u)  /**< u32 */
+/** Size of the fixed part (0x110 for p=4, 0x118 for p=8); the names follow it. */
+#define HEAPEV_LOGFILE_FIXED_SIZE(p)        (HEAPEV_LOGFILE_OFF_BOOT_TIME(p) + 32u)
+/** HookId of the logfile header record (group HEADER, type 0). */
+#define HEAPEV_HOOK_LOGFILE_HEADER 0x0000u
+
 #endif /* HEAPEV_FORMAT_H */

@@ -1,24 +1,28 @@
-/* cmd_decode.c - `heapev decode`: decode payload or record files, print events. */
+/* cmd_decode.c - `heapev decode`: decode payload, record or .etl files, print events. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "heapev/etl.h"
 
-typedef enum { MODE_PAYLOAD, MODE_RECORD } decode_mode;
+typedef enum { MODE_PAYLOAD, MODE_RECORD, MODE_ETL } decode_mode;
 
 typedef struct decode_opts {
     decode_mode mode;
     unsigned width; /* 4, 8 or HEAPEV_WIDTH_INFER */
     int json;
+    int summary;
     heapev_limits limits;
+    uint8_t *etl_buf; /* one ETL buffer, allocated once */
 } decode_opts;
 
 void cli_decode_usage(FILE *out)
 {
-    fputs("usage: heapev decode [--payload|--record] [--bits 32|64] [--json]\n"
-          "                     [--user-max-32 ADDR] FILE...\n"
+    fputs("usage: heapev decode [--payload|--record|--etl] [--bits 32|64] [--json]\n"
+          "                     [--summary] [--user-max-32 ADDR] FILE...\n"
           "\n"
           "Decode heap Alloc events and report every finding ('heapev findings' lists them).\n"
           "FILE '-' reads standard input.\n"
@@ -26,6 +30,11 @@ void cli_decode_usage(FILE *out)
           "  --payload          each FILE is one bare payload (default)\n"
           "  --record           each FILE is records back to back (SYSTEM_TRACE_HEADER +\n"
           "                     payload), each announcing its Size; one event per record\n"
+          "  --etl              each FILE is an .etl trace: every heap Alloc record is an\n"
+          "                     event (with its buffer index); container defects are\n"
+          "                     reported as 'container' items; read buffer by buffer\n"
+          "  --summary          with --etl: only one line per FILE with the counts of\n"
+          "                     buffers, events, skipped records and findings\n"
           "  --bits 32|64       payload pointer width (default: infer from 16/28 bytes)\n"
           "  --json             one JSON object per event (JSON Lines)\n"
           "  --user-max-32 ADDR highest 32-bit user address for range checks\n"
@@ -36,10 +45,10 @@ void cli_decode_usage(FILE *out)
           out);
 }
 
-static void print_text(FILE *out, const char *file, size_t offset, const heapev_event *e)
+static void print_text(FILE *out, const char *file, uint64_t offset, const heapev_event *e)
 {
     char names[1024];
-    fprintf(out, "%s@%zu: %s", file, offset, e->has_header ? "record" : "payload");
+    fprintf(out, "%s@%" PRIu64 ": %s", file, offset, e->has_header ? "record" : "payload");
     if (e->pointer_width)
         fprintf(out, " %u-bit", e->pointer_width * 8u);
     if (e->has_header) {
@@ -58,10 +67,13 @@ static void print_text(FILE *out, const char *file, size_t offset, const heapev_
     fprintf(out, " findings=%s\n", e->findings ? names : "none");
 }
 
-static int print_json(FILE *out, const char *file, size_t offset, const heapev_event *e)
+static int print_json(FILE *out, const char *file, const heapev_etl_item *item, uint64_t offset,
+                      const heapev_event *e)
 {
     json_t *obj = json_object();
     json_object_set_new(obj, "file", json_string(file));
+    if (item != NULL)
+        json_object_set_new(obj, "buffer", json_integer((json_int_t)item->buffer));
     json_object_set_new(obj, "offset", json_integer((json_int_t)offset));
     json_object_set_new(obj, "kind", json_string(e->has_header ? "record" : "payload"));
     cli_json_add_event_fields(obj, e);
@@ -75,7 +87,7 @@ static int print_json(FILE *out, const char *file, size_t offset, const heapev_e
 static int emit(const decode_opts *o, const char *file, size_t offset, const heapev_event *e)
 {
     if (o->json)
-        return print_json(stdout, file, offset, e);
+        return print_json(stdout, file, NULL, offset, e);
     print_text(stdout, file, offset, e);
     return 0;
 }
@@ -101,10 +113,100 @@ static int decode_bytes(const decode_opts *o, const char *file, const uint8_t *d
     return worst;
 }
 
+static int print_container(const decode_opts *o, const char *file, const heapev_etl_item *it)
+{
+    if (!o->json) {
+        char names[1024];
+        heapev_findings_format(it->findings, ",", names, sizeof names);
+        printf("%s@%" PRIu64 ": container buffer=%" PRIu64 " findings=%s\n", file, it->offset,
+               it->buffer, names);
+        return ferror(stdout) ? -1 : 0;
+    }
+    json_t *obj = json_object();
+    json_object_set_new(obj, "file", json_string(file));
+    json_object_set_new(obj, "buffer", json_integer((json_int_t)it->buffer));
+    json_object_set_new(obj, "offset", json_integer((json_int_t)it->offset));
+    json_object_set_new(obj, "kind", json_string("container"));
+    json_object_set_new(obj, "findings", cli_json_findings(it->findings));
+    json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(it->findings) == 0));
+    int rc = cli_json_print_line(stdout, obj);
+    json_decref(obj);
+    return rc;
+}
+
+static int print_etl_item(const decode_opts *o, const char *file, const heapev_etl_item *it)
+{
+    if (it->kind == HEAPEV_ETL_ITEM_CONTAINER)
+        return print_container(o, file, it);
+    if (o->json)
+        return print_json(stdout, file, it, it->offset, &it->event);
+    print_text(stdout, file, it->offset, &it->event);
+    return ferror(stdout) ? -1 : 0;
+}
+
+static int print_summary(const decode_opts *o, const char *file, const heapev_etl_stats *s)
+{
+    if (!o->json) {
+        printf("%s: buffers=%" PRIu64 " events=%" PRIu64 " skipped=%" PRIu64 " findings=%" PRIu64
+               " events_with_findings=%" PRIu64 " container_items=%" PRIu64 "\n",
+               file, s->buffers, s->events, s->skipped, s->findings, s->event_findings,
+               s->container_items);
+        return ferror(stdout) ? -1 : 0;
+    }
+    json_t *obj = json_object();
+    json_object_set_new(obj, "file", json_string(file));
+    json_object_set_new(obj, "kind", json_string("summary"));
+    json_object_set_new(obj, "buffers", json_integer((json_int_t)s->buffers));
+    json_object_set_new(obj, "events", json_integer((json_int_t)s->events));
+    json_object_set_new(obj, "skipped", json_integer((json_int_t)s->skipped));
+    json_object_set_new(obj, "findings", json_integer((json_int_t)s->findings));
+    json_object_set_new(obj, "events_with_findings", json_integer((json_int_t)s->event_findings));
+    json_object_set_new(obj, "container_items", json_integer((json_int_t)s->container_items));
+    int rc = cli_json_print_line(stdout, obj);
+    json_decref(obj);
+    return rc;
+}
+
+/* Stream one .etl file buffer by buffer through one BufferSize-bounded buffer. */
+static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
+{
+    heapev_etl_stdio src = {in, o->etl_buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
+    heapev_etl_read_options ro = {o->limits, 0};
+    heapev_etl_reader r;
+    heapev_etl_item it;
+    heapev_etl_status st;
+    int worst = CLI_EXIT_CLEAN;
+    heapev_etl_reader_init(&r, &ro, heapev_etl_stdio_fetch, &src);
+    while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
+        if (it.findings != 0)
+            worst = CLI_EXIT_FINDINGS;
+        if (!o->summary && print_etl_item(o, file, &it) != 0)
+            return cli_error("<stdout>", "write error");
+    }
+    if (st == HEAPEV_ETL_IO_ERROR)
+        return cli_error(file, "read error: %s", strerror(src.error));
+    if (o->summary && print_summary(o, file, heapev_etl_reader_stats(&r)) != 0)
+        return cli_error("<stdout>", "write error");
+    return worst;
+}
+
+static int decode_etl_file(const decode_opts *o, const char *path, const char *name)
+{
+    if (strcmp(path, "-") == 0)
+        return decode_etl_stream(o, name, stdin);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return cli_error(path, "%s", strerror(errno));
+    int rc = decode_etl_stream(o, name, f);
+    fclose(f);
+    return rc;
+}
+
 static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 {
     static const struct option longopts[] = {
         {"payload", no_argument, NULL, 'p'}, {"record", no_argument, NULL, 'r'},
+        {"etl", no_argument, NULL, 'e'}, {"summary", no_argument, NULL, 's'},
         {"bits", required_argument, NULL, 'b'}, {"json", no_argument, NULL, 'j'},
         {"user-max-32", required_argument, NULL, 'u'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -114,6 +216,8 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
         switch (c) {
         case 'p': o->mode = MODE_PAYLOAD; break;
         case 'r': o->mode = MODE_RECORD; break;
+        case 'e': o->mode = MODE_ETL; break;
+        case 's': o->summary = 1; break;
         case 'j': o->json = 1; break;
         case 'b':
             if (strcmp(optarg, "32") != 0 && strcmp(optarg, "64") != 0)
@@ -131,8 +235,10 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
         default: return cli_getopt_error("decode", c, argv);
         }
     }
-    if (bits_given && o->mode == MODE_RECORD)
+    if (bits_given && o->mode != MODE_PAYLOAD)
         return cli_usage_error("decode", "--bits applies to --payload (a record's HeaderType fixes its width)");
+    if (o->summary && o->mode != MODE_ETL)
+        return cli_usage_error("decode", "--summary applies to --etl");
     if (optind >= argc)
         return cli_usage_error("decode", "no FILE given");
     return 0;
@@ -140,16 +246,22 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 
 int cli_decode_main(int argc, char **argv)
 {
-    decode_opts o = {MODE_PAYLOAD, HEAPEV_WIDTH_INFER, 0, heapev_limits_default()};
+    decode_opts o = {MODE_PAYLOAD, HEAPEV_WIDTH_INFER, 0, 0, heapev_limits_default(), NULL};
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
+    /* Untouched pages cost nothing: only the file's BufferSize is ever used. */
+    if (o.mode == MODE_ETL && (o.etl_buf = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE)) == NULL)
+        return cli_error("decode", "out of memory");
     int worst = CLI_EXIT_CLEAN;
     for (int i = optind; i < argc; i++) {
         uint8_t *data = NULL;
         size_t len = 0;
         const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
-        rc = cli_read_file(argv[i], &data, &len) != 0 ? CLI_EXIT_USAGE
+        if (o.mode == MODE_ETL)
+            rc = decode_etl_file(&o, argv[i], name);
+        else
+            rc = cli_read_file(argv[i], &data, &len) != 0 ? CLI_EXIT_USAGE
                                                       : decode_bytes(&o, name, data, len);
         free(data);
         if (rc > worst)
@@ -157,6 +269,7 @@ int cli_decode_main(int argc, char **argv)
         if (rc == CLI_EXIT_USAGE && ferror(stdout))
             break;
     }
+    free(o.etl_buf);
     if (cli_close_output(stdout, "<stdout>") != 0)
         return CLI_EXIT_USAGE;
     return worst;

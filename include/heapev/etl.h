@@ -1,0 +1,334 @@
+/**
+ * @file heapev/etl.h
+ * @brief Whole .etl trace files: a streaming reader and a buffer-packing writer.
+ *
+ * An .etl file is a run of fixed-size buffers (SPEC §4, facts in
+ * heapev/format.h). The reader walks it buffer by buffer in constant memory,
+ * without allocating: it asks a caller-supplied fetch function for one
+ * buffer's bytes at a time (or reads a caller's in-memory image directly),
+ * decodes every heap Alloc record with heapev_decode_record() and returns
+ * the events one by one, together with container findings (the etl_* rows of
+ * heapev/findings.h) attributed to a buffer and a file offset. After a
+ * defect it resynchronizes at the next buffer: the buffer stride is fixed by
+ * the first buffer, so every step moves forward and the walk ends.
+ *
+ * Reader rules, in order (docs/ETL.md has the full list):
+ *  - Buffer 0: its BufferSize (or, when invalid, the logfile header's) fixes
+ *    the stride of every buffer; neither valid -> etl_buffer_size_invalid and
+ *    the file ends there.
+ *  - Buffer 0's first record must be the logfile header (SYSTEM or COMPACT
+ *    header, HookId 0x0000); its PointerSize must be 4 or 8, its BufferSize
+ *    must equal the stride, its BuffersWritten the number of buffers.
+ *  - Each buffer: BufferSize must equal the stride, SavedOffset lie in
+ *    [72, stride] (else the buffer's records are skipped), Offset equal
+ *    SavedOffset; a compressed buffer is flagged and skipped.
+ *  - Records from offset 72 to SavedOffset, each on an 8-byte boundary: a
+ *    0xFFFFFFFF marker ends them; SYSTEM/COMPACT/PERFINFO headers carry Size
+ *    at offset 4, FULL/INSTANCE/EVENT/MESSAGE headers at offset 0; any other
+ *    marker ends the buffer (etl_header_type_unsupported, or
+ *    etl_record_misaligned when a valid marker sits at the unaligned end of
+ *    the previous record).
+ *  - SYSTEM/COMPACT records with HookId 0x1021 become events (exactly Size
+ *    bytes are decoded); every other record is skipped and counted.
+ *  - A finding about one heap Alloc record (etl_pointer_size_mismatch) is
+ *    added to that event's findings; every other container finding comes as
+ *    a container item.
+ */
+#ifndef HEAPEV_ETL_H
+#define HEAPEV_ETL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "heapev/decode.h"
+#include "heapev/event.h"
+#include "heapev/findings.h"
+#include "heapev/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The reader's default limit on BufferSize (heapev's choice, not a format fact). */
+#define HEAPEV_ETL_MAX_BUFFER_SIZE (16u * 1024u * 1024u)
+
+/* ===================================================================== */
+/* Reader                                                                 */
+/* ===================================================================== */
+
+/**
+ * @brief Supplies file bytes to the reader.
+ *
+ * Calls come in file order: @p offset is either the previous call's offset
+ * (asking for more bytes of the same buffer: only for the first buffer) or
+ * at least the previous offset plus the previous @p len. So a sequential
+ * stream (a pipe) can serve it.
+ *
+ * @param ctx    the context given to heapev_etl_reader_init()
+ * @param offset file offset of the first byte wanted
+ * @param len    bytes wanted (never above the reader's max_buffer_size)
+ * @param got    receives the bytes available at the returned pointer: @p len,
+ *               or fewer only at the end of the file (0 past it)
+ * @return the bytes, valid until the next call; NULL on an I/O error (the
+ *         reader then stops with HEAPEV_ETL_IO_ERROR)
+ */
+typedef const uint8_t *(*heapev_etl_fetch_fn)(void *ctx, uint64_t offset, size_t len,
+                                               size_t *got);
+
+/** Reader options. Zero-initialized options are the defaults. */
+typedef struct heapev_etl_read_options {
+    heapev_limits limits;     /**< range checks; all zero -> heapev_limits_default() */
+    uint32_t max_buffer_size; /**< largest accepted BufferSize; 0 -> HEAPEV_ETL_MAX_BUFFER_SIZE */
+} heapev_etl_read_options;
+
+/** What heapev_etl_next() returned in an item. */
+typedef enum heapev_etl_item_kind {
+    HEAPEV_ETL_ITEM_EVENT = 1,    /**< a heap Alloc record, decoded into @c event */
+    HEAPEV_ETL_ITEM_CONTAINER = 2 /**< container findings at @c buffer / @c offset */
+} heapev_etl_item_kind;
+
+/** One result of the reader. */
+typedef struct heapev_etl_item {
+    heapev_etl_item_kind kind;
+    uint64_t buffer;          /**< index of the buffer (0 = the header buffer) */
+    uint64_t offset;          /**< file offset of the record or of the defect */
+    heapev_findings findings; /**< EVENT: equal to event.findings; CONTAINER: the etl_* findings */
+    heapev_event event;       /**< EVENT only (zeroed for CONTAINER) */
+} heapev_etl_item;
+
+/** Counters kept by the reader. */
+typedef struct heapev_etl_stats {
+    uint64_t buffers;         /**< buffers met, the short last one included */
+    uint64_t events;          /**< event items returned */
+    uint64_t skipped;         /**< records stepped over (other hooks, other header types) */
+    uint64_t event_findings;  /**< event items with at least one finding */
+    uint64_t container_items; /**< container items returned */
+    uint64_t findings;        /**< findings in all items (one per name per item) */
+} heapev_etl_stats;
+
+/** What the logfile header said (valid when @c present). */
+typedef struct heapev_etl_logfile {
+    int present;              /**< 1 when buffer 0 starts with a readable logfile header */
+    uint32_t buffer_size;     /**< BufferSize */
+    uint32_t pointer_size;    /**< PointerSize as written (maybe invalid) */
+    uint32_t buffers_written; /**< BuffersWritten */
+    int64_t start_time;       /**< StartTime (0 when the fixed part is short) */
+    int64_t end_time;         /**< EndTime */
+} heapev_etl_logfile;
+
+/** Status of heapev_etl_next(). */
+typedef enum heapev_etl_status {
+    HEAPEV_ETL_IO_ERROR = -1, /**< the fetch function returned NULL */
+    HEAPEV_ETL_END = 0,       /**< no more items */
+    HEAPEV_ETL_OK = 1         /**< *item was filled */
+} heapev_etl_status;
+
+/** Reader state: treat as opaque; lives wherever the caller puts it. */
+typedef struct heapev_etl_reader {
+    heapev_etl_read_options opts;
+    heapev_etl_fetch_fn fetch;
+    void *ctx;
+    const uint8_t *mem;  /* memory mode: the file image */
+    size_t mem_len;
+    int stage;
+    uint32_t stride;     /* buffer size every buffer is read with; 0 until known */
+    uint32_t psize;      /* valid logfile PointerSize, 0 when unknown */
+    uint64_t index;      /* current buffer */
+    uint64_t base;       /* its file offset */
+    const uint8_t *buf;  /* its bytes */
+    size_t got;          /* bytes available at buf */
+    uint32_t pos, end;   /* record cursor and end of records */
+    uint32_t prev_end;   /* unaligned end of the previous record */
+    unsigned npending, next_pending;
+    struct {
+        uint64_t buffer, offset;
+        heapev_findings findings;
+    } pending[4];
+    heapev_etl_logfile logfile;
+    heapev_etl_stats stats;
+} heapev_etl_reader;
+
+/**
+ * @brief Start reading a file through @p fetch.
+ * @param r     reader state (fully overwritten)
+ * @param opts  options, or NULL for the defaults
+ * @param fetch supplies the bytes (see heapev_etl_fetch_fn)
+ * @param ctx   passed to @p fetch
+ */
+void heapev_etl_reader_init(heapev_etl_reader *r, const heapev_etl_read_options *opts,
+                            heapev_etl_fetch_fn fetch, void *ctx);
+
+/**
+ * @brief Start reading a file image in memory (a mapped file, a fuzz input).
+ * @param r    reader state (fully overwritten)
+ * @param opts options, or NULL for the defaults
+ * @param data the file bytes (may be NULL when @p len is 0); never copied
+ * @param len  file size
+ */
+void heapev_etl_reader_init_memory(heapev_etl_reader *r, const heapev_etl_read_options *opts,
+                                   const void *data, size_t len);
+
+/**
+ * @brief The next event or container finding, in file order.
+ * @param r    an initialized reader
+ * @param item receives the item when HEAPEV_ETL_OK is returned
+ * @return HEAPEV_ETL_OK, HEAPEV_ETL_END (also on every later call) or
+ *         HEAPEV_ETL_IO_ERROR
+ */
+heapev_etl_status heapev_etl_next(heapev_etl_reader *r, heapev_etl_item *item);
+
+/**
+ * @brief The reader's counters so far.
+ * @return a pointer into @p r
+ */
+const heapev_etl_stats *heapev_etl_reader_stats(const heapev_etl_reader *r);
+
+/**
+ * @brief What the logfile header said (present = 0 until buffer 0 was read).
+ * @return a pointer into @p r
+ */
+const heapev_etl_logfile *heapev_etl_reader_logfile(const heapev_etl_reader *r);
+
+/**
+ * A heapev_etl_fetch_fn source over a stdio stream, read strictly forward
+ * (pipes work), into caller memory. Set file, buf and cap; zero the rest.
+ */
+typedef struct heapev_etl_stdio {
+    FILE *file;     /**< the stream */
+    uint8_t *buf;   /**< caller memory for one buffer */
+    size_t cap;     /**< its size: at least the reader's max_buffer_size */
+    uint64_t start; /**< file offset of buf[0] (private) */
+    size_t have;    /**< bytes held in buf (private) */
+    int error;      /**< errno of the failure that made fetch return NULL, else 0 */
+} heapev_etl_stdio;
+
+/**
+ * @brief heapev_etl_fetch_fn over a heapev_etl_stdio (@p ctx).
+ * @return the bytes, or NULL on a read error, a request larger than cap, or
+ *         an offset before the data already consumed (error is set)
+ */
+const uint8_t *heapev_etl_stdio_fetch(void *ctx, uint64_t offset, size_t len, size_t *got);
+
+/* ===================================================================== */
+/* Writer                                                                 */
+/* ===================================================================== */
+
+/**
+ * @brief Receives finished buffers from the writer.
+ *
+ * Called with whole buffers: buffers 1, 2, ... in order as they fill, then
+ * buffer 0 (the logfile header buffer, offset 0) from heapev_etl_writer_finish(),
+ * once BuffersWritten and EndTime are known. The bytes are valid only during
+ * the call (copy them to alter them: that is how byte-level damage is
+ * applied).
+ * @return 0 on success, nonzero to fail the writer call
+ */
+typedef int (*heapev_etl_sink_fn)(void *ctx, uint64_t offset, const uint8_t *data, size_t len);
+
+/** Writer options. Zero-initialized options are the defaults noted. */
+typedef struct heapev_etl_writer_options {
+    uint32_t buffer_size;          /**< 0 -> 64 KiB; multiple of 8, room for the logfile header */
+    uint32_t pointer_size;         /**< PointerSize, 4 or 8; 0 -> 8 */
+    int64_t start_time;            /**< StartTime and buffer 0's TimeStamp */
+    int64_t boot_time;             /**< BootTime */
+    int64_t perf_freq;             /**< PerfFreq, also buffer Frequency; 0 -> 10000000 */
+    uint32_t clock_type;           /**< buffer ClockType and ReservedFlags; 0 -> 1 (QPC) */
+    uint32_t number_of_processors; /**< 0 -> 1 */
+    uint16_t logger_id;            /**< buffer LoggerId */
+    const char *logger_name;       /**< session name; NULL -> "heapev"; bytes widened to UTF-16LE */
+    const char *logfile_name;      /**< log file name; NULL -> "heapev.etl" */
+} heapev_etl_writer_options;
+
+/** Where a record landed in the file. */
+typedef struct heapev_etl_position {
+    uint64_t buffer; /**< buffer index (1 for the first data buffer) */
+    uint64_t offset; /**< file offset of the record */
+} heapev_etl_position;
+
+/** Writer status codes. */
+typedef enum heapev_etl_write_status {
+    HEAPEV_ETL_WRITE_OK = 0,
+    HEAPEV_ETL_WRITE_INVALID = -1, /**< bad option, memory too small, record too large or unencodable */
+    HEAPEV_ETL_WRITE_SINK = -2,    /**< the sink failed */
+    HEAPEV_ETL_WRITE_STATE = -3    /**< the writer already failed or finished */
+} heapev_etl_write_status;
+
+/** Writer state: treat as opaque. */
+typedef struct heapev_etl_writer {
+    heapev_etl_writer_options opts;
+    heapev_etl_sink_fn sink;
+    void *ctx;
+    uint8_t *buf;          /* caller memory, opts.buffer_size bytes */
+    uint32_t used;         /* bytes of the current buffer, header included */
+    uint64_t index;        /* current buffer index (1..) */
+    uint64_t records;      /* records in the current buffer */
+    int64_t buffer_time;   /* latest record time in the current buffer */
+    int64_t max_time;      /* latest record time in the file */
+    int state;             /* 0 open, 1 finished, -1 failed */
+} heapev_etl_writer;
+
+/**
+ * @brief Start a file. Nothing is written until the first buffer fills.
+ * @param w    writer state (fully overwritten)
+ * @param opts options, or NULL for the defaults
+ * @param buf  caller memory for one buffer
+ * @param cap  its size: at least the buffer size
+ * @param sink receives the buffers
+ * @param ctx  passed to @p sink
+ * @return HEAPEV_ETL_WRITE_OK, or HEAPEV_ETL_WRITE_INVALID (bad buffer or
+ *         pointer size, @p cap too small); the writer is then failed
+ */
+heapev_etl_write_status heapev_etl_writer_init(heapev_etl_writer *w,
+                                               const heapev_etl_writer_options *opts,
+                                               uint8_t *buf, size_t cap, heapev_etl_sink_fn sink,
+                                               void *ctx);
+
+/**
+ * @brief Append one encoded record (any header type, any bytes): placed on an
+ *        8-byte boundary, never split; a full buffer goes to the sink first.
+ *
+ * Placement uses @p len, not the record's Size field, so deliberately
+ * inconsistent records can be written. The buffer TimeStamp is the latest
+ * SystemTime (bytes 16..23) of its records of at least 24 bytes.
+ * @param pos receives where it landed; may be NULL
+ * @return HEAPEV_ETL_WRITE_OK, _INVALID (len 0 or larger than a buffer's
+ *         room), _SINK or _STATE
+ */
+heapev_etl_write_status heapev_etl_writer_add_record(heapev_etl_writer *w, const void *record,
+                                                     size_t len, heapev_etl_position *pos);
+
+/**
+ * @brief Encode @p event with heapev_encode_record() (its header as given:
+ *        set header.size to heapev_record_size()) and append it.
+ * @return as heapev_etl_writer_add_record(); _INVALID when not encodable
+ */
+heapev_etl_write_status heapev_etl_writer_add_event(heapev_etl_writer *w, const heapev_event *event,
+                                                    heapev_etl_position *pos);
+
+/**
+ * @brief Send the current buffer to the sink now (if it holds a record), so
+ *        the next record starts a new buffer.
+ * @return HEAPEV_ETL_WRITE_OK, _SINK or _STATE
+ */
+heapev_etl_write_status heapev_etl_writer_flush(heapev_etl_writer *w);
+
+/**
+ * @brief Flush, then write buffer 0: the logfile header with BuffersWritten
+ *        (all buffers, buffer 0 included) and EndTime.
+ * @param end_time EndTime; 0 -> the latest record time (or start_time)
+ * @return HEAPEV_ETL_WRITE_OK, _SINK or _STATE
+ */
+heapev_etl_write_status heapev_etl_writer_finish(heapev_etl_writer *w, int64_t end_time);
+
+/**
+ * @brief Number of buffers written so far, buffer 0 included (the
+ *        BuffersWritten that finish() writes when called now).
+ */
+uint64_t heapev_etl_writer_buffers(const heapev_etl_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HEAPEV_ETL_H */
