@@ -8,3 +8,6 @@ dir=build-bench
 meson compile -C "$dir" >/dev/null
 echo "## Payload and record decode"
 "$dir/bench/bench-decode" "${1:-1024}"
+echo
+echo "## ETL reader"
+"$dir/bench/bench-etl" "$dir/heapev" "${1:-1024}" "$dir"
