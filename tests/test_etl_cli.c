@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +24,12 @@ static heapev_event events[100];
 static int run(const char *args, const char *in)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s < '%s' > '%s' 2> '%s'", heapev_bin, args,
-             in ? in : "/dev/null", out_path, err_path);
+    /* Cross runs under qemu-user: the emulator to run a foreign binary with. */
+    const char *wrap = getenv("HEAPEV_EXEC_WRAPPER");
+    if (wrap == NULL || *wrap == '\0')
+        wrap = getenv("MESON_EXE_WRAPPER");
+    snprintf(cmd, sizeof cmd, "%s '%s' %s < '%s' > '%s' 2> '%s'", wrap ? wrap : "", heapev_bin,
+             args, in ? in : "/dev/null", out_path, err_path);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     return WEXITSTATUS(st);
