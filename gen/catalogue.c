@@ -1,0 +1,673 @@
+/*
+ * catalogue.c - the malformation classes: one table row per class, with the
+ * exact findings it adds, what it touches, and the function applying it.
+ *
+ * Values are chosen so that a class yields its findings and nothing else
+ * under the decoder's documented rules (heapev/decode.h) with the default
+ * limits; the comments on each apply function say why no other finding can
+ * appear. The rows are in application order: event-stage rows first (a size
+ * before the address that depends on it, the address before the wrap that
+ * depends on it), then bytes-stage rows (appending before the Size field that
+ * covers it, truncation last).
+ */
+#include "heapev/gen.h"
+
+#include <string.h>
+
+#include "heapev/decode.h"
+#include "heapev/format.h"
+#include "le.h"
+
+#define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
+
+/* What a class touches: two classes touching the same thing exclude each other. */
+enum {
+    G_SOURCE = 1u << 0,
+    G_HANDLE = 1u << 1,
+    G_ADDRESS = 1u << 2,
+    G_SIZE = 1u << 3,
+    G_WRAP = 1u << 4, /* the Address/Size interplay (null, kernel, huge sizes) */
+    G_VERSION = 1u << 5,
+    G_FLAGS = 1u << 6,
+    G_HOOK = 1u << 7,
+    G_TYPE = 1u << 8,
+    G_SIZEFIELD = 1u << 9,
+    G_LENGTH = 1u << 10,
+    G_WIDTH = 1u << 11,
+    G_COMPACT = 1u << 12,
+    G_ALL = (1u << 13) - 1u
+};
+
+/* Decode stages: a class's findings need one; a class may prevent one. */
+enum { N_NONE = 0, N_HEADER = 1, N_PAYLOAD = 2, N_FIELDS = 3, B_NONE = 4 };
+
+#define BOTH (HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD) | \
+              HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD))
+#define PAYLOAD HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD)
+#define RECORD HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD)
+#define W_ANY (HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64)
+#define EV HEAPEV_GEN_STAGE_EVENT
+#define BY HEAPEV_GEN_STAGE_BYTES
+
+typedef void apply_fn(heapev_rng *rng, heapev_gen_item *item);
+
+typedef struct class_row {
+    heapev_gen_class info;
+    apply_fn *apply;
+} class_row;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static uint64_t user_max(unsigned w)
+{
+    return w == 4 ? HEAPEV_USER_MAX_32 : HEAPEV_USER_MAX_64;
+}
+
+static uint64_t addr_top(unsigned w)
+{
+    return w == 4 ? UINT32_MAX : UINT64_MAX;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) / a * a;
+}
+
+static uint64_t pick(heapev_rng *rng, const uint64_t *table, size_t n)
+{
+    return table[heapev_rng_bounded(rng, n)];
+}
+
+/* A huge Size is a slow-path block: keep LFH's size check out of it. */
+static void not_lowfrag(heapev_event *e)
+{
+    if (e->source == HEAPEV_SOURCE_LOWFRAG)
+        e->source = HEAPEV_SOURCE_SLOWPATH;
+}
+
+static unsigned header_size(const heapev_gen_item *it)
+{
+    return heapev_header_type_size(it->event.header.header_type);
+}
+
+static void set_size_field(heapev_gen_item *it, uint16_t size)
+{
+    heapev_write_le16(it->bytes + HEAPEV_HEADER_OFF_SIZE, size);
+    it->event.header.size = size;
+}
+
+static void set_header_type(heapev_gen_item *it, uint8_t type)
+{
+    it->bytes[HEAPEV_HEADER_OFF_HEADER_TYPE] = type;
+    it->event.header.header_type = type;
+}
+
+static void append_random(heapev_rng *rng, heapev_gen_item *it, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        it->bytes[it->len + i] = (uint8_t)heapev_rng_next(rng);
+    it->len += n;
+}
+
+/* ---- interesting values ----------------------------------------------------- */
+
+static const uint64_t source_values[] = {
+    0, HEAPEV_SOURCE_LOOKASIDE, HEAPEV_SOURCE_LOWFRAG, HEAPEV_SOURCE_MAINPATH,
+    HEAPEV_SOURCE_SLOWPATH, HEAPEV_SOURCE_INVALID, HEAPEV_SOURCE_SEGMENT_HEAP, 7, 8, 0xFF, 0x100,
+    0x7FFFFFFF, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu};
+static const uint64_t header_type_values[] = {
+    HEAPEV_HEADER_TYPE_SYSTEM32, HEAPEV_HEADER_TYPE_SYSTEM64, HEAPEV_HEADER_TYPE_COMPACT32,
+    HEAPEV_HEADER_TYPE_COMPACT64, 0, 5, HEAPEV_HEADER_TYPE_FULL_HEADER32,
+    HEAPEV_HEADER_TYPE_INSTANCE32, HEAPEV_HEADER_TYPE_TIMED, HEAPEV_HEADER_TYPE_ERROR,
+    HEAPEV_HEADER_TYPE_WNODE_HEADER, HEAPEV_HEADER_TYPE_MESSAGE, HEAPEV_HEADER_TYPE_PERFINFO32,
+    HEAPEV_HEADER_TYPE_PERFINFO64, HEAPEV_HEADER_TYPE_EVENT_HEADER32,
+    HEAPEV_HEADER_TYPE_EVENT_HEADER64, HEAPEV_HEADER_TYPE_FULL_HEADER64,
+    HEAPEV_HEADER_TYPE_INSTANCE64, 0x7F, 0x80, 0xFF};
+/* Header types that are not 1..4 start at this index of header_type_values. */
+#define FIRST_UNKNOWN_TYPE 4u
+static const uint64_t other_heap_hooks[] = {
+    HEAPEV_HOOK_HEAP_CREATE, HEAPEV_HOOK_HEAP_REALLOC, HEAPEV_HOOK_HEAP_DESTROY,
+    HEAPEV_HOOK_HEAP_FREE, HEAPEV_HOOK_HEAP_EXTEND, HEAPEV_HOOK_HEAP_SNAPSHOT,
+    HEAPEV_HOOK_HEAP_CONTRACT, HEAPEV_HOOK_HEAP_LOCK, HEAPEV_HOOK_HEAP_UNLOCK,
+    HEAPEV_HOOK_HEAP_VALIDATE, HEAPEV_HOOK_HEAP_WALK};
+static const uint64_t hook_values[] = {
+    HEAPEV_HOOK_HEAP_ALLOC, HEAPEV_HOOK_HEAP_CREATE, HEAPEV_HOOK_HEAP_REALLOC,
+    HEAPEV_HOOK_HEAP_DESTROY, HEAPEV_HOOK_HEAP_FREE, HEAPEV_HOOK_HEAP_EXTEND,
+    HEAPEV_HOOK_HEAP_SNAPSHOT, HEAPEV_HOOK_HEAP_CONTRACT, HEAPEV_HOOK_HEAP_LOCK,
+    HEAPEV_HOOK_HEAP_UNLOCK, HEAPEV_HOOK_HEAP_VALIDATE, HEAPEV_HOOK_HEAP_WALK,
+    HEAPEV_HOOK_LOGFILE_HEADER, HEAPEV_HOOK_HEAP_ALLOC & ~HEAPEV_HOOK_GROUP_MASK, 0x1121, 0x2021,
+    0xFF21, 0x10FF, 0xFFFF};
+static const uint64_t bad_versions[] = {0, 1, 3, 4, 0x0200, 0x7FFF, 0x8000, 0xFFFF};
+static const uint64_t version_values[] = {HEAPEV_HEADER_VERSION, 0, 1, 3, 4, 0x0200, 0xFFFF};
+static const uint64_t bad_flags[] = {0x00, 0x40, 0x80, HEAPEV_ETL_MARKER_FLAGS_MESSAGE, 0xC1,
+                                     0xC4, 0xE0, 0xFF};
+static const uint64_t flag_values[] = {HEAPEV_HEADER_FLAGS, 0x00, 0x40, 0x80,
+                                       HEAPEV_ETL_MARKER_FLAGS_MESSAGE, 0xC1, 0xFF};
+static const uint64_t size_values[] = {
+    0, 1, 8, 16, HEAPEV_LFH_MAX_SIZE - 1, HEAPEV_LFH_MAX_SIZE, HEAPEV_LFH_MAX_SIZE + 1,
+    HEAPEV_VM_THRESHOLD_64, HEAPEV_VM_THRESHOLD_64 + 1, HEAPEV_USER_MAX_32,
+    HEAPEV_USER_MAX_32 + 1, HEAPEV_USER_MAX_32_3GB + 1, HEAPEV_USER_MAX_32_WOW64 + 1, UINT32_MAX,
+    HEAPEV_USER_MAX_64, HEAPEV_USER_MAX_64 + 1, INT64_MAX, UINT64_MAX};
+static const uint64_t address_values[] = {
+    0, 1, 8, 16, HEAPEV_LOWEST_MAPPED - 1, HEAPEV_LOWEST_MAPPED, HEAPEV_USER_MAX_32,
+    HEAPEV_USER_MAX_32 + 1, HEAPEV_USER_MAX_32_3GB, HEAPEV_USER_MAX_32_3GB + 1,
+    HEAPEV_USER_MAX_32_WOW64, HEAPEV_USER_MAX_32_WOW64 + 1, UINT32_MAX - 15, UINT32_MAX,
+    HEAPEV_USER_MAX_64, HEAPEV_USER_MAX_64 + 1, 0xFFFF800000000000ull, UINT64_MAX - 15,
+    UINT64_MAX};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+const uint64_t *heapev_gen_values(heapev_gen_values_kind kind, size_t *count)
+{
+    static const struct { const uint64_t *v; size_t n; } tables[HEAPEV_GEN_VALUES_COUNT] = {
+        [HEAPEV_GEN_VALUES_SOURCE] = {source_values, N(source_values)},
+        [HEAPEV_GEN_VALUES_HEADER_TYPE] = {header_type_values, N(header_type_values)},
+        [HEAPEV_GEN_VALUES_HOOK_ID] = {hook_values, N(hook_values)},
+        [HEAPEV_GEN_VALUES_VERSION] = {version_values, N(version_values)},
+        [HEAPEV_GEN_VALUES_FLAGS] = {flag_values, N(flag_values)},
+        [HEAPEV_GEN_VALUES_SIZE] = {size_values, N(size_values)},
+        [HEAPEV_GEN_VALUES_ADDRESS] = {address_values, N(address_values)},
+    };
+    if ((unsigned)kind >= HEAPEV_GEN_VALUES_COUNT) {
+        *count = 0;
+        return NULL;
+    }
+    *count = tables[kind].n;
+    return tables[kind].v;
+}
+
+/* ---- event stage: payload fields ----------------------------------------- */
+
+/* Source 2 with a mid-size block: below the VM threshold, so nothing else. */
+static void apply_lowfrag_large(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->event.source = HEAPEV_SOURCE_LOWFRAG;
+    it->event.size = heapev_rng_range(rng, HEAPEV_LFH_MAX_SIZE + 1, HEAPEV_VM_THRESHOLD_64);
+}
+
+/*
+ * Size above the user limit but not wrapping: at most top - Address - 16
+ * (the 16 leaves room for address_misaligned). The model's addresses are far
+ * below the limit, so that bound stays above it.
+ */
+static void apply_size_implausible(heapev_rng *rng, heapev_gen_item *it)
+{
+    unsigned w = it->width;
+    it->event.size = heapev_rng_range(rng, user_max(w) + 1, addr_top(w) - it->event.address - 16);
+    not_lowfrag(&it->event);
+}
+
+static void apply_address_null(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    it->event.address = 0; /* 0 + Size - 1 cannot wrap: Size is a user-range size */
+}
+
+static void apply_address_misaligned(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->event.address += heapev_rng_range(rng, 1, HEAPEV_ADDRESS_ALIGN(it->width) - 1);
+}
+
+/* Aligned, above the limit, and low enough that Address + Size does not wrap. */
+static void apply_address_kernel(heapev_rng *rng, heapev_gen_item *it)
+{
+    unsigned w = it->width;
+    uint64_t align = HEAPEV_ADDRESS_ALIGN(w);
+    uint64_t lo = round_up(user_max(w) + 1, align);
+    uint64_t size = it->event.size ? it->event.size : 1;
+    uint64_t a = heapev_rng_range(rng, lo, addr_top(w) - size + 1);
+    it->event.address = a / align * align;
+}
+
+/*
+ * Size = the bytes left above Address + up to 64 KiB more (never more than
+ * Address - 1 more, so Size still fits the width): wraps, and such a Size is
+ * always above the user limit.
+ */
+static void apply_address_wraps(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t a = it->event.address;
+    uint64_t extra = heapev_rng_range(rng, 0, a - 1 < 0xFFFF ? a - 1 : 0xFFFF);
+    it->event.size = addr_top(it->width) - a + 1 + extra;
+    not_lowfrag(&it->event);
+}
+
+static void set_source(heapev_gen_item *it, uint32_t v)
+{
+    it->event.source = v;
+}
+
+static void apply_source_zero(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    set_source(it, 0);
+}
+
+static void apply_source_invalid(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    set_source(it, HEAPEV_SOURCE_INVALID);
+}
+
+static void apply_source_segment_heap(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    set_source(it, HEAPEV_SOURCE_SEGMENT_HEAP);
+}
+
+static void apply_source_seven(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    set_source(it, HEAPEV_SOURCE_SEGMENT_HEAP + 1);
+}
+
+static void apply_source_int_max(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    set_source(it, 0x7FFFFFFFu);
+}
+
+static void apply_source_uint_max(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    set_source(it, 0xFFFFFFFFu);
+}
+
+static void apply_source_random(heapev_rng *rng, heapev_gen_item *it)
+{
+    set_source(it, (uint32_t)heapev_rng_range(rng, HEAPEV_SOURCE_SEGMENT_HEAP + 2, UINT32_MAX));
+}
+
+static void apply_handle_null(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    it->event.heap_handle = 0;
+}
+
+static void apply_handle_kernel(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t lo = round_up(user_max(it->width) + 1, HEAPEV_HEAP_HANDLE_ALIGN);
+    uint64_t h = heapev_rng_range(rng, lo, addr_top(it->width));
+    it->event.heap_handle = h / HEAPEV_HEAP_HANDLE_ALIGN * HEAPEV_HEAP_HANDLE_ALIGN;
+}
+
+/* ---- event stage: record header ------------------------------------------ */
+
+static void apply_compact(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    heapev_record_header *h = &it->event.header;
+    h->header_type = it->width == 4 ? HEAPEV_HEADER_TYPE_COMPACT32 : HEAPEV_HEADER_TYPE_COMPACT64;
+    h->kernel_time = 0; /* absent from COMPACT headers */
+    h->user_time = 0;
+    h->size = (uint16_t)heapev_record_size(&it->event);
+}
+
+static void apply_version(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t v;
+    if (heapev_rng_bounded(rng, 2) == 0)
+        v = pick(rng, bad_versions, N(bad_versions));
+    else
+        while ((v = heapev_rng_bounded(rng, 0x10000)) == HEAPEV_HEADER_VERSION)
+            ;
+    it->event.header.version = (uint16_t)v;
+}
+
+static void apply_flags(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t v;
+    if (heapev_rng_bounded(rng, 2) == 0)
+        v = pick(rng, bad_flags, N(bad_flags));
+    else
+        while ((v = heapev_rng_bounded(rng, 0x100)) == HEAPEV_HEADER_FLAGS)
+            ;
+    it->event.header.flags = (uint8_t)v;
+}
+
+static void apply_hook_heap(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->event.header.hook_id = (uint16_t)pick(rng, other_heap_hooks, N(other_heap_hooks));
+}
+
+/* A group byte other than the heap group's. */
+static uint16_t other_group(heapev_rng *rng)
+{
+    uint16_t g = (uint16_t)(heapev_rng_bounded(rng, 0xFF) << 8);
+    return g >= HEAPEV_HOOK_GROUP_HEAP ? (uint16_t)(g + 0x100u) : g;
+}
+
+static void apply_hook_group(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t k = heapev_rng_bounded(rng, 4);
+    uint16_t type = (uint16_t)(HEAPEV_HOOK_HEAP_ALLOC & ~HEAPEV_HOOK_GROUP_MASK);
+    if (k == 0)
+        it->event.header.hook_id = HEAPEV_HOOK_LOGFILE_HEADER;
+    else if (k == 1)
+        it->event.header.hook_id = (uint16_t)(other_group(rng) | type);
+    else
+        it->event.header.hook_id = (uint16_t)(other_group(rng) | heapev_rng_bounded(rng, 0x100));
+}
+
+/* ---- bytes stage ---------------------------------------------------------- */
+
+/* Extra payload bytes a later version could carry; a record's Size covers them. */
+static void apply_trailing(heapev_rng *rng, heapev_gen_item *it)
+{
+    size_t k = (size_t)heapev_rng_range(rng, 1, HEAPEV_GEN_MAX_TRAILING);
+    append_random(rng, it, k);
+    it->event.trailing_bytes = (uint32_t)k;
+    if (it->format == HEAPEV_GEN_FORMAT_RECORD)
+        set_size_field(it, (uint16_t)it->len);
+}
+
+static void apply_type_unknown(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t v;
+    if (heapev_rng_bounded(rng, 2) == 0)
+        v = header_type_values[FIRST_UNKNOWN_TYPE +
+                               heapev_rng_bounded(rng, N(header_type_values) - FIRST_UNKNOWN_TYPE)];
+    else
+        while (heapev_header_type_width((uint8_t)(v = heapev_rng_bounded(rng, 0x100))) != 0)
+            ;
+    set_header_type(it, (uint8_t)v);
+}
+
+static void reencode(heapev_gen_item *it)
+{
+    if (it->format == HEAPEV_GEN_FORMAT_RECORD)
+        it->len = heapev_encode_record(&it->event, it->bytes, sizeof it->bytes);
+    else
+        it->len = heapev_encode_payload(&it->event, it->bytes, sizeof it->bytes);
+}
+
+static uint8_t other_width_type(uint8_t type)
+{
+    switch (type) {
+    case HEAPEV_HEADER_TYPE_SYSTEM32: return HEAPEV_HEADER_TYPE_SYSTEM64;
+    case HEAPEV_HEADER_TYPE_SYSTEM64: return HEAPEV_HEADER_TYPE_SYSTEM32;
+    case HEAPEV_HEADER_TYPE_COMPACT32: return HEAPEV_HEADER_TYPE_COMPACT64;
+    default: return HEAPEV_HEADER_TYPE_COMPACT32;
+    }
+}
+
+/* Tell the decoder the other width: the bare-payload width, or the HeaderType. */
+static void present_as_other_width(heapev_gen_item *it)
+{
+    if (it->format == HEAPEV_GEN_FORMAT_PAYLOAD)
+        it->decode_width = it->width == 4 ? 8u : 4u;
+    else
+        set_header_type(it, other_width_type(it->event.header.header_type));
+}
+
+/*
+ * 28 bytes read as 32-bit: HeapHandle' = low half of HeapHandle, Size' = its
+ * high half, Address' = low half of Size, Source' = high half of Size, and
+ * 12 bytes left over. So: HeapHandle's low half is made non-zero and within
+ * the 32-bit user range; Size is a non-zero multiple of 8 below the 32-bit
+ * limit (Address' aligned, not null, user range, no wrap with the small
+ * Size'); its high half is 0, so Source' is 0: source_undefined.
+ */
+static void apply_width_64_as_32(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    heapev_event *e = &it->event;
+    uint64_t low = e->heap_handle & 0x7FFF0000u;
+    e->heap_handle = (e->heap_handle & ~(uint64_t)UINT32_MAX) | (low ? low : HEAPEV_LOWEST_MAPPED);
+    if (e->size == 0 || e->size > HEAPEV_USER_MAX_32 - 0xFFFFu)
+        e->size = HEAPEV_ADDRESS_ALIGN(4);
+    e->size = round_up(e->size, HEAPEV_ADDRESS_ALIGN(4));
+    reencode(it);
+    present_as_other_width(it);
+}
+
+/* 16 bytes read as 64-bit: fewer than 28, so truncated and nothing else. */
+static void apply_width_32_as_64(heapev_rng *rng, heapev_gen_item *it)
+{
+    (void)rng;
+    present_as_other_width(it);
+}
+
+static void apply_size_small(heapev_rng *rng, heapev_gen_item *it)
+{
+    set_size_field(it, (uint16_t)heapev_rng_bounded(rng, header_size(it)));
+}
+
+static void apply_size_large(heapev_rng *rng, heapev_gen_item *it)
+{
+    set_size_field(it, (uint16_t)heapev_rng_range(rng, it->len + 1, UINT16_MAX));
+}
+
+/*
+ * Size inside [header, header + payload) and the record really that long: Size
+ * and bytes agree with each other but not with the HeaderType's payload width.
+ * (Cutting the bytes keeps one record per item: with bytes left beyond Size a
+ * record reader would see a second record.)
+ */
+static void apply_size_disagrees(heapev_rng *rng, heapev_gen_item *it)
+{
+    unsigned h = header_size(it);
+    set_size_field(it, (uint16_t)heapev_rng_range(rng, h, it->len - 1));
+    it->len = it->event.header.size;
+}
+
+static void apply_truncated_payload(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->len = (size_t)heapev_rng_bounded(rng, it->len);
+}
+
+static void apply_truncated_header(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->len = (size_t)heapev_rng_bounded(rng, header_size(it));
+}
+
+static void apply_truncated_record(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->len = (size_t)heapev_rng_range(rng, header_size(it), it->len - 1);
+}
+
+/* Any length but 16 and 28, decoded without a width. */
+static void apply_length_ambiguous(heapev_rng *rng, heapev_gen_item *it)
+{
+    size_t n;
+    while ((n = (size_t)heapev_rng_range(rng, 0, it->len + HEAPEV_GEN_MAX_TRAILING)) ==
+               HEAPEV_PAYLOAD_SIZE_32 ||
+           n == HEAPEV_PAYLOAD_SIZE_64)
+        ;
+    if (n > it->len) {
+        it->event.trailing_bytes = (uint32_t)(n - it->len);
+        append_random(rng, it, n - it->len);
+    }
+    it->len = n;
+    it->decode_width = HEAPEV_WIDTH_INFER;
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+#define EVENT_FIELD(name, desc, how, fnd, groups, fn) \
+    {{name, desc, how, fnd, EV, BOTH, W_ANY, groups, N_FIELDS, B_NONE}, fn}
+#define SOURCE_ROW(name, desc, how, fnd, fn) EVENT_FIELD(name, desc, how, F(fnd), G_SOURCE, fn)
+
+static const class_row rows[] = {
+    EVENT_FIELD("lowfrag_size_too_large", "LFH (Source 2) serving a block above 16 KiB",
+                "Source = 2, Size in (16 KiB, VM threshold]", F(LOWFRAG_SIZE_TOO_LARGE),
+                G_SOURCE | G_SIZE, apply_lowfrag_large),
+    EVENT_FIELD("size_implausible", "Size above the highest user-mode address",
+                "Size in (user limit, top - Address - 16]: no wrap; Source 2 becomes 4",
+                F(SIZE_IMPLAUSIBLE), G_SIZE | G_WRAP, apply_size_implausible),
+    EVENT_FIELD("address_null", "Address is 0", "Address = 0", F(ADDRESS_NULL),
+                G_ADDRESS | G_WRAP, apply_address_null),
+    EVENT_FIELD("address_misaligned", "Address not 8- (32-bit) or 16-byte (64-bit) aligned",
+                "Address += 1..alignment-1", F(ADDRESS_MISALIGNED), G_ADDRESS,
+                apply_address_misaligned),
+    EVENT_FIELD("address_kernel_range", "Address above the highest user-mode address",
+                "aligned Address in (user limit, top - Size + 1]: no wrap",
+                F(ADDRESS_KERNEL_RANGE), G_ADDRESS | G_WRAP, apply_address_kernel),
+    EVENT_FIELD("address_wraps", "Address + Size runs past the top of the address space",
+                "Size = top - Address + 1 + 0..64 KiB (also above the user limit); Source 2 "
+                "becomes 4",
+                F(ADDRESS_WRAPS) | F(SIZE_IMPLAUSIBLE), G_SIZE | G_WRAP, apply_address_wraps),
+    SOURCE_ROW("source_zero", "Source 0: undefined", "Source = 0", SOURCE_UNDEFINED,
+               apply_source_zero),
+    SOURCE_ROW("source_invalid", "Source 5 (MEMORY_FROM_INVALID)", "Source = 5", SOURCE_INVALID,
+               apply_source_invalid),
+    SOURCE_ROW("source_segment_heap", "Source 6 (MEMORY_FROM_SEGMENT_HEAP, reserved)",
+               "Source = 6", SOURCE_RESERVED, apply_source_segment_heap),
+    SOURCE_ROW("source_seven", "Source 7: first value past the table", "Source = 7",
+               SOURCE_UNDEFINED, apply_source_seven),
+    SOURCE_ROW("source_int_max", "Source 0x7FFFFFFF", "Source = 0x7FFFFFFF", SOURCE_UNDEFINED,
+               apply_source_int_max),
+    SOURCE_ROW("source_uint_max", "Source 0xFFFFFFFF (-1 as a signed value)",
+               "Source = 0xFFFFFFFF", SOURCE_UNDEFINED, apply_source_uint_max),
+    SOURCE_ROW("source_random_undefined", "Source a random undefined value",
+               "Source = random in [8, 0xFFFFFFFF]", SOURCE_UNDEFINED, apply_source_random),
+    EVENT_FIELD("heap_handle_null", "HeapHandle is 0", "HeapHandle = 0", F(HEAP_HANDLE_NULL),
+                G_HANDLE, apply_handle_null),
+    EVENT_FIELD("heap_handle_kernel_range", "HeapHandle above the highest user-mode address",
+                "HeapHandle = 64 KiB-aligned value above the user limit",
+                F(HEAP_HANDLE_KERNEL_RANGE), G_HANDLE, apply_handle_kernel),
+    {{"compact_header", "COMPACT32/64 header (24 bytes, no Kernel/UserTime): valid",
+      "HeaderType = 3 / 4, Size = 40 / 52", 0, EV, RECORD, W_ANY, G_COMPACT, N_NONE, B_NONE},
+     apply_compact},
+    {{"header_version_unexpected", "record Version is not 2",
+      "Version = another value (0, 1, 3, 0xFFFF, random)", F(HEADER_VERSION_UNEXPECTED), EV,
+      RECORD, W_ANY, G_VERSION, N_HEADER, B_NONE},
+     apply_version},
+    {{"header_flags_invalid", "record Flags is not 0xC0",
+      "Flags = another value (0x00, 0x80, 0x90, 0xFF, random)", F(HEADER_FLAGS_INVALID), EV,
+      RECORD, W_ANY, G_FLAGS, N_HEADER, B_NONE},
+     apply_flags},
+    {{"not_heap_alloc_heap_event", "another heap event's HookId (Create, Free, ReAlloc...)",
+      "HookId = 0x1020, 0x1022..0x1026, 0x102A..0x102E; payload not decoded", F(NOT_HEAP_ALLOC),
+      EV, RECORD, W_ANY, G_HOOK, N_HEADER, N_PAYLOAD},
+     apply_hook_heap},
+    {{"not_heap_alloc_other_group", "a HookId of another event group",
+      "HookId = 0x0000, type 0x21 in another group, or random outside group 0x10",
+      F(NOT_HEAP_ALLOC), EV, RECORD, W_ANY, G_HOOK, N_HEADER, N_PAYLOAD},
+     apply_hook_group},
+    {{"trailing_bytes", "payload longer than the version 0 layout",
+      "append 1..32 random bytes (records: Size covers them; payloads: decoded with the "
+      "producer width)",
+      F(TRAILING_BYTES), BY, BOTH, W_ANY, G_LENGTH, N_FIELDS, B_NONE},
+     apply_trailing},
+    {{"header_type_unknown", "record HeaderType not 1..4",
+      "HeaderType byte = 0, 5..255 (other ETL header types, random); payload not decoded",
+      F(HEADER_TYPE_UNKNOWN), BY, RECORD, W_ANY, G_TYPE, N_HEADER, N_PAYLOAD},
+     apply_type_unknown},
+    {{"width_64_as_32", "a 64-bit payload (28 bytes) read as 32-bit: the fields reinterpret",
+      "payload: decode_bits 32; record: HeaderType 2->1 / 4->3. HeapHandle low half and Size "
+      "made so the reread fields give exactly these findings",
+      F(TRAILING_BYTES) | F(SOURCE_UNDEFINED), BY, BOTH, HEAPEV_GEN_WIDTH_64, G_ALL & ~G_COMPACT,
+      N_FIELDS, B_NONE},
+     apply_width_64_as_32},
+    {{"width_32_as_64", "a 32-bit payload (16 bytes) read as 64-bit: too short",
+      "payload: decode_bits 64; record: HeaderType 1->2 / 3->4", F(TRUNCATED), BY, BOTH,
+      HEAPEV_GEN_WIDTH_32, G_ALL & ~G_COMPACT, N_PAYLOAD, N_FIELDS},
+     apply_width_32_as_64},
+    {{"header_size_too_small", "record Size field below the header size",
+      "Size = 0..header size - 1 (payload still decoded up to the end of the bytes)",
+      F(HEADER_SIZE_MISMATCH), BY, RECORD, W_ANY, G_SIZEFIELD | G_TYPE, N_HEADER, B_NONE},
+     apply_size_small},
+    {{"header_size_too_large", "record Size field beyond the bytes given",
+      "Size = length + 1..0xFFFF (payload still decoded up to the end of the bytes)",
+      F(HEADER_SIZE_MISMATCH), BY, RECORD, W_ANY, G_SIZEFIELD, N_HEADER, B_NONE},
+     apply_size_large},
+    {{"header_size_disagrees", "record Size field cuts the payload short",
+      "Size in [header size, header size + payload size), record cut to Size", F(TRUNCATED), BY, RECORD, W_ANY,
+      G_SIZEFIELD | G_LENGTH, N_PAYLOAD, N_FIELDS},
+     apply_size_disagrees},
+    {{"truncated_payload", "payload cut short (decoded with the producer width)",
+      "keep 0..payload size - 1 bytes; decode_bits = producer width", F(TRUNCATED), BY, PAYLOAD,
+      W_ANY, G_ALL, N_NONE, N_FIELDS},
+     apply_truncated_payload},
+    {{"truncated_record_header", "record cut inside its header",
+      "keep 0..header size - 1 bytes", F(TRUNCATED), BY, RECORD, W_ANY, G_ALL & ~G_COMPACT,
+      N_NONE, N_HEADER},
+     apply_truncated_header},
+    {{"truncated_record_payload", "record cut inside its payload (Size now beyond the bytes)",
+      "keep header size..record size - 1 bytes", F(HEADER_SIZE_MISMATCH) | F(TRUNCATED), BY,
+      RECORD, W_ANY, G_ALL & ~(G_COMPACT | G_VERSION | G_FLAGS), N_PAYLOAD, N_FIELDS},
+     apply_truncated_record},
+    {{"length_ambiguous", "bare payload neither 16 nor 28 bytes, no width given",
+      "cut or extend to 0..payload size + 32 bytes (not 16, 28); decode_bits = null (infer)",
+      F(LENGTH_AMBIGUOUS), BY, PAYLOAD, W_ANY, G_ALL, N_NONE, N_HEADER},
+     apply_length_ambiguous},
+};
+
+_Static_assert(sizeof rows / sizeof rows[0] <= 64, "a class set is a 64-bit mask");
+
+size_t heapev_gen_class_count(void)
+{
+    return N(rows);
+}
+
+const heapev_gen_class *heapev_gen_class_get(size_t index)
+{
+    return index < N(rows) ? &rows[index].info : NULL;
+}
+
+int heapev_gen_class_find(const char *name)
+{
+    for (size_t i = 0; i < N(rows); i++)
+        if (strcmp(rows[i].info.name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Disjoint groups, and neither prevents a decode stage the other's findings need. */
+static int pair_ok(const heapev_gen_class *a, const heapev_gen_class *b)
+{
+    return (a->groups & b->groups) == 0 && a->needs < b->blocks && b->needs < a->blocks;
+}
+
+int heapev_gen_classes_compatible(heapev_gen_classes set, size_t index, heapev_gen_format format,
+                                  unsigned width)
+{
+    const heapev_gen_class *c = heapev_gen_class_get(index);
+    if (c == NULL || (set >> index & 1u) || !(c->formats & HEAPEV_GEN_FORMAT_BIT(format)) ||
+        !(c->widths & HEAPEV_GEN_WIDTH_BIT(width)))
+        return 0;
+    for (size_t j = 0; j < N(rows); j++)
+        if ((set >> j & 1u) && !pair_ok(c, &rows[j].info))
+            return 0;
+    return 1;
+}
+
+heapev_findings heapev_gen_classes_findings(heapev_gen_classes set)
+{
+    heapev_findings f = 0;
+    for (size_t i = 0; i < N(rows); i++)
+        if (set >> i & 1u)
+            f |= rows[i].info.findings;
+    return f;
+}
+
+static void apply_stage(heapev_rng *rng, heapev_gen_classes set, heapev_gen_stage stage,
+                        heapev_gen_item *it)
+{
+    for (size_t i = 0; i < N(rows); i++)
+        if ((set >> i & 1u) && rows[i].info.stage == stage)
+            rows[i].apply(rng, it);
+}
+
+heapev_findings heapev_gen_build(heapev_rng *rng, const heapev_event *well_formed,
+                                 heapev_gen_format format, heapev_gen_classes set,
+                                 heapev_gen_item *item)
+{
+    memset(item, 0, sizeof *item);
+    item->format = format;
+    item->width = well_formed->pointer_width == 4 ? 4u : 8u;
+    item->decode_width = format == HEAPEV_GEN_FORMAT_PAYLOAD ? item->width : HEAPEV_WIDTH_INFER;
+    item->classes = set;
+    item->event = *well_formed;
+    item->event.pointer_width = (uint8_t)item->width;
+    item->event.has_header = format == HEAPEV_GEN_FORMAT_RECORD;
+    item->event.payload_decoded = 1;
+    item->event.trailing_bytes = 0;
+    item->event.findings = 0;
+
+    apply_stage(rng, set, HEAPEV_GEN_STAGE_EVENT, item);
+    reencode(item);
+    apply_stage(rng, set, HEAPEV_GEN_STAGE_BYTES, item);
+    return item->expected = heapev_gen_classes_findings(set);
+}

@@ -1,0 +1,103 @@
+/*
+ * gen.c - the generator: one decision PRNG, one modelled process per width,
+ * and the catalogue. Items come one at a time into caller-owned memory.
+ */
+#include "heapev/gen.h"
+
+#include <string.h>
+
+/* 2^53: the malformed draw compares 53 random bits with fraction * 2^53 (exact). */
+#define TWO_POW_53 9007199254740992.0
+
+/* Producer widths the options allow, as a HEAPEV_GEN_WIDTH_* mask. */
+static unsigned allowed_widths(const heapev_gen_options *o)
+{
+    return o->width == 0 ? HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64 : HEAPEV_GEN_WIDTH_BIT(o->width);
+}
+
+/* Enabled classes that apply to the format and an allowed width. */
+static heapev_gen_classes eligible_classes(const heapev_gen_options *o)
+{
+    heapev_gen_classes set = 0;
+    for (size_t i = 0; i < heapev_gen_class_count(); i++) {
+        const heapev_gen_class *c = heapev_gen_class_get(i);
+        if (o->enabled != 0 && !(o->enabled >> i & 1u))
+            continue;
+        if ((c->formats & HEAPEV_GEN_FORMAT_BIT(o->format)) && (c->widths & allowed_widths(o)))
+            set |= (heapev_gen_classes)1 << i;
+    }
+    return set;
+}
+
+int heapev_gen_init(heapev_gen *g, const heapev_gen_options *o)
+{
+    if (o->width != 0 && o->width != 4 && o->width != 8)
+        return -1;
+    if (!(o->malformed >= 0.0 && o->malformed <= 1.0)) /* also rejects NaN */
+        return -1;
+    if (o->format != HEAPEV_GEN_FORMAT_PAYLOAD && o->format != HEAPEV_GEN_FORMAT_RECORD)
+        return -1;
+    if (o->malformed > 0.0 && eligible_classes(o) == 0)
+        return -1;
+    memset(g, 0, sizeof *g);
+    g->options = *o;
+    heapev_rng_seed(&g->rng, o->seed);
+    heapev_gen_model_init(&g->models[0], 4, heapev_rng_next(&g->rng));
+    heapev_gen_model_init(&g->models[1], 8, heapev_rng_next(&g->rng));
+    g->malformed_threshold = (uint64_t)(o->malformed * TWO_POW_53);
+    return 0;
+}
+
+/* The k-th (0-based) member of @p set, k uniform. @p set must not be empty. */
+static size_t pick_member(heapev_rng *rng, heapev_gen_classes set)
+{
+    unsigned n = 0;
+    for (heapev_gen_classes s = set; s != 0; s &= s - 1)
+        n++;
+    uint64_t k = heapev_rng_bounded(rng, n);
+    for (size_t i = 0;; i++)
+        if ((set >> i & 1u) && k-- == 0)
+            return i;
+}
+
+/* A producer width among @p mask (HEAPEV_GEN_WIDTH_* bits). */
+static unsigned pick_width(heapev_rng *rng, unsigned mask)
+{
+    if (mask == HEAPEV_GEN_WIDTH_32)
+        return 4;
+    if (mask == HEAPEV_GEN_WIDTH_64)
+        return 8;
+    return heapev_rng_bounded(rng, 2) == 0 ? 4u : 8u;
+}
+
+/* One class, then up to two more that combine with it. */
+static heapev_gen_classes pick_classes(heapev_gen *g, unsigned *width)
+{
+    heapev_gen_classes eligible = eligible_classes(&g->options);
+    size_t primary = pick_member(&g->rng, eligible);
+    *width = pick_width(&g->rng, allowed_widths(&g->options) &
+                                     heapev_gen_class_get(primary)->widths);
+    heapev_gen_classes set = (heapev_gen_classes)1 << primary;
+    for (int extra = 0; extra < 2; extra++) {
+        if (heapev_rng_bounded(&g->rng, 2) != 0)
+            continue;
+        size_t c = pick_member(&g->rng, eligible);
+        if (heapev_gen_classes_compatible(set, c, g->options.format, *width))
+            set |= (heapev_gen_classes)1 << c;
+    }
+    return set;
+}
+
+uint64_t heapev_gen_next(heapev_gen *g, heapev_gen_item *item)
+{
+    heapev_gen_classes set = 0;
+    unsigned width;
+    heapev_event event;
+    if ((heapev_rng_next(&g->rng) >> 11) < g->malformed_threshold)
+        set = pick_classes(g, &width);
+    else
+        width = pick_width(&g->rng, allowed_widths(&g->options));
+    heapev_gen_model_event(&g->models[width == 8], &event);
+    heapev_gen_build(&g->rng, &event, g->options.format, set, item);
+    return g->index++;
+}

@@ -1,0 +1,451 @@
+/*
+ * cmd_gen.c - `heapev gen`: generate events with the generator library and
+ * write them as XXH128-named files plus a manifest, or as one stream.
+ *
+ * Every byte comes from heapev_gen (gen/); this file only parses options,
+ * names files, writes them atomically and prints the manifest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "cli.h"
+#include "heapev/gen.h"
+
+#define GEN_DEFAULT_SEED 1u
+#define GEN_DEFAULT_COUNT 1000u
+#define GEN_PROGRESS_EVERY 65536u
+#define GEN_STREAM_BUFFER (1u << 20)
+#define GEN_PATH_MAX 4096u
+#define XXH128_HEX_LEN 32u
+
+typedef struct gen_opts {
+    heapev_gen_options gen;
+    uint64_t count;
+    const char *out_dir;
+    int stream;
+    int list;
+    int json;
+    int malformed_given;
+} gen_opts;
+
+/* What a run with --out did, for the closing line and the tests. */
+typedef struct gen_stats {
+    uint64_t events;
+    uint64_t written;
+    uint64_t duplicates;
+} gen_stats;
+
+void cli_gen_usage(FILE *out)
+{
+    fputs("usage: heapev gen [--seed S] [--count N] [--bits 32|64|mixed]\n"
+          "                  [--format payload|record] [--malformed R] [--class NAME]...\n"
+          "                  (--out DIR | --stream)\n"
+          "       heapev gen --list-classes [--json]\n"
+          "\n"
+          "Generate heap Alloc events from a modelled process, a fraction of them damaged\n"
+          "by malformation classes, each labelled with the findings a decoder must report.\n"
+          "The same arguments give the same bytes on every host.\n"
+          "\n"
+          "  --seed S          seed (default 1; printed on stderr)\n"
+          "  --count N         number of events (default 1000)\n"
+          "  --bits B          producer pointer width: 32, 64 or mixed (default mixed)\n"
+          "  --format F        payload (bare payloads, default) or record (SYSTEM_TRACE_HEADER\n"
+          "                    + payload)\n"
+          "  --malformed R     fraction of malformed events, 0..1 (default 0, or 1 with\n"
+          "                    --class)\n"
+          "  --class NAME      malformed events use only these classes (repeatable)\n"
+          "  --out DIR         one file per distinct event, DIR/<XXH128 hex>.bin, and\n"
+          "                    DIR/manifest.jsonl with one line per event\n"
+          "  --stream          all events back to back on standard output\n"
+          "  --list-classes    print the malformation classes and their findings\n"
+          "  --json            with --list-classes: one JSON object per class\n"
+          "  -h, --help        this help\n"
+          "\n"
+          "Expected findings assume the default limits (32-bit user limit 0x7FFEFFFF).\n"
+          "docs/GENERATOR.md describes the classes and the manifest.\n",
+          out);
+}
+
+/* ---- --list-classes ----------------------------------------------------------- */
+
+static json_t *formats_json(unsigned formats)
+{
+    json_t *a = json_array();
+    if (formats & HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD))
+        json_array_append_new(a, json_string("payload"));
+    if (formats & HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD))
+        json_array_append_new(a, json_string("record"));
+    return a;
+}
+
+static json_t *widths_json(unsigned widths)
+{
+    json_t *a = json_array();
+    if (widths & HEAPEV_GEN_WIDTH_32)
+        json_array_append_new(a, json_integer(32));
+    if (widths & HEAPEV_GEN_WIDTH_64)
+        json_array_append_new(a, json_integer(64));
+    return a;
+}
+
+static int list_class_json(const heapev_gen_class *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(c->name));
+    json_object_set_new(o, "description", json_string(c->description));
+    json_object_set_new(o, "how", json_string(c->how));
+    json_object_set_new(o, "stage", json_string(c->stage == HEAPEV_GEN_STAGE_EVENT ? "event"
+                                                                                  : "bytes"));
+    json_object_set_new(o, "formats", formats_json(c->formats));
+    json_object_set_new(o, "bits", widths_json(c->widths));
+    json_object_set_new(o, "expected_findings", cli_json_findings(c->findings));
+    int rc = cli_json_print_line(stdout, o);
+    json_decref(o);
+    return rc;
+}
+
+static void list_class_text(const heapev_gen_class *c)
+{
+    char names[512];
+    heapev_findings_format(c->findings, ",", names, sizeof names);
+    printf("%-28s %-15s %s\n    %s\n    how: %s\n", c->name,
+           c->formats == HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD) ? "record"
+           : c->formats == HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD) ? "payload"
+                                                                             : "payload,record",
+           c->findings ? names : "none", c->description, c->how);
+}
+
+/* The well_formed pseudo-class first: it names unmodified events in the manifest. */
+static int list_classes(int json)
+{
+    static const heapev_gen_class well_formed = {
+        "well_formed", "the model's event, unchanged", "nothing applied", 0,
+        HEAPEV_GEN_STAGE_EVENT,
+        HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD) | HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD),
+        HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64, 0, 0, 4};
+    for (size_t i = 0; i <= heapev_gen_class_count(); i++) {
+        const heapev_gen_class *c = i == 0 ? &well_formed : heapev_gen_class_get(i - 1);
+        if (json && list_class_json(c) != 0)
+            return cli_error("<stdout>", "write error");
+        if (!json)
+            list_class_text(c);
+    }
+    return cli_close_output(stdout, "<stdout>") != 0 ? CLI_EXIT_USAGE : CLI_EXIT_CLEAN;
+}
+
+/* ---- option parsing --------------------------------------------------------------- */
+
+static int parse_fraction(const char *text, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < 0.0 || v > 1.0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_value(int c, const char *arg, gen_opts *o)
+{
+    int k;
+    switch (c) {
+    case 's':
+        return cli_parse_u64(arg, UINT64_MAX, &o->gen.seed) == 0
+                   ? 0 : cli_usage_error("gen", "--seed takes an unsigned 64-bit number, not '%s'", arg);
+    case 'n':
+        return cli_parse_u64(arg, UINT64_MAX, &o->count) == 0
+                   ? 0 : cli_usage_error("gen", "--count takes a number, not '%s'", arg);
+    case 'b':
+        if (strcmp(arg, "32") != 0 && strcmp(arg, "64") != 0 && strcmp(arg, "mixed") != 0)
+            return cli_usage_error("gen", "--bits takes 32, 64 or mixed, not '%s'", arg);
+        o->gen.width = arg[0] == '3' ? 4u : arg[0] == '6' ? 8u : 0u;
+        return 0;
+    case 'f':
+        if (strcmp(arg, "payload") != 0 && strcmp(arg, "record") != 0)
+            return cli_usage_error("gen", "--format takes payload or record, not '%s'", arg);
+        o->gen.format = arg[0] == 'r' ? HEAPEV_GEN_FORMAT_RECORD : HEAPEV_GEN_FORMAT_PAYLOAD;
+        return 0;
+    case 'm':
+        o->malformed_given = 1;
+        return parse_fraction(arg, &o->gen.malformed) == 0
+                   ? 0 : cli_usage_error("gen", "--malformed takes a fraction 0..1, not '%s'", arg);
+    case 'c':
+        if ((k = heapev_gen_class_find(arg)) < 0)
+            return cli_usage_error("gen", "no class '%s' (see 'heapev gen --list-classes')", arg);
+        o->gen.enabled |= (heapev_gen_classes)1 << k;
+        return 0;
+    default:
+        return cli_usage_error("gen", "internal: option %d", c);
+    }
+}
+
+static int check_opts(gen_opts *o)
+{
+    if (o->list)
+        return 0;
+    if (o->json)
+        return cli_usage_error("gen", "--json applies to --list-classes");
+    if ((o->out_dir != NULL) == o->stream)
+        return cli_usage_error("gen", "give exactly one of --out DIR and --stream");
+    if (o->gen.enabled != 0 && !o->malformed_given)
+        o->gen.malformed = 1.0;
+    heapev_gen probe;
+    if (heapev_gen_init(&probe, &o->gen) != 0)
+        return cli_usage_error("gen", "no selected class applies to --format %s --bits %s",
+                               o->gen.format == HEAPEV_GEN_FORMAT_RECORD ? "record" : "payload",
+                               o->gen.width == 4 ? "32" : o->gen.width == 8 ? "64" : "mixed");
+    return 0;
+}
+
+/* Returns 0 to run, -1 when --help was printed, or an exit code. */
+static int parse_gen_opts(int argc, char **argv, gen_opts *o)
+{
+    static const struct option longopts[] = {
+        {"seed", required_argument, NULL, 's'}, {"count", required_argument, NULL, 'n'},
+        {"bits", required_argument, NULL, 'b'}, {"format", required_argument, NULL, 'f'},
+        {"malformed", required_argument, NULL, 'm'}, {"class", required_argument, NULL, 'c'},
+        {"out", required_argument, NULL, 'o'}, {"stream", no_argument, NULL, 'S'},
+        {"list-classes", no_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o->out_dir = optarg; break;
+        case 'S': o->stream = 1; break;
+        case 'l': o->list = 1; break;
+        case 'j': o->json = 1; break;
+        case 'h': cli_gen_usage(stdout); return -1;
+        case ':':
+        case '?': return cli_getopt_error("gen", c, argv);
+        default:
+            if ((rc = parse_value(c, optarg, o)) != 0)
+                return rc;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
+    return check_opts(o);
+}
+
+/* ---- output ------------------------------------------------------------------------ */
+
+static void progress(uint64_t done, uint64_t total, int tty)
+{
+    if (tty && (done % GEN_PROGRESS_EVERY == 0 || done == total))
+        fprintf(stderr, "\rheapev gen: %" PRIu64 "/%" PRIu64 " events%s", done, total,
+                done == total ? "\n" : "");
+}
+
+static int run_stream(heapev_gen *g, uint64_t count)
+{
+    static char buf[GEN_STREAM_BUFFER];
+    heapev_gen_item it;
+    int tty = isatty(STDERR_FILENO);
+    setvbuf(stdout, buf, _IOFBF, sizeof buf);
+    for (uint64_t i = 0; i < count; i++) {
+        heapev_gen_next(g, &it);
+        if (fwrite(it.bytes, 1, it.len, stdout) != it.len)
+            return cli_error("<stdout>", "write error: %s", strerror(errno));
+        progress(i + 1, count, tty);
+    }
+    return cli_close_output(stdout, "<stdout>") != 0 ? CLI_EXIT_USAGE : CLI_EXIT_CLEAN;
+}
+
+static int join_path(char *out, const char *dir, const char *name)
+{
+    int n = snprintf(out, GEN_PATH_MAX, "%s/%s", dir, name);
+    return n > 0 && (unsigned)n < GEN_PATH_MAX ? 0 : -1;
+}
+
+/* Write all of @p data to @p fd; -1 with errno set on failure. */
+static int write_all(int fd, const uint8_t *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            errno = EIO;
+        if (n <= 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* @p path appears complete or not at all: written to a temporary name, then renamed. */
+static int write_atomic(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+    char path[GEN_PATH_MAX], tmp[GEN_PATH_MAX], tmp_name[128];
+    snprintf(tmp_name, sizeof tmp_name, ".%s.%ld.tmp", name, (long)getpid());
+    if (join_path(path, dir, name) != 0 || join_path(tmp, dir, tmp_name) != 0)
+        return cli_error(dir, "path too long");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return cli_error(path, "%s", strerror(errno));
+    int err = write_all(fd, data, len) != 0 ? errno : 0;
+    if (close(fd) != 0 && err == 0)
+        err = errno;
+    if (err == 0 && rename(tmp, path) != 0)
+        err = errno;
+    if (err != 0) {
+        unlink(tmp);
+        return cli_error(path, "%s", strerror(err));
+    }
+    return 0;
+}
+
+static void hash_name(const heapev_gen_item *it, char hex[XXH128_HEX_LEN + 1], char *file,
+                      size_t cap)
+{
+    XXH128_canonical_t canon;
+    XXH128_canonicalFromHash(&canon, XXH3_128bits(it->bytes, it->len));
+    for (unsigned i = 0; i < sizeof canon.digest; i++)
+        snprintf(hex + 2 * i, 3, "%02x", canon.digest[i]);
+    snprintf(file, cap, "%s.bin", hex);
+}
+
+/* Write the item's file unless a file of that name (so that content) is there. */
+static int save_item(const char *dir, const char *file, const heapev_gen_item *it,
+                     gen_stats *st)
+{
+    char path[GEN_PATH_MAX];
+    struct stat sb;
+    if (join_path(path, dir, file) != 0)
+        return cli_error(dir, "path too long");
+    if (stat(path, &sb) == 0) {
+        st->duplicates++;
+        return 0;
+    }
+    if (write_atomic(dir, file, it->bytes, it->len) != 0)
+        return CLI_EXIT_USAGE;
+    st->written++;
+    return 0;
+}
+
+static json_t *class_json(heapev_gen_classes set)
+{
+    json_t *a = json_array();
+    if (set == 0)
+        json_array_append_new(a, json_string("well_formed"));
+    for (size_t i = 0; i < heapev_gen_class_count(); i++)
+        if (set >> i & 1u)
+            json_array_append_new(a, json_string(heapev_gen_class_get(i)->name));
+    return a;
+}
+
+static json_t *u64_json(uint64_t v)
+{
+    return v <= INT64_MAX ? json_integer((json_int_t)v) : cli_json_hex(v);
+}
+
+static int manifest_line(FILE *f, const gen_opts *o, uint64_t index, const char *file,
+                         const char *hex, const heapev_gen_item *it)
+{
+    json_t *obj = json_object();
+    json_object_set_new(obj, "file", json_string(file));
+    json_object_set_new(obj, "xxh128", json_string(hex));
+    json_object_set_new(obj, "seed", u64_json(o->gen.seed));
+    json_object_set_new(obj, "index", u64_json(index));
+    json_object_set_new(obj, "class", class_json(it->classes));
+    json_object_set_new(obj, "format",
+                        json_string(it->format == HEAPEV_GEN_FORMAT_RECORD ? "record" : "payload"));
+    json_object_set_new(obj, "length", json_integer((json_int_t)it->len));
+    json_object_set_new(obj, "decode_bits", it->decode_width ? json_integer(it->decode_width * 8)
+                                                             : json_null());
+    cli_json_add_event_fields(obj, &it->event); /* "bits" = producer width */
+    json_object_set_new(obj, "expected_findings", cli_json_findings(it->expected));
+    int rc = cli_json_print_line(f, obj);
+    json_decref(obj);
+    return rc;
+}
+
+static int ensure_dir(const char *dir)
+{
+    struct stat sb;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return cli_error(dir, "cannot create directory: %s", strerror(errno));
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return cli_error(dir, "not a directory");
+    return 0;
+}
+
+/* Generate every item into @p dir, manifest lines into @p mf. */
+static int generate_files(heapev_gen *g, const gen_opts *o, FILE *mf, const char *mf_path,
+                          gen_stats *st)
+{
+    heapev_gen_item it;
+    char hex[XXH128_HEX_LEN + 1], file[XXH128_HEX_LEN + 8];
+    int tty = isatty(STDERR_FILENO);
+    for (uint64_t i = 0; i < o->count; i++) {
+        uint64_t index = heapev_gen_next(g, &it);
+        hash_name(&it, hex, file, sizeof file);
+        if (save_item(o->out_dir, file, &it, st) != 0)
+            return CLI_EXIT_USAGE;
+        if (manifest_line(mf, o, index, file, hex, &it) != 0)
+            return cli_error(mf_path, "write error: %s", strerror(errno));
+        st->events++;
+        progress(i + 1, o->count, tty);
+    }
+    return 0;
+}
+
+static int run_files(heapev_gen *g, const gen_opts *o)
+{
+    char tmp[GEN_PATH_MAX], final[GEN_PATH_MAX], tmp_name[64];
+    gen_stats st = {0, 0, 0};
+    if (ensure_dir(o->out_dir) != 0)
+        return CLI_EXIT_USAGE;
+    snprintf(tmp_name, sizeof tmp_name, ".manifest.jsonl.%ld.tmp", (long)getpid());
+    if (join_path(tmp, o->out_dir, tmp_name) != 0 || join_path(final, o->out_dir, "manifest.jsonl") != 0)
+        return cli_error(o->out_dir, "path too long");
+    FILE *mf = fopen(tmp, "w");
+    if (mf == NULL)
+        return cli_error(final, "%s", strerror(errno));
+    /* Printed once the directory is known to be writable: an error there is one line. */
+    fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o->gen.seed);
+    int rc = generate_files(g, o, mf, final, &st);
+    if (fflush(mf) != 0 || ferror(mf)) {
+        if (rc == 0)
+            rc = cli_error(final, "write error: %s", strerror(errno));
+    }
+    if (fclose(mf) != 0 && rc == 0)
+        rc = cli_error(final, "write error: %s", strerror(errno));
+    if (rc == 0 && rename(tmp, final) != 0)
+        rc = cli_error(final, "%s", strerror(errno));
+    if (rc != 0) {
+        unlink(tmp);
+        return CLI_EXIT_USAGE;
+    }
+    fprintf(stderr, "heapev gen: %" PRIu64 " events, %" PRIu64 " files written, %" PRIu64
+                    " duplicates, manifest %s\n", st.events, st.written, st.duplicates, final);
+    return CLI_EXIT_CLEAN;
+}
+
+int cli_gen_main(int argc, char **argv)
+{
+    gen_opts o = {{GEN_DEFAULT_SEED, 0, HEAPEV_GEN_FORMAT_PAYLOAD, 0.0, 0}, GEN_DEFAULT_COUNT,
+                  NULL, 0, 0, 0, 0};
+    int rc = parse_gen_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? CLI_EXIT_CLEAN : rc;
+    if (o.list)
+        return list_classes(o.json);
+    heapev_gen g;
+    heapev_gen_init(&g, &o.gen); /* validated by check_opts */
+    if (!o.stream)
+        return run_files(&g, &o);
+    fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o.gen.seed);
+    return run_stream(&g, o.count);
+}
