@@ -77,5 +77,11 @@ int cli_decode_main(int argc, char **argv);
 void cli_decode_usage(FILE *out);
 int cli_findings_main(int argc, char **argv);
 void cli_findings_usage(FILE *out);
+int cli_explain_main(int argc, char **argv);
+void cli_explain_usage(FILE *out);
+int cli_stats_main(int argc, char **argv);
+void cli_stats_usage(FILE *out);
+int cli_gen_main(int argc, char **argv);
+void cli_gen_usage(FILE *out);
 
 #endif /* HEAPEV_CLI_H */

@@ -14,7 +14,10 @@ static int help_main(int argc, char **argv);
 static const cli_command commands[] = {
     {"decode", "decode payload or record files and report findings", cli_decode_main,
      cli_decode_usage},
+    {"explain", "annotated hex dump: fields, values, findings at their bytes", cli_explain_main, cli_explain_usage},
     {"findings", "print the findings table", cli_findings_main, cli_findings_usage},
+    {"gen", "generate events, well-formed or malformed, with expected findings", cli_gen_main, cli_gen_usage},
+    {"stats", "counts, size histogram and HTML report over corpora and files", cli_stats_main, cli_stats_usage},
     {"help", "show help for a subcommand", help_main, NULL},
 };
 

@@ -1,0 +1,60 @@
+# bash completion for heapev                                 -*- shell-script -*-
+# Installed to share/bash-completion/completions/heapev; or: source contrib/heapev.bash
+
+_heapev()
+{
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null 2>&1; then
+        _init_completion || return
+    else
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD-1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+
+    local commands="decode explain stats gen findings help"
+    if [[ $cword -eq 1 ]]; then
+        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        return
+    fi
+
+    local cmd=${words[1]} opts=""
+    case $cmd in
+        decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --help" ;;
+        explain)  opts="--payload --record --bits --offset --count --json --no-color --user-max-32 --help" ;;
+        stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --help" ;;
+        gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --help" ;;
+        findings) opts="--json --markdown --help" ;;
+        help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
+        *)        return ;;
+    esac
+
+    case $prev in
+        --bits)
+            if [[ $cmd == gen ]]; then
+                COMPREPLY=($(compgen -W "32 64 mixed" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "32 64" -- "$cur"))
+            fi
+            return ;;
+        --format) COMPREPLY=($(compgen -W "payload record" -- "$cur")); return ;;
+        --class)
+            local classes
+            classes=$(heapev gen --list-classes 2>/dev/null | awk '/^[^ ]/ {print $1}')
+            COMPREPLY=($(compgen -W "$classes" -- "$cur"))
+            return ;;
+        --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --html) COMPREPLY=($(compgen -f -X '!*.html' -- "$cur") $(compgen -d -- "$cur")); return ;;
+        --seed|--count|--offset|--malformed|--user-max-32) return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+} &&
+    complete -o filenames -F _heapev heapev
+
+# ex: filetype=sh

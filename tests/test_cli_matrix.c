@@ -1,0 +1,510 @@
+/*
+ * test_cli_matrix.c - every `heapev` subcommand against bad input: a missing
+ * file, an unreadable one, an empty one, 1 MiB of random bytes, a directory
+ * where a file is expected, /dev/full as standard output and as an output
+ * file. Each must exit 2 with exactly one "heapev..." line on stderr (or 1,
+ * silently, when the bytes are readable but bad), never crash, and leave no
+ * partial output file. Subcommands are probed at run time (`heapev help X`),
+ * so the matrix grows as commands land. Also: `heapev explain` points at the
+ * exact bytes of each finding of a hand-built record.
+ * argv[1] = path of the heapev binary.
+ */
+#include "cmocka_all.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+static const char *heapev_bin;
+static char tmpdir[] = "/tmp/heapev-matrix-XXXXXX";
+
+typedef struct run_result {
+    int status; /* exit code; -1 when killed by a signal */
+    char *out;
+    char *err;
+} run_result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            buf = realloc(buf, (cap *= 2) + 1);
+            assert_non_null(buf);
+        }
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* tmpdir/name, valid until the end of the run (all freed by free_paths()). */
+static char *paths[4096];
+static size_t npaths;
+
+static const char *tmp(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    for (size_t i = 0; i < npaths; i++)
+        if (strcmp(paths[i], path) == 0)
+            return paths[i];
+    assert_true(npaths < sizeof paths / sizeof paths[0]);
+    paths[npaths] = strdup(path);
+    assert_non_null(paths[npaths]);
+    return paths[npaths++];
+}
+
+static void free_paths(void)
+{
+    for (size_t i = 0; i < npaths; i++)
+        free(paths[i]);
+    npaths = 0;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Run heapev with @p args (NULL-terminated), stdout to @p out_path (NULL: a temp file). */
+static run_result run_to(const char *out_path, const char *const *args)
+{
+    char out[512], err[512];
+    snprintf(out, sizeof out, "%s", out_path ? out_path : tmp("stdout"));
+    snprintf(err, sizeof err, "%s", tmp("stderr"));
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const char *argv[32] = {heapev_bin};
+        for (int i = 0; args[i] && i < 30; i++)
+            argv[i + 1] = args[i];
+        int fd_in = open("/dev/null", O_RDONLY);
+        int fd_out = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd_err = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd_in < 0 || fd_out < 0 || fd_err < 0)
+            _exit(127);
+        dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
+        execv(heapev_bin, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    run_result r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    out_path ? strdup("") : slurp(out), slurp(err)};
+    return r;
+}
+
+static run_result run(const char *const *args)
+{
+    return run_to(NULL, args);
+}
+
+static void free_result(run_result *r)
+{
+    free(r->out), free(r->err);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static int have_command(const char *name)
+{
+    const char *args[] = {"help", name, NULL};
+    run_result r = run(args);
+    int ok = r.status == 0;
+    free_result(&r);
+    return ok;
+}
+
+static int decode_has_etl(void)
+{
+    const char *args[] = {"decode", "--help", NULL};
+    run_result r = run(args);
+    int ok = strstr(r.out, "--etl") != NULL;
+    free_result(&r);
+    return ok;
+}
+
+/* Lines of stderr, not counting `heapev gen`'s informational "seed N" line. */
+static size_t error_lines(const char *err)
+{
+    size_t n = count_lines(err);
+    return strncmp(err, "heapev gen: seed ", 17) == 0 && n > 0 ? n - 1 : n;
+}
+
+/* Exit 2 with one "heapev..." error line on stderr naming @p name (NULL: any). */
+static void expect_error(const run_result *r, const char *what, const char *name)
+{
+    if (r->status != 2 || error_lines(r->err) != 1 || strncmp(r->err, "heapev", 6) != 0 ||
+        (name != NULL && strstr(r->err, name) == NULL))
+        fail_msg("%s: want exit 2 and one error line naming '%s'; got exit %d, stderr:\n%s", what,
+                 name ? name : "", r->status, r->err);
+}
+
+/* Readable-but-bad bytes: findings (1, quiet stderr) or a one-line error (2); never a crash. */
+static void expect_findings_or_error(const run_result *r, const char *what)
+{
+    if (r->status == 1 && r->err[0] == '\0')
+        return;
+    if (r->status == 2 && count_lines(r->err) == 1 && strncmp(r->err, "heapev", 6) == 0)
+        return;
+    fail_msg("%s: want exit 1 (no stderr) or 2 (one line); got exit %d, stderr:\n%.400s", what,
+             r->status, r->err);
+}
+
+/* No temporary or partial report file left in the temp directory. */
+static void expect_no_leftovers(const char *what)
+{
+    DIR *d = opendir(tmpdir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".tmp") != NULL || strncmp(e->d_name, "report", 6) == 0)
+            fail_msg("%s: left %s behind", what, e->d_name);
+    closedir(d);
+}
+
+/* ---- inputs ------------------------------------------------------------------- */
+
+typedef struct input {
+    const char *label;
+    const char *path;
+    int kind; /* 'x' error expected, 'b' bad bytes: findings or error */
+} input;
+
+static size_t make_inputs(input *in)
+{
+    static uint8_t random_mib[1 << 20];
+    uint64_t seed = 42;
+    for (size_t i = 0; i < sizeof random_mib; i++)
+        random_mib[i] = (uint8_t)t_rand(&seed);
+    write_file(tmp("empty.bin"), "", 0);
+    write_file(tmp("random.bin"), random_mib, sizeof random_mib);
+    write_file(tmp("plain"), "x", 1);
+    mkdir(tmp("dir"), 0700);
+    size_t n = 0;
+    in[n++] = (input){"missing file", tmp("missing.bin"), 'x'};
+    in[n++] = (input){"unreadable path (file as directory)", tmp("plain/x"), 'x'};
+    in[n++] = (input){"directory", tmp("dir"), 'x'};
+    in[n++] = (input){"empty file", tmp("empty.bin"), 'b'};
+    in[n++] = (input){"1 MiB random", tmp("random.bin"), 'b'};
+    if (geteuid() != 0) { /* root reads mode-000 files anyway */
+        write_file(tmp("noperm.bin"), "abcd", 4);
+        chmod(tmp("noperm.bin"), 0);
+        in[n++] = (input){"mode 000 file", tmp("noperm.bin"), 'x'};
+    }
+    return n;
+}
+
+/* A command line that reads one FILE (argv ends with the file). */
+typedef struct file_cmd {
+    const char *command;
+    const char *args[6];
+} file_cmd;
+
+static const file_cmd file_cmds[] = {
+    {"decode", {"decode"}},
+    {"decode", {"decode", "--record"}},
+    {"decode", {"decode", "--json"}},
+    {"explain", {"explain"}},
+    {"explain", {"explain", "--record", "--count", "0"}},
+    {"explain", {"explain", "--json"}},
+    {"stats", {"stats", "--record"}},
+    {"stats", {"stats", "--json"}},
+};
+
+static void build_argv(const char **argv, const char *const *base, const char *file)
+{
+    size_t n = 0;
+    for (; base[n] != NULL; n++)
+        argv[n] = base[n];
+    argv[n++] = file;
+    argv[n] = NULL;
+}
+
+static void try_input(const char *const *base, const input *in)
+{
+    const char *argv[10];
+    char what[256];
+    build_argv(argv, base, in->path);
+    snprintf(what, sizeof what, "heapev %s %s (%s)", base[0], base[1] ? base[1] : "", in->label);
+    run_result r = run(argv);
+    int dir_ok = strcmp(base[0], "stats") == 0 && strcmp(in->label, "directory") == 0;
+    if (dir_ok) /* stats takes directories: an empty one counts nothing */
+        assert_int_equal(r.status, 0);
+    else if (in->kind == 'x')
+        expect_error(&r, what, in->path);
+    else
+        expect_findings_or_error(&r, what);
+    free_result(&r);
+}
+
+static void test_file_inputs(void **state)
+{
+    (void)state;
+    input in[8];
+    size_t n = make_inputs(in);
+    for (size_t c = 0; c < sizeof file_cmds / sizeof file_cmds[0]; c++) {
+        if (!have_command(file_cmds[c].command))
+            continue;
+        for (size_t i = 0; i < n; i++)
+            try_input(file_cmds[c].args, &in[i]);
+    }
+    if (decode_has_etl()) {
+        const char *etl[] = {"decode", "--etl", NULL};
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(in[i].label, "directory") != 0) /* fopen() of a directory: reader's call */
+                try_input(etl, &in[i]);
+    }
+    expect_no_leftovers("file inputs");
+}
+
+/* A good 32-bit payload, so that each command has something to write. */
+static const char *good_payload(void)
+{
+    uint8_t p[16];
+    t_payload32(p, 0x00A30000, 24, 0x00A31008, 3);
+    write_file(tmp("good.bin"), p, sizeof p);
+    return tmp("good.bin");
+}
+
+static void test_dev_full_stdout(void **state)
+{
+    (void)state;
+    const char *good = good_payload();
+    const char *cases[][6] = {
+        {"decode", "--json", good, NULL}, {"decode", good, NULL},
+        {"explain", good, NULL},          {"explain", "--json", good, NULL},
+        {"stats", good, NULL},            {"stats", "--json", good, NULL},
+        {"findings", NULL},               {"findings", "--json", NULL},
+        {"gen", "--count", "100", "--stream", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!have_command(cases[i][0]))
+            continue;
+        char what[128];
+        snprintf(what, sizeof what, "heapev %s %s > /dev/full", cases[i][0],
+                 cases[i][1] ? cases[i][1] : "");
+        run_result r = run_to("/dev/full", cases[i]);
+        expect_error(&r, what, NULL);
+        free_result(&r);
+    }
+}
+
+/* --html to /dev/full, to a directory, into a missing directory, with stdout failing. */
+static void test_stats_html_outputs(void **state)
+{
+    (void)state;
+    if (!have_command("stats"))
+        skip();
+    const char *good = good_payload();
+    mkdir(tmp("outdir"), 0700);
+    const char *targets[] = {"/dev/full", tmp("outdir"), tmp("nodir/report.html")};
+    for (size_t i = 0; i < 3; i++) {
+        const char *args[] = {"stats", "--html", targets[i], good, NULL};
+        run_result r = run(args);
+        expect_error(&r, targets[i], targets[i]);
+        free_result(&r);
+    }
+    const char *args[] = {"stats", "--html", tmp("report.html"), good, NULL};
+    run_result r = run_to("/dev/full", args);
+    expect_error(&r, "stats --html with stdout /dev/full", "stdout");
+    free_result(&r);
+    expect_no_leftovers("stats --html");
+
+    r = run(args); /* and the good case: a complete page, no temporary left */
+    assert_int_equal(r.status, 0);
+    char *html = slurp(tmp("report.html"));
+    assert_non_null(strstr(html, "<svg"));
+    assert_non_null(strstr(html, "</html>"));
+    assert_null(strstr(html, "<script"));
+    free(html);
+    free_result(&r);
+    unlink(tmp("report.html"));
+    expect_no_leftovers("stats --html (good)");
+}
+
+static void test_gen_bad_outputs(void **state)
+{
+    (void)state;
+    if (!have_command("gen"))
+        skip();
+    write_file(tmp("afile"), "x", 1);
+    const char *targets[] = {tmp("afile"), tmp("nodir/sub")};
+    for (size_t i = 0; i < 2; i++) {
+        const char *args[] = {"gen", "--count", "10", "--out", targets[i], NULL};
+        run_result r = run(args);
+        expect_error(&r, targets[i], NULL);
+        free_result(&r);
+    }
+}
+
+static void test_help_everywhere(void **state)
+{
+    (void)state;
+    const char *cmds[] = {"decode", "findings", "explain", "stats", "gen"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (!have_command(cmds[i]))
+            continue;
+        const char *help[] = {"help", cmds[i], NULL}, *opt[] = {cmds[i], "--help", NULL};
+        const char *bogus[] = {cmds[i], "--no-such-option", NULL};
+        run_result a = run(help), b = run(opt), c = run(bogus);
+        char usage[64];
+        snprintf(usage, sizeof usage, "usage: heapev %s", cmds[i]);
+        assert_non_null(strstr(a.out, usage));
+        assert_int_equal(b.status, 0);
+        assert_string_equal(a.out, b.out);
+        expect_error(&c, cmds[i], "--no-such-option");
+        free_result(&a), free_result(&b), free_result(&c);
+    }
+    const char *nosuch[] = {"help", "frobnicate", NULL};
+    run_result r = run(nosuch);
+    expect_error(&r, "help frobnicate", "frobnicate");
+    free_result(&r);
+}
+
+/* ---- explain points at the bytes ------------------------------------------------ */
+
+/*
+ * A SYSTEM64 record (60 bytes) after 12 junk bytes: Source 6 at record
+ * offset 56, Address 0x1d2a0e51238 (8 past a 16-byte boundary) at 48.
+ */
+static const uint8_t record_file[72] = {
+    0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, /* junk */
+    0x02, 0x00, 0x02, 0xC0, 0x3C, 0x00, 0x21, 0x10, /* Version 2, SYSTEM64, 0xC0, Size 60, 0x1021 */
+    0x44, 0x33, 0x00, 0x00, 0x88, 0x77, 0x00, 0x00, /* ThreadId 0x3344, ProcessId 0x7788 */
+    0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* SystemTime 0x1000 */
+    0x05, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, /* KernelTime 5, UserTime 6 */
+    0x00, 0x00, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* HeapHandle 0x1d2a0e50000 */
+    0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* Size 40 */
+    0x38, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* Address 0x1d2a0e51238 */
+    0x06, 0x00, 0x00, 0x00,                         /* Source 6 */
+};
+
+static json_t *range_at(json_t *list, long long offset)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r)
+        if (json_integer_value(json_object_get(r, "offset")) == offset)
+            return r;
+    fail_msg("no range at offset %lld", offset);
+    return NULL;
+}
+
+static void expect_range(json_t *list, long long offset, long long length, const char *field,
+                         const char *finding)
+{
+    json_t *r = range_at(list, offset);
+    assert_int_equal(json_integer_value(json_object_get(r, "length")), length);
+    assert_string_equal(json_string_value(json_object_get(r, "field")), field);
+    json_t *f = json_object_get(r, "findings");
+    assert_int_equal(json_array_size(f), finding ? 1 : 0);
+    if (finding)
+        assert_string_equal(json_string_value(json_array_get(f, 0)), finding);
+}
+
+static void test_explain_points_at_bytes(void **state)
+{
+    (void)state;
+    if (!have_command("explain"))
+        skip();
+    write_file(tmp("rec.bin"), record_file, sizeof record_file);
+    const char *args[] = {"explain", "--record", "--offset", "12", "--json", tmp("rec.bin"), NULL};
+    run_result r = run(args);
+    assert_int_equal(r.status, 1);
+    json_error_t jerr;
+    json_t *list = json_loads(r.out, 0, &jerr);
+    if (!json_is_array(list))
+        fail_msg("explain --json: not a JSON list: %s", jerr.text);
+    assert_int_equal(json_array_size(list), 14);
+    expect_range(list, 12 + 56, 4, "Source", "source_reserved");
+    expect_range(list, 12 + 48, 8, "Address", "address_misaligned");
+    expect_range(list, 12 + 40, 8, "Size", NULL);
+    expect_range(list, 12 + 32, 8, "HeapHandle", NULL);
+    expect_range(list, 12 + 4, 2, "Size", NULL);
+    expect_range(list, 12 + 6, 2, "HookId", NULL);
+    size_t i;
+    json_t *e, *flagged = json_array();
+    json_array_foreach(list, i, e)
+        if (json_array_size(json_object_get(e, "findings")) != 0)
+            json_array_append(flagged, e);
+    assert_int_equal(json_array_size(flagged), 2); /* nothing else is blamed */
+    json_t *src = range_at(list, 68);
+    assert_string_equal(json_string_value(json_object_get(src, "meaning")), "segment_heap");
+    assert_int_equal(json_integer_value(json_object_get(src, "value")), 6);
+    assert_string_equal(json_string_value(json_object_get(range_at(list, 60), "value")),
+                        "0x1d2a0e51238");
+    json_decref(flagged), json_decref(list);
+    free_result(&r);
+
+    /* Text: the finding line sits right under the bytes that cause it; no colour when piped. */
+    const char *text[] = {"explain", "--record", "--offset", "12", tmp("rec.bin"), NULL};
+    r = run(text);
+    assert_int_equal(r.status, 1);
+    assert_null(strchr(r.out, '\033'));
+    const char *src_line = strstr(r.out, "00000044  06 00 00 00");
+    const char *addr_line = strstr(r.out, "0000003c  38 12 e5 a0 d2 01 00 00");
+    assert_non_null(src_line);
+    assert_non_null(addr_line);
+    const char *next = strchr(src_line, '\n') + 1;
+    assert_true(strncmp(strstr(next, "^^"), "^^ source_reserved", 18) == 0);
+    assert_true(strchr(next, '^') < strchr(next, '\n'));
+    next = strchr(addr_line, '\n') + 1;
+    assert_true(strncmp(strstr(next, "^^"), "^^ address_misaligned", 21) == 0);
+    assert_true(strchr(next, '^') < strchr(next, '\n'));
+    free_result(&r);
+
+    const char *beyond[] = {"explain", "--offset", "73", tmp("rec.bin"), NULL};
+    r = run(beyond);
+    expect_error(&r, "explain --offset past the end", tmp("rec.bin"));
+    free_result(&r);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_cli_matrix HEAPEV_BINARY\n");
+        return 2;
+    }
+    heapev_bin = argv[1];
+    if (mkdtemp(tmpdir) == NULL)
+        return perror("mkdtemp"), 2;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_inputs),
+        cmocka_unit_test(test_dev_full_stdout),
+        cmocka_unit_test(test_stats_html_outputs),
+        cmocka_unit_test(test_gen_bad_outputs),
+        cmocka_unit_test(test_help_everywhere),
+        cmocka_unit_test(test_explain_points_at_bytes),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    free_paths();
+    return failed;
+}
