@@ -9,5 +9,8 @@ meson compile -C "$dir" >/dev/null
 echo "## Payload and record decode"
 "$dir/bench/bench-decode" "${1:-1024}"
 echo
+echo "## Generator"
+"$dir/bench/bench-gen" 20
+echo
 echo "## ETL reader"
 "$dir/bench/bench-etl" "$dir/heapev" "${1:-1024}" "$dir"
