@@ -35,7 +35,20 @@ typedef struct gen_opts {
     int list;
     int json;
     int malformed_given;
+    /* --format etl (gen_etl.c) */
+    int etl;
+    int bits_given;
+    const char *manifest;
+    uint64_t buffer_size;
+    double noise;
+    int noise_given, buffer_size_given;
+    int container; /* container class index, -1 none */
 } gen_opts;
+
+/* --format etl: one .etl trace and its manifest (below). */
+static int gen_etl_check(gen_opts *o);
+static int gen_etl_run(const gen_opts *o);
+static int list_classes_etl(int json);
 
 /* What a run with --out did, for the closing line and the tests. */
 typedef struct gen_stats {
@@ -49,7 +62,10 @@ void cli_gen_usage(FILE *out)
     fputs("usage: heapev gen [--seed S] [--count N] [--bits 32|64|mixed]\n"
           "                  [--format payload|record] [--malformed R] [--class NAME]...\n"
           "                  (--out DIR | --stream)\n"
-          "       heapev gen --list-classes [--json]\n"
+          "       heapev gen --format etl [--seed S] [--count N] [--bits 32|64] [--malformed R]\n"
+          "                  [--class NAME]... [--noise R] [--buffer-size N] [--manifest PATH]\n"
+          "                  --out FILE.etl\n"
+          "       heapev gen --list-classes [--format etl] [--json]\n"
           "\n"
           "Generate heap Alloc events from a modelled process, a fraction of them damaged\n"
           "by malformation classes, each labelled with the findings a decoder must report.\n"
@@ -58,15 +74,26 @@ void cli_gen_usage(FILE *out)
           "  --seed S          seed (default 1; printed on stderr)\n"
           "  --count N         number of events (default 1000)\n"
           "  --bits B          producer pointer width: 32, 64 or mixed (default mixed)\n"
-          "  --format F        payload (bare payloads, default) or record (SYSTEM_TRACE_HEADER\n"
-          "                    + payload)\n"
+          "  --format F        payload (bare payloads, default), record (SYSTEM_TRACE_HEADER\n"
+          "                    + payload) or etl (one .etl trace, see below)\n"
           "  --malformed R     fraction of malformed events, 0..1 (default 0, or 1 with\n"
           "                    --class)\n"
           "  --class NAME      malformed events use only these classes (repeatable)\n"
           "  --out DIR         one file per distinct event, DIR/<XXH128 hex>.bin, and\n"
           "                    DIR/manifest.jsonl with one line per event\n"
           "  --stream          all events back to back on standard output\n"
-          "  --list-classes    print the malformation classes and their findings\n"
+          "  --list-classes    print the malformation classes and their findings (with\n"
+          "                    --format etl: those usable in a trace and the container ones)\n"
+          "\n"
+          "With --format etl, --out FILE is one .etl trace of --count heap Alloc events\n"
+          "(PointerSize from --bits 32 or 64, default 64; mixed is refused), and\n"
+          "FILE.manifest.jsonl (or --manifest PATH) lists the events and container items\n"
+          "a reader must return, in its order, then a summary line. --class takes event\n"
+          "classes and at most one container class (etl_*).\n"
+          "  --noise R         fraction of noise records (Free, ReAlloc, Create, Destroy)\n"
+          "                    among all records, 0..0.99 (default 0)\n"
+          "  --buffer-size N   buffer size, multiple of 8, 1024..16 MiB (default 65536)\n"
+          "  --manifest PATH   where the manifest goes (default FILE.manifest.jsonl)\n"
           "  --json            with --list-classes: one JSON object per class\n"
           "  -h, --help        this help\n"
           "\n"
@@ -166,24 +193,43 @@ static int parse_value(int c, const char *arg, gen_opts *o)
         return cli_parse_u64(arg, UINT64_MAX, &o->count) == 0
                    ? 0 : cli_usage_error("gen", "--count takes a number, not '%s'", arg);
     case 'b':
+        o->bits_given = 1;
         if (strcmp(arg, "32") != 0 && strcmp(arg, "64") != 0 && strcmp(arg, "mixed") != 0)
             return cli_usage_error("gen", "--bits takes 32, 64 or mixed, not '%s'", arg);
         o->gen.width = arg[0] == '3' ? 4u : arg[0] == '6' ? 8u : 0u;
         return 0;
     case 'f':
-        if (strcmp(arg, "payload") != 0 && strcmp(arg, "record") != 0)
-            return cli_usage_error("gen", "--format takes payload or record, not '%s'", arg);
-        o->gen.format = arg[0] == 'r' ? HEAPEV_GEN_FORMAT_RECORD : HEAPEV_GEN_FORMAT_PAYLOAD;
+        if (strcmp(arg, "payload") != 0 && strcmp(arg, "record") != 0 && strcmp(arg, "etl") != 0)
+            return cli_usage_error("gen", "--format takes payload, record or etl, not '%s'", arg);
+        o->gen.format = arg[0] == 'p' ? HEAPEV_GEN_FORMAT_PAYLOAD : HEAPEV_GEN_FORMAT_RECORD;
+        o->etl = arg[0] == 'e';
         return 0;
     case 'm':
         o->malformed_given = 1;
         return parse_fraction(arg, &o->gen.malformed) == 0
                    ? 0 : cli_usage_error("gen", "--malformed takes a fraction 0..1, not '%s'", arg);
     case 'c':
+        if ((k = heapev_gen_etl_class_find(arg)) >= 0) {
+            if (o->container >= 0 && o->container != k)
+                return cli_usage_error("gen", "one container class per trace ('%s' and '%s')",
+                                       heapev_gen_etl_class_get((size_t)o->container)->name, arg);
+            o->container = k;
+            return 0;
+        }
         if ((k = heapev_gen_class_find(arg)) < 0)
             return cli_usage_error("gen", "no class '%s' (see 'heapev gen --list-classes')", arg);
         o->gen.enabled |= (heapev_gen_classes)1 << k;
         return 0;
+    case 'N':
+        o->noise_given = 1;
+        return parse_fraction(arg, &o->noise) == 0 && o->noise <= 0.99
+                   ? 0 : cli_usage_error("gen", "--noise takes a fraction 0..0.99, not '%s'", arg);
+    case 'B':
+        o->buffer_size_given = 1;
+        return cli_parse_u64(arg, 16u << 20, &o->buffer_size) == 0 && o->buffer_size >= 1024 &&
+                       o->buffer_size % 8 == 0
+                   ? 0 : cli_usage_error("gen", "--buffer-size takes a multiple of 8 in "
+                                                "1024..16777216, not '%s'", arg);
     default:
         return cli_usage_error("gen", "internal: option %d", c);
     }
@@ -192,7 +238,15 @@ static int parse_value(int c, const char *arg, gen_opts *o)
 static int check_opts(gen_opts *o)
 {
     if (o->list)
-        return 0;
+        return o->etl ? 0 : o->container >= 0
+                   ? cli_usage_error("gen", "container classes need --format etl") : 0;
+    if (o->etl)
+        return gen_etl_check(o);
+    if (o->container >= 0)
+        return cli_usage_error("gen", "container class '%s' needs --format etl",
+                               heapev_gen_etl_class_get((size_t)o->container)->name);
+    if (o->noise_given || o->buffer_size_given || o->manifest != NULL)
+        return cli_usage_error("gen", "--noise, --buffer-size and --manifest need --format etl");
     if (o->json)
         return cli_usage_error("gen", "--json applies to --list-classes");
     if ((o->out_dir != NULL) == o->stream)
@@ -216,11 +270,14 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
         {"malformed", required_argument, NULL, 'm'}, {"class", required_argument, NULL, 'c'},
         {"out", required_argument, NULL, 'o'}, {"stream", no_argument, NULL, 'S'},
         {"list-classes", no_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'},
+        {"noise", required_argument, NULL, 'N'}, {"buffer-size", required_argument, NULL, 'B'},
+        {"manifest", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c, rc;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->out_dir = optarg; break;
+        case 'M': o->manifest = optarg; break;
         case 'S': o->stream = 1; break;
         case 'l': o->list = 1; break;
         case 'j': o->json = 1; break;
@@ -433,15 +490,293 @@ static int run_files(heapev_gen *g, const gen_opts *o)
     return CLI_EXIT_CLEAN;
 }
 
+/* ---- --format etl: one .etl trace --------------------------------------------------- */
+
+static int gen_etl_check(gen_opts *o)
+{
+    if (o->json)
+        return cli_usage_error("gen", "--json applies to --list-classes");
+    if (o->stream || o->out_dir == NULL)
+        return cli_usage_error("gen", "--format etl writes a file: give --out FILE (no --stream: "
+                                      "buffer 0 is written last, the file must be seekable)");
+    if (o->bits_given && o->gen.width == 0)
+        return cli_usage_error("gen", "--format etl takes --bits 32 or 64: a trace's PointerSize "
+                                      "fixes one width (mixed makes no sense)");
+    if (!o->bits_given)
+        o->gen.width = 8;
+    heapev_gen_classes allowed = heapev_gen_etl_event_classes();
+    for (size_t i = 0; i < heapev_gen_class_count(); i++)
+        if ((o->gen.enabled >> i & 1u) && !(allowed >> i & 1u))
+            return cli_usage_error("gen", "class '%s' cannot occur inside a trace (it breaks the "
+                                          "record framing or is not a heap Alloc: see "
+                                          "'heapev gen --list-classes --format etl')",
+                                   heapev_gen_class_get(i)->name);
+    if (o->gen.enabled != 0 && !o->malformed_given)
+        o->gen.malformed = 1.0;
+    heapev_gen probe;
+    heapev_gen_options go = o->gen;
+    go.format = HEAPEV_GEN_FORMAT_RECORD;
+    go.enabled = o->gen.enabled != 0 ? o->gen.enabled : allowed;
+    if (heapev_gen_init(&probe, &go) != 0)
+        return cli_usage_error("gen", "no selected class applies to --format etl --bits %s",
+                               o->gen.width == 4 ? "32" : "64");
+    if (!o->buffer_size_given)
+        o->buffer_size = 65536;
+    return 0;
+}
+
+static int list_classes_etl(int json)
+{
+    heapev_gen_classes allowed = heapev_gen_etl_event_classes();
+    for (size_t i = 0; i < heapev_gen_class_count(); i++) {
+        const heapev_gen_class *c = heapev_gen_class_get(i);
+        if (!(allowed >> i & 1u))
+            continue;
+        if (json && list_class_json(c) != 0)
+            return cli_error("<stdout>", "write error");
+        if (!json)
+            list_class_text(c);
+    }
+    for (size_t i = 0; i < heapev_gen_etl_class_count(); i++) {
+        const heapev_gen_etl_class *c = heapev_gen_etl_class_get(i);
+        if (json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(c->name));
+            json_object_set_new(o, "description", json_string(c->description));
+            json_object_set_new(o, "how", json_string(c->how));
+            json_object_set_new(o, "stage", json_string("container"));
+            json_t *f = json_array();
+            json_array_append_new(f, json_string("etl"));
+            json_object_set_new(o, "formats", f);
+            json_object_set_new(o, "bits", widths_json(HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64));
+            json_object_set_new(o, "expected_findings", cli_json_findings(c->findings));
+            int rc = cli_json_print_line(stdout, o);
+            json_decref(o);
+            if (rc != 0)
+                return cli_error("<stdout>", "write error");
+        } else {
+            char names[512];
+            heapev_findings_format(c->findings, ",", names, sizeof names);
+            printf("%-32s %-11s %s\n    %s\n    how: %s\n", c->name, "container",
+                   c->findings ? names : "none", c->description, c->how);
+        }
+    }
+    return cli_close_output(stdout, "<stdout>") != 0 ? CLI_EXIT_USAGE : CLI_EXIT_CLEAN;
+}
+
+/* A file written under a temporary name in its directory, renamed at the end. */
+typedef struct atomic_file {
+    char path[GEN_PATH_MAX];
+    char tmp[GEN_PATH_MAX]; /* empty: written in place (an existing device) */
+} atomic_file;
+
+/*
+ * Names for writing @p path: a temporary file next to it, renamed at the end;
+ * or, when @p path is an existing device or FIFO (/dev/null, /dev/full), the
+ * path itself (tmp empty): nothing may be renamed over a device.
+ */
+static int atomic_names(atomic_file *a, const char *path)
+{
+    struct stat sb;
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    int n = snprintf(a->path, sizeof a->path, "%s", path);
+    int m = snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.%ld.tmp", (int)dir_len, path,
+                     path + dir_len, (long)getpid());
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        a->tmp[0] = '\0';
+    return n > 0 && (size_t)n < sizeof a->path && m > 0 && (size_t)m < sizeof a->tmp ? 0 : -1;
+}
+
+/* Undo a failed run: remove the temporary file. */
+static void atomic_discard(const atomic_file *a)
+{
+    if (a->tmp[0] != '\0')
+        unlink(a->tmp);
+}
+
+static int atomic_commit(const atomic_file *a)
+{
+    if (a->tmp[0] != '\0' && rename(a->tmp, a->path) != 0) {
+        int err = errno;
+        unlink(a->tmp);
+        return cli_error(a->path, "%s", strerror(err));
+    }
+    return 0;
+}
+
+typedef struct etl_out {
+    const gen_opts *o;
+    int fd;
+    int err;          /* errno of a failed write */
+    FILE *mf;
+    const char *mf_path;
+    uint64_t events;
+    int tty;
+} etl_out;
+
+static int etl_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    etl_out *e = ctx;
+    while (len > 0) {
+        ssize_t n = pwrite(e->fd, data, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e->err = n == 0 ? EIO : errno;
+            return -1;
+        }
+        data += n, len -= (size_t)n, offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+static int etl_entry(void *ctx, const heapev_gen_etl_entry *en)
+{
+    etl_out *e = ctx;
+    json_t *obj = json_object();
+    int event = en->kind == HEAPEV_GEN_ETL_EVENT;
+    json_object_set_new(obj, "kind", json_string(event ? "record" : "container"));
+    if (event)
+        json_object_set_new(obj, "index", u64_json(en->index));
+    json_object_set_new(obj, "buffer", u64_json(en->buffer));
+    json_object_set_new(obj, "offset", u64_json(en->offset));
+    if (event) {
+        json_object_set_new(obj, "lost", json_boolean(en->lost));
+        json_object_set_new(obj, "class", class_json(en->item->classes));
+        cli_json_add_event_fields(obj, &en->item->event);
+    } else {
+        json_object_set_new(obj, "class",
+                            json_string(heapev_gen_etl_class_get((size_t)e->o->container)->name));
+    }
+    json_object_set_new(obj, "expected_findings", cli_json_findings(en->expected));
+    int rc = cli_json_print_line(e->mf, obj);
+    json_decref(obj);
+    if (event)
+        progress(++e->events, e->o->count, e->tty);
+    return rc;
+}
+
+static int etl_summary_line(const etl_out *e, const heapev_gen_etl_summary *s)
+{
+    const gen_opts *o = e->o;
+    json_t *obj = json_object();
+    json_object_set_new(obj, "kind", json_string("summary"));
+    json_object_set_new(obj, "seed", u64_json(o->gen.seed));
+    json_object_set_new(obj, "bits", json_integer(o->gen.width * 8));
+    json_object_set_new(obj, "count", u64_json(o->count));
+    json_object_set_new(obj, "malformed", json_real(o->gen.malformed));
+    json_object_set_new(obj, "noise", json_real(o->noise));
+    json_object_set_new(obj, "buffer_size", u64_json(o->buffer_size));
+    json_object_set_new(obj, "container_class",
+                        o->container >= 0
+                            ? json_string(heapev_gen_etl_class_get((size_t)o->container)->name)
+                            : json_null());
+    json_object_set_new(obj, "file_length", u64_json(s->file_length));
+    json_object_set_new(obj, "buffers", u64_json(s->buffers));
+    json_object_set_new(obj, "events", u64_json(s->events));
+    json_object_set_new(obj, "lost", u64_json(s->lost));
+    json_object_set_new(obj, "noise_records", u64_json(s->noise));
+    json_object_set_new(obj, "skipped", u64_json(s->skipped));
+    json_object_set_new(obj, "container_items", u64_json(s->container_items));
+    json_object_set_new(obj, "container_findings", cli_json_findings(s->container_findings));
+    int rc = cli_json_print_line(e->mf, obj);
+    json_decref(obj);
+    return rc;
+}
+
+/* Open the .etl: a temporary file next to it, or an existing device in place. */
+static int open_etl(atomic_file *a, const char *path)
+{
+    if (atomic_names(a, path) != 0)
+        return cli_error(path, "path too long"), -1;
+    int fd = a->tmp[0] == '\0' ? open(path, O_WRONLY)
+                                : open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        cli_error(path, "%s", strerror(errno));
+    return fd;
+}
+
+static int gen_etl_write(etl_out *e, heapev_gen_etl_summary *sum, const atomic_file *ea,
+                         const atomic_file *ma)
+{
+    const gen_opts *o = e->o;
+    heapev_gen_etl_options eo = {o->gen.seed, o->gen.width, o->count, o->gen.malformed,
+                                 o->gen.enabled, o->noise, (uint32_t)o->buffer_size, o->container};
+    size_t cap = 2u * (o->buffer_size ? (size_t)o->buffer_size : 65536u);
+    uint8_t *mem = malloc(cap);
+    if (mem == NULL)
+        return cli_error("gen", "out of memory");
+    int rc = heapev_gen_etl_write(&eo, mem, cap, etl_sink, e, etl_entry, e, sum);
+    free(mem);
+    if (rc == -1)
+        return cli_usage_error("gen", "class '%s' damages an event: it needs --count 1 or more",
+                               o->container >= 0
+                                   ? heapev_gen_etl_class_get((size_t)o->container)->name : "?");
+    if (rc == -2)
+        return cli_error(ea->path, "write error: %s", strerror(e->err ? e->err : EIO));
+    if (rc != 0 || etl_summary_line(e, sum) != 0 || fflush(e->mf) != 0 || ferror(e->mf))
+        return cli_error(ma->path, "write error: %s", strerror(errno));
+    return 0;
+}
+
+static int gen_etl_run(const gen_opts *o)
+{
+    atomic_file ea, ma;
+    char mpath[GEN_PATH_MAX];
+    int n = snprintf(mpath, sizeof mpath, "%s.manifest.jsonl", o->out_dir);
+    if (o->manifest == NULL && (n < 0 || (size_t)n >= sizeof mpath))
+        return cli_error(o->out_dir, "path too long");
+    const char *mf_path = o->manifest ? o->manifest : mpath;
+    if (atomic_names(&ma, mf_path) != 0)
+        return cli_error(mf_path, "path too long");
+    etl_out e = {o, -1, 0, NULL, mf_path, 0, isatty(STDERR_FILENO)};
+    if ((e.fd = open_etl(&ea, o->out_dir)) < 0)
+        return CLI_EXIT_USAGE;
+    if ((e.mf = fopen(ma.tmp[0] != '\0' ? ma.tmp : ma.path, "w")) == NULL) {
+        int err = errno;
+        close(e.fd);
+        atomic_discard(&ea);
+        return cli_error(mf_path, "%s", strerror(err));
+    }
+    fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o->gen.seed);
+    heapev_gen_etl_summary sum;
+    int rc = gen_etl_write(&e, &sum, &ea, &ma);
+    if (close(e.fd) != 0 && rc == 0)
+        rc = cli_error(ea.path, "write error: %s", strerror(errno));
+    if (fclose(e.mf) != 0 && rc == 0)
+        rc = cli_error(mf_path, "write error: %s", strerror(errno));
+    if (rc == 0 && atomic_commit(&ea) != 0) {
+        atomic_discard(&ma);
+        return CLI_EXIT_USAGE;
+    }
+    if (rc == 0 && atomic_commit(&ma) != 0) {
+        if (ea.tmp[0] != '\0')
+            unlink(ea.path); /* the trace without its manifest is useless: none at all */
+        return CLI_EXIT_USAGE;
+    }
+    if (rc != 0) {
+        atomic_discard(&ea);
+        atomic_discard(&ma);
+        return CLI_EXIT_USAGE;
+    }
+    fprintf(stderr, "heapev gen: %" PRIu64 " events (%" PRIu64 " lost), %" PRIu64
+                    " noise records, %" PRIu64 " buffers, %" PRIu64 " bytes in %s, manifest %s\n",
+            o->count, sum.lost, sum.noise, sum.buffers, sum.file_length, o->out_dir, mf_path);
+    return CLI_EXIT_CLEAN;
+}
+
 int cli_gen_main(int argc, char **argv)
 {
     gen_opts o = {{GEN_DEFAULT_SEED, 0, HEAPEV_GEN_FORMAT_PAYLOAD, 0.0, 0}, GEN_DEFAULT_COUNT,
-                  NULL, 0, 0, 0, 0};
+                  NULL, 0, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, -1};
     int rc = parse_gen_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
     if (o.list)
-        return list_classes(o.json);
+        return o.etl ? list_classes_etl(o.json) : list_classes(o.json);
+    if (o.etl)
+        return gen_etl_run(&o);
     heapev_gen g;
     heapev_gen_init(&g, &o.gen); /* validated by check_opts */
     if (!o.stream)

@@ -1,0 +1,787 @@
+/*
+ * etl.c - whole .etl traces: heap Alloc events from the generator, noise
+ * records (other heap events) between them, packed by the library's writer;
+ * and the container malformation classes, each applied once to a trace.
+ *
+ * Expected results come from what is injected, never from the reader: the
+ * entries (container items and events, lost ones flagged) are reported in
+ * the order the reader returns them, under the reader rules of heapev/etl.h.
+ *
+ * How a container class is placed so that its effect is exact:
+ *  - logfile / buffer 0 classes patch buffer 0 (written last by the writer);
+ *  - buffer and record classes pick a target event t and a run of k (1..4)
+ *    events: the writer is flushed before t, so the target buffer B holds
+ *    exactly events t..t+k-1 (no noise), and flushed after them; the sink
+ *    patches a copy of B (its header, or event t's record);
+ *  - truncation classes make B the last buffer (t = count - k) and pass it
+ *    to the sink cut short.
+ * Nothing allocates: the caller gives memory for two buffers (the writer's
+ * and the patch copy).
+ */
+#include "heapev/gen.h"
+
+#include <string.h>
+
+#include "heapev/etl.h"
+#include "heapev/format.h"
+#include "le.h"
+
+#define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define TWO_POW_53 9007199254740992.0
+#define MAX_NOISE_FRACTION 0.99
+#define MAX_RUN 4u           /* events in the target buffer: 1..MAX_RUN */
+#define CROSSING_MIN 0x1000u /* a target buffer never holds this many bytes */
+
+/* Where a class's one container item is. */
+enum where {
+    AT_NONE,         /* no item (unchecked fields) */
+    AT_BUFFER0,      /* (0, 0) */
+    AT_LOGFILE,      /* (0, 72), reported when buffer 0 is read */
+    AT_LOGFILE_END,  /* (0, 72), reported at the end of the file */
+    AT_TARGET,       /* (B, base of B) */
+    AT_RECORD        /* (B, offset of event t) */
+};
+
+/* Which events the reader cannot return. */
+enum loss {
+    LOSE_NONE,
+    LOSE_ALL,    /* every event: the file ends at buffer 0 */
+    LOSE_RUN,    /* events t..t+k-1 (the whole target buffer) */
+    LOSE_FIRST,  /* event t only (stepped over) */
+    LOSE_CUT     /* events t+j..t+k-1: the file ends inside event t+j */
+};
+
+typedef struct run run;
+typedef void patch_fn(run *r, uint8_t *buf);
+
+typedef struct etl_row {
+    heapev_gen_etl_class info;
+    enum where where;
+    enum loss loss;
+    patch_fn *patch; /* applied to buffer 0 (AT_BUFFER0/LOGFILE*) or B; NULL for truncations */
+} etl_row;
+
+struct run {
+    const heapev_gen_etl_options *o;
+    const etl_row *row; /* NULL: no container class */
+    heapev_gen g;
+    heapev_rng noise_rng, dmg_rng;
+    heapev_etl_writer w;
+    uint8_t *copy; /* patch copy, bsize bytes */
+    uint32_t bsize;
+    unsigned psize;   /* PointerSize the reader will use (0: unknown) */
+    uint64_t t, k, j; /* target event, run length, truncation: index in the run */
+    uint64_t target;  /* B, 0 until event t is written */
+    uint64_t rec_off; /* offset of event t inside B */
+    uint32_t prefix;  /* misaligned class: length of the noise record before event t */
+    uint64_t cut;     /* truncation: bytes of B kept */
+    int64_t time;     /* latest record time */
+    int (*sink)(void *, uint64_t, const uint8_t *, size_t);
+    void *sink_ctx;
+    heapev_gen_etl_entry_fn on_entry;
+    void *entry_ctx;
+    int entry_failed;
+    heapev_gen_etl_summary sum;
+};
+
+/* ---- noise records --------------------------------------------------------- */
+
+enum { NOISE_FREE, NOISE_REALLOC, NOISE_CREATE, NOISE_DESTROY, NOISE_KINDS };
+
+/* Hook, pointers and u32 fields of each noise shape (docs: SPEC §3 hook ids). */
+static const struct {
+    uint16_t hook;
+    unsigned ptrs, u32s;
+} noise_shapes[NOISE_KINDS] = {
+    {HEAPEV_HOOK_HEAP_FREE, 2, 1},    /* HeapHandle, Address, Source */
+    {HEAPEV_HOOK_HEAP_REALLOC, 5, 1}, /* HeapHandle, NewAddress, OldAddress, NewSize, OldSize, Source */
+    {HEAPEV_HOOK_HEAP_CREATE, 1, 1},  /* HeapHandle, Flags */
+    {HEAPEV_HOOK_HEAP_DESTROY, 1, 0}, /* HeapHandle */
+};
+
+static size_t noise_of_kind(heapev_rng *rng, unsigned width, int64_t time, unsigned kind,
+                            uint8_t *out)
+{
+    unsigned w = width == 4 ? 4u : 8u;
+    size_t size = HEAPEV_HEADER_SIZE_SYSTEM + noise_shapes[kind].ptrs * w + 4u * noise_shapes[kind].u32s;
+    uint64_t top = w == 4 ? HEAPEV_USER_MAX_32 : HEAPEV_USER_MAX_64;
+    memset(out, 0, size);
+    heapev_write_le16(out + HEAPEV_HEADER_OFF_VERSION, HEAPEV_HEADER_VERSION);
+    out[HEAPEV_HEADER_OFF_HEADER_TYPE] =
+        (uint8_t)(w == 8 ? HEAPEV_HEADER_TYPE_SYSTEM64 : HEAPEV_HEADER_TYPE_SYSTEM32);
+    out[HEAPEV_HEADER_OFF_FLAGS] = HEAPEV_HEADER_FLAGS;
+    heapev_write_le16(out + HEAPEV_HEADER_OFF_SIZE, (uint16_t)size);
+    heapev_write_le16(out + HEAPEV_HEADER_OFF_HOOK_ID, noise_shapes[kind].hook);
+    heapev_write_le32(out + HEAPEV_HEADER_OFF_THREAD_ID, (uint32_t)heapev_rng_range(rng, 4, 0xFFFC) & ~3u);
+    heapev_write_le32(out + HEAPEV_HEADER_OFF_PROCESS_ID, (uint32_t)heapev_rng_range(rng, 4, 0xFFFC) & ~3u);
+    heapev_write_le64(out + HEAPEV_HEADER_OFF_SYSTEM_TIME, (uint64_t)time);
+    uint8_t *q = out + HEAPEV_HEADER_SIZE_SYSTEM;
+    for (unsigned i = 0; i < noise_shapes[kind].ptrs; i++, q += w) {
+        uint64_t v = heapev_rng_range(rng, HEAPEV_LOWEST_MAPPED, top) & ~(uint64_t)15;
+        if (w == 4)
+            heapev_write_le32(q, (uint32_t)v);
+        else
+            heapev_write_le64(q, v);
+    }
+    for (unsigned i = 0; i < noise_shapes[kind].u32s; i++, q += 4)
+        heapev_write_le32(q, (uint32_t)heapev_rng_range(rng, 1, 4));
+    return size;
+}
+
+size_t heapev_gen_noise_record(heapev_rng *rng, unsigned width, int64_t time, uint8_t *out)
+{
+    return noise_of_kind(rng, width, time, (unsigned)heapev_rng_bounded(rng, NOISE_KINDS), out);
+}
+
+/* ---- event classes that keep their meaning in a trace ------------------------ */
+
+/*
+ * Left out: classes that change the record framing the reader steps by (Flags,
+ * HeaderType, Size field, length: those are container defects in a trace, see
+ * the etl_record_* classes), that make the record another event (not_heap_alloc:
+ * that is noise), or that change its pointer width (etl_pointer_size_mismatch
+ * covers it, and the reread fields would differ from the generated ones).
+ */
+static const char *const not_in_trace[] = {
+    "header_flags_invalid", "not_heap_alloc_heap_event", "not_heap_alloc_other_group",
+    "header_type_unknown", "width_64_as_32", "width_32_as_64", "header_size_too_small",
+    "header_size_too_large", "header_size_disagrees", "truncated_record_header",
+    "truncated_record_payload"};
+
+heapev_gen_classes heapev_gen_etl_event_classes(void)
+{
+    heapev_gen_classes set = 0;
+    for (size_t i = 0; i < heapev_gen_class_count(); i++) {
+        const heapev_gen_class *c = heapev_gen_class_get(i);
+        int ok = (c->formats & HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD)) != 0;
+        for (size_t k = 0; ok && k < N(not_in_trace); k++)
+            ok = strcmp(c->name, not_in_trace[k]) != 0;
+        if (ok)
+            set |= (heapev_gen_classes)1 << i;
+    }
+    return set;
+}
+
+/* ---- patches ----------------------------------------------------------------- */
+
+#define LF_AT (HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_HEADER_SIZE_SYSTEM) /* logfile payload */
+
+static uint32_t rand_not(heapev_rng *rng, uint32_t lo, uint32_t hi, uint32_t avoid)
+{
+    uint32_t v;
+    while ((v = (uint32_t)heapev_rng_range(rng, lo, hi)) == avoid)
+        ;
+    return v;
+}
+
+static void set32(uint8_t *buf, size_t at, uint32_t v)
+{
+    heapev_write_le32(buf + at, v);
+}
+
+static void patch_buffer0_zero(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, 0);
+}
+
+/* Not a multiple of 8: stride - 7..stride + 7, never the stride itself. */
+static uint32_t unaligned_size(run *r)
+{
+    uint32_t d = (uint32_t)heapev_rng_range(&r->dmg_rng, 1, 7);
+    return heapev_rng_bounded(&r->dmg_rng, 2) ? r->bsize + d : r->bsize - d;
+}
+
+static void patch_buffer0_unaligned(run *r, uint8_t *b)
+{
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, unaligned_size(r));
+}
+
+static void patch_buffer0_beyond(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, 0xFFFFFFF8u);
+}
+
+static void patch_unrecoverable(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, 0);
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_BUFFER_SIZE, 0);
+}
+
+static void patch_logfile_size(run *r, uint8_t *b)
+{
+    uint32_t d = 8u * (uint32_t)heapev_rng_range(&r->dmg_rng, 1, 64);
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_BUFFER_SIZE,
+          heapev_rng_bounded(&r->dmg_rng, 2) ? r->bsize + d : r->bsize - d);
+}
+
+static void patch_no_logfile(run *r, uint8_t *b)
+{
+    static const uint16_t hooks[] = {0x0001, 0x0002, 0x0020, HEAPEV_HOOK_HEAP_CREATE,
+                                     HEAPEV_HOOK_HEAP_FREE, 0xFFFF};
+    uint16_t h = hooks[heapev_rng_bounded(&r->dmg_rng, N(hooks))];
+    heapev_write_le16(b + HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_HEADER_OFF_HOOK_ID, h);
+}
+
+/* Both names: 'A' in every byte up to the end of the record, so no NUL is left. */
+static void patch_names(run *r, uint8_t *b)
+{
+    const uint8_t *h = b + HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    size_t size = heapev_read_le16(h + HEAPEV_HEADER_OFF_SIZE);
+    size_t from = HEAPEV_HEADER_SIZE_SYSTEM + HEAPEV_LOGFILE_FIXED_SIZE(r->o->width);
+    memset(b + HEAPEV_ETL_BUFFER_HEADER_SIZE + from, 'A', size - from);
+}
+
+static void patch_psize_invalid(run *r, uint8_t *b)
+{
+    static const uint32_t bad[] = {0, 1, 2, 3, 5, 6, 7, 9, 12, 16, 32, 64, 0x80000004u, 0xFFFFFFFFu};
+    uint32_t v = bad[heapev_rng_bounded(&r->dmg_rng, N(bad))];
+    if (heapev_rng_bounded(&r->dmg_rng, 4) == 0)
+        while ((v = (uint32_t)heapev_rng_next(&r->dmg_rng)) == 4 || v == 8)
+            ;
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_POINTER_SIZE, v);
+}
+
+static void patch_psize_mismatch(run *r, uint8_t *b)
+{
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_POINTER_SIZE, r->o->width == 8 ? 4u : 8u);
+}
+
+static void patch_buffers_written(run *r, uint8_t *b)
+{
+    uint32_t n = heapev_read_le32(b + LF_AT + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN);
+    uint32_t d = (uint32_t)heapev_rng_range(&r->dmg_rng, 1, 16);
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN,
+          heapev_rng_bounded(&r->dmg_rng, 2) && n > d ? n - d : n + d);
+}
+
+static void randomize(heapev_rng *rng, uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)heapev_rng_next(rng);
+}
+
+/* Every fixed-part field but BufferSize, BuffersWritten and PointerSize. */
+static void patch_logfile_unchecked(run *r, uint8_t *b)
+{
+    uint8_t *q = b + LF_AT;
+    unsigned fixed = HEAPEV_LOGFILE_FIXED_SIZE(r->o->width);
+    randomize(&r->dmg_rng, q + HEAPEV_LOGFILE_OFF_VERSION,
+              HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN - HEAPEV_LOGFILE_OFF_VERSION);
+    randomize(&r->dmg_rng, q + HEAPEV_LOGFILE_OFF_START_BUFFERS, 4);
+    randomize(&r->dmg_rng, q + HEAPEV_LOGFILE_OFF_EVENTS_LOST, fixed - HEAPEV_LOGFILE_OFF_EVENTS_LOST);
+}
+
+static void patch_size_zero(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, 0);
+}
+
+static void patch_size_unaligned(run *r, uint8_t *b)
+{
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, unaligned_size(r));
+}
+
+static void patch_size_beyond(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, 0xFFFFFFF8u);
+}
+
+static void set_saved(uint8_t *b, uint32_t v)
+{
+    set32(b, HEAPEV_ETL_BUF_OFF_SAVED_OFFSET, v);
+    set32(b, HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET, v);
+    set32(b, HEAPEV_ETL_BUF_OFF_OFFSET, v);
+}
+
+static void patch_saved_low(run *r, uint8_t *b)
+{
+    set_saved(b, (uint32_t)heapev_rng_bounded(&r->dmg_rng, HEAPEV_ETL_BUFFER_HEADER_SIZE));
+}
+
+static void patch_saved_high(run *r, uint8_t *b)
+{
+    set_saved(b, heapev_rng_bounded(&r->dmg_rng, 2)
+                     ? r->bsize + (uint32_t)heapev_rng_range(&r->dmg_rng, 1, 4096)
+                     : (uint32_t)heapev_rng_range(&r->dmg_rng, (uint64_t)r->bsize + 1, UINT32_MAX));
+}
+
+static void patch_offset(run *r, uint8_t *b)
+{
+    uint32_t saved = heapev_read_le32(b + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET);
+    set32(b, HEAPEV_ETL_BUF_OFF_OFFSET, rand_not(&r->dmg_rng, 0, UINT32_MAX, saved));
+}
+
+static void patch_compressed(run *r, uint8_t *b)
+{
+    (void)r;
+    uint16_t f = heapev_read_le16(b + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG);
+    heapev_write_le16(b + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG, (uint16_t)(f | HEAPEV_ETL_BUFFER_FLAG_COMPRESSED));
+}
+
+/* Every header field the reader does not check (BufferFlag: all bits but compressed). */
+static void patch_buffer_unchecked(run *r, uint8_t *b)
+{
+    randomize(&r->dmg_rng, b + HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET,
+              HEAPEV_ETL_BUF_OFF_OFFSET - HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET);
+    uint16_t f = (uint16_t)heapev_rng_next(&r->dmg_rng) & (uint16_t)~HEAPEV_ETL_BUFFER_FLAG_COMPRESSED;
+    heapev_write_le16(b + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG, f);
+    randomize(&r->dmg_rng, b + HEAPEV_ETL_BUF_OFF_BUFFER_TYPE,
+              HEAPEV_ETL_BUFFER_HEADER_SIZE - HEAPEV_ETL_BUF_OFF_BUFFER_TYPE);
+}
+
+static uint8_t *record(run *r, uint8_t *b)
+{
+    return b + r->rec_off;
+}
+
+static void patch_record_zero(run *r, uint8_t *b)
+{
+    heapev_write_le16(record(r, b) + HEAPEV_HEADER_OFF_SIZE, 0);
+}
+
+static void patch_record_small(run *r, uint8_t *b)
+{
+    uint8_t *p = record(r, b);
+    unsigned h = heapev_header_type_size(p[HEAPEV_HEADER_OFF_HEADER_TYPE]);
+    heapev_write_le16(p + HEAPEV_HEADER_OFF_SIZE, (uint16_t)heapev_rng_range(&r->dmg_rng, 1, h - 1));
+}
+
+/* The target buffer holds at most ~550 bytes of records: any Size from 0x1000 crosses its end. */
+static void patch_record_crossing(run *r, uint8_t *b)
+{
+    heapev_write_le16(record(r, b) + HEAPEV_HEADER_OFF_SIZE,
+                      (uint16_t)heapev_rng_range(&r->dmg_rng, CROSSING_MIN, UINT16_MAX));
+}
+
+static void patch_filler(run *r, uint8_t *b)
+{
+    set32(record(r, b), 0, HEAPEV_ETL_FILLER_MARKER);
+}
+
+/* A flags byte neither 0xC0 nor 0x90, and not the filler marker. */
+static void patch_garbage(run *r, uint8_t *b)
+{
+    uint8_t *p = record(r, b);
+    size_t len = heapev_read_le16(p + HEAPEV_HEADER_OFF_SIZE);
+    randomize(&r->dmg_rng, p, len);
+    while (p[HEAPEV_HEADER_OFF_FLAGS] == HEAPEV_ETL_MARKER_FLAGS_HEADER ||
+           p[HEAPEV_HEADER_OFF_FLAGS] == HEAPEV_ETL_MARKER_FLAGS_MESSAGE ||
+           p[HEAPEV_HEADER_OFF_FLAGS] == 0xFF)
+        p[HEAPEV_HEADER_OFF_FLAGS] = (uint8_t)heapev_rng_next(&r->dmg_rng);
+}
+
+/* HeaderType values the reader cannot step over (flags byte kept 0xC0). */
+static void patch_marker(run *r, uint8_t *b)
+{
+    static const uint8_t types[] = {0, 5, 6, 7, 8, 9, HEAPEV_HEADER_TYPE_TIMED,
+                                    HEAPEV_HEADER_TYPE_ERROR, HEAPEV_HEADER_TYPE_WNODE_HEADER,
+                                    HEAPEV_HEADER_TYPE_MESSAGE, 22, 0x7F, 0x80, 0xFF};
+    record(r, b)[HEAPEV_HEADER_OFF_HEADER_TYPE] = types[heapev_rng_bounded(&r->dmg_rng, N(types))];
+}
+
+static void patch_perfinfo(run *r, uint8_t *b)
+{
+    record(r, b)[HEAPEV_HEADER_OFF_HEADER_TYPE] =
+        (uint8_t)(r->o->width == 8 ? HEAPEV_HEADER_TYPE_PERFINFO64 : HEAPEV_HEADER_TYPE_PERFINFO32);
+}
+
+/* Event t moved back onto the unaligned end of the noise record before it. */
+static void patch_misaligned(run *r, uint8_t *b)
+{
+    uint32_t end = HEAPEV_ETL_BUFFER_HEADER_SIZE + r->prefix;
+    memmove(b + end, b + r->rec_off, r->bsize - r->rec_off);
+    memset(b + r->bsize - (r->rec_off - end), HEAPEV_ETL_FILLER_BYTE, r->rec_off - end);
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+#define BSI F(ETL_BUFFER_SIZE_INVALID)
+
+static const etl_row rows[] = {
+    {{"etl_buffer0_size_zero", "buffer 0 BufferSize is 0",
+      "buffer 0 BufferSize = 0; the reader takes the stride from the logfile header",
+      BSI}, AT_BUFFER0, LOSE_NONE, patch_buffer0_zero},
+    {{"etl_buffer0_size_unaligned", "buffer 0 BufferSize not a multiple of 8",
+      "buffer 0 BufferSize = stride +- 1..7; stride from the logfile header", BSI},
+     AT_BUFFER0, LOSE_NONE, patch_buffer0_unaligned},
+    {{"etl_buffer0_size_beyond_file", "buffer 0 BufferSize beyond the file and the limit",
+      "buffer 0 BufferSize = 0xFFFFFFF8; stride from the logfile header", BSI},
+     AT_BUFFER0, LOSE_NONE, patch_buffer0_beyond},
+    {{"etl_buffer_size_unrecoverable", "buffer 0 and logfile BufferSize both invalid",
+      "both = 0: the reader cannot find the stride, one item, every event lost", BSI},
+     AT_BUFFER0, LOSE_ALL, patch_unrecoverable},
+    {{"etl_logfile_buffer_size_mismatch", "logfile BufferSize differs from the buffers'",
+      "logfile BufferSize = stride +- 8..512", BSI}, AT_LOGFILE, LOSE_NONE, patch_logfile_size},
+    {{"etl_no_logfile_header", "first record of buffer 0 is not the logfile header",
+      "its HookId = 0x0001, 0x0002, 0x0020, 0x1020, 0x1024 or 0xFFFF: read (and skipped) as "
+      "an ordinary record, PointerSize unknown", F(ETL_NO_LOGFILE_HEADER)},
+     AT_LOGFILE, LOSE_NONE, patch_no_logfile},
+    {{"etl_logfile_names_unterminated", "logfile session/file names without NUL",
+      "every byte after the fixed part = 'A'", F(ETL_LOGFILE_HEADER_SHORT)},
+     AT_LOGFILE, LOSE_NONE, patch_names},
+    {{"etl_pointer_size_invalid", "logfile PointerSize neither 4 nor 8",
+      "PointerSize = 0..3, 5..7, 9, 12, 16, 32, 64, 0x80000004, 0xFFFFFFFF or random: "
+      "record widths are then not checked", F(ETL_POINTER_SIZE_INVALID)},
+     AT_LOGFILE, LOSE_NONE, patch_psize_invalid},
+    {{"etl_pointer_size_mismatch", "logfile PointerSize is the other width than the records'",
+      "PointerSize 8 <-> 4: the logfile record, every noise record (container items) and "
+      "every Alloc event (event finding) mismatch", F(ETL_POINTER_SIZE_MISMATCH)},
+     AT_LOGFILE, LOSE_NONE, patch_psize_mismatch},
+    {{"etl_buffers_written_mismatch", "logfile BuffersWritten differs from the buffers",
+      "BuffersWritten = N +- 1..16; item at (0, 72) after every other",
+      F(ETL_BUFFERS_WRITTEN_MISMATCH)}, AT_LOGFILE_END, LOSE_NONE, patch_buffers_written},
+    {{"etl_logfile_unchecked_fields", "logfile fields no check depends on, random",
+      "Version..CpuSpeed, names' pointers, TimeZone, BootTime, PerfFreq, StartTime, "
+      "ReservedFlags, BuffersLost random: no finding", 0}, AT_NONE, LOSE_NONE,
+     patch_logfile_unchecked},
+    {{"etl_buffer_size_zero", "a data buffer's BufferSize is 0",
+      "target buffer BufferSize = 0; its records are still read", BSI}, AT_TARGET, LOSE_NONE,
+     patch_size_zero},
+    {{"etl_buffer_size_unaligned", "a data buffer's BufferSize not a multiple of 8",
+      "target buffer BufferSize = stride +- 1..7; records still read", BSI}, AT_TARGET,
+     LOSE_NONE, patch_size_unaligned},
+    {{"etl_buffer_size_beyond_file", "a data buffer's BufferSize beyond the file",
+      "target buffer BufferSize = 0xFFFFFFF8; records still read", BSI}, AT_TARGET, LOSE_NONE,
+     patch_size_beyond},
+    {{"etl_saved_offset_below_header", "SavedOffset below the 72-byte buffer header",
+      "SavedOffset = CurrentOffset = Offset = 0..71: the target buffer's events are lost",
+      F(ETL_SAVED_OFFSET_INVALID)}, AT_TARGET, LOSE_RUN, patch_saved_low},
+    {{"etl_saved_offset_beyond_buffer", "SavedOffset beyond BufferSize",
+      "SavedOffset = CurrentOffset = Offset in (stride, 2^32): the target buffer's events are "
+      "lost", F(ETL_SAVED_OFFSET_INVALID)}, AT_TARGET, LOSE_RUN, patch_saved_high},
+    {{"etl_offset_mismatch", "buffer Offset differs from SavedOffset",
+      "Offset = random other value; records read by SavedOffset", F(ETL_OFFSET_MISMATCH)},
+     AT_TARGET, LOSE_NONE, patch_offset},
+    {{"etl_buffer_compressed", "buffer flagged compressed (0x40)",
+      "BufferFlag |= 0x40: the target buffer's events are lost", F(ETL_BUFFER_COMPRESSED)},
+     AT_TARGET, LOSE_RUN, patch_compressed},
+    {{"etl_buffer_unchecked_fields", "buffer header fields no check depends on, random",
+      "CurrentOffset..State, BufferFlag (not 0x40), BufferType, reserved random: no finding", 0},
+     AT_NONE, LOSE_NONE, patch_buffer_unchecked},
+    {{"etl_record_size_zero", "record Size field 0",
+      "first record of the target buffer (event t): Size = 0; the buffer's events are lost",
+      F(ETL_RECORD_SIZE_INVALID)}, AT_RECORD, LOSE_RUN, patch_record_zero},
+    {{"etl_record_size_below_header", "record Size below its header size",
+      "event t: Size = 1..header size - 1; the buffer's events are lost",
+      F(ETL_RECORD_SIZE_INVALID)}, AT_RECORD, LOSE_RUN, patch_record_small},
+    {{"etl_record_crossing_buffer", "record Size crossing SavedOffset and the buffer end",
+      "event t: Size = 0x1000..0xFFFF; the buffer's events are lost",
+      F(ETL_RECORD_SIZE_INVALID)}, AT_RECORD, LOSE_RUN, patch_record_crossing},
+    {{"etl_record_misaligned", "record placed without 8-byte alignment",
+      "a Free record of 44 / 52 bytes, then event t moved onto its unaligned end: the Free "
+      "record is skipped, the buffer's events are lost", F(ETL_RECORD_MISALIGNED)},
+     AT_RECORD, LOSE_RUN, patch_misaligned},
+    {{"etl_filler_inside_records", "filler marker 0xFFFFFFFF before SavedOffset",
+      "event t's first 4 bytes = 0xFFFFFFFF; the buffer's events are lost",
+      F(ETL_FILLER_INSIDE_RECORDS)}, AT_RECORD, LOSE_RUN, patch_filler},
+    {{"etl_marker_unsupported", "record HeaderType the reader cannot step over",
+      "event t's HeaderType = 0, 5..9, 12..15 (TIMED, ERROR, WNODE, MESSAGE), 22, 0x7F, 0x80, "
+      "0xFF; the buffer's events are lost", F(ETL_HEADER_TYPE_UNSUPPORTED)},
+     AT_RECORD, LOSE_RUN, patch_marker},
+    {{"etl_garbage_record", "garbage bytes where a record starts",
+      "event t's bytes random, flags byte not 0xC0 / 0x90 / 0xFF; the buffer's events are lost",
+      F(ETL_HEADER_TYPE_UNSUPPORTED)}, AT_RECORD, LOSE_RUN, patch_garbage},
+    {{"etl_alloc_in_perfinfo_header", "heap Alloc record with a PERFINFO header",
+      "event t's HeaderType = PERFINFO32 / 64: stepped over (skipped), event t lost",
+      F(ETL_HEADER_TYPE_UNSUPPORTED)}, AT_RECORD, LOSE_FIRST, patch_perfinfo},
+    {{"etl_truncated_file", "file ends inside a record of the last buffer",
+      "the last buffer holds the last 1..4 events; the file is cut inside one of them: it and "
+      "the later ones are lost", F(ETL_TRUNCATED_FILE)}, AT_TARGET, LOSE_CUT, NULL},
+    {{"etl_truncated_buffer_header", "file ends inside the last buffer's header",
+      "the last buffer holds the last 1..4 events; the file is cut 1..71 bytes into it: its "
+      "events are lost", F(ETL_TRUNCATED_FILE)}, AT_TARGET, LOSE_RUN, NULL},
+};
+
+size_t heapev_gen_etl_class_count(void)
+{
+    return N(rows);
+}
+
+const heapev_gen_etl_class *heapev_gen_etl_class_get(size_t index)
+{
+    return index < N(rows) ? &rows[index].info : NULL;
+}
+
+int heapev_gen_etl_class_find(const char *name)
+{
+    for (size_t i = 0; i < N(rows); i++)
+        if (strcmp(rows[i].info.name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+static int targets_buffer(const etl_row *row)
+{
+    return row != NULL && (row->where == AT_TARGET || row->where == AT_RECORD ||
+                           (row->where == AT_NONE && row->patch == patch_buffer_unchecked));
+}
+
+/* The truncation classes patch nothing: they cut the last buffer. */
+static int is_truncation(const etl_row *row)
+{
+    return row != NULL && row->patch == NULL;
+}
+
+static int entry(run *r, const heapev_gen_etl_entry *e)
+{
+    if (e->kind == HEAPEV_GEN_ETL_CONTAINER) {
+        r->sum.container_items++;
+        r->sum.container_findings |= e->expected;
+    }
+    if (r->on_entry != NULL && !r->entry_failed && r->on_entry(r->entry_ctx, e) != 0)
+        r->entry_failed = 1;
+    return r->entry_failed ? -1 : 0;
+}
+
+static int container(run *r, uint64_t buffer, uint64_t offset, heapev_findings f)
+{
+    heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_CONTAINER, buffer, offset, f, 0, 0, NULL};
+    return entry(r, &e);
+}
+
+/* The sink between the writer and the caller: patches and cuts on the way. */
+static int patch_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    run *r = ctx;
+    uint64_t index = offset / r->bsize;
+    const etl_row *row = r->row;
+    int buffer0_class = row != NULL && !targets_buffer(row);
+    if (row != NULL && row->patch != NULL &&
+        ((index == 0 && buffer0_class) || (index == r->target && targets_buffer(row)))) {
+        memcpy(r->copy, data, len);
+        row->patch(r, r->copy);
+        data = r->copy;
+    }
+    if (is_truncation(row) && index == r->target)
+        len = (size_t)r->cut;
+    if (offset + len > r->sum.file_length)
+        r->sum.file_length = offset + len;
+    return r->sink(r->sink_ctx, offset, data, len);
+}
+
+static int add(run *r, const void *bytes, size_t len, heapev_etl_position *pos)
+{
+    return heapev_etl_writer_add_record(&r->w, bytes, len, pos) == HEAPEV_ETL_WRITE_OK ? 0 : -2;
+}
+
+static int add_noise(run *r, unsigned kind)
+{
+    uint8_t rec[HEAPEV_GEN_NOISE_MAX];
+    heapev_etl_position pos;
+    size_t len = kind < NOISE_KINDS ? noise_of_kind(&r->noise_rng, r->o->width, r->time, kind, rec)
+                                    : heapev_gen_noise_record(&r->noise_rng, r->o->width, r->time, rec);
+    if (add(r, rec, len, &pos) != 0)
+        return -2;
+    r->sum.noise++;
+    if (r->row == NULL || r->row->loss != LOSE_ALL)
+        r->sum.skipped++;
+    if (r->psize != 0 && r->psize != r->o->width)
+        return container(r, pos.buffer, pos.offset, F(ETL_POINTER_SIZE_MISMATCH));
+    return 0;
+}
+
+/* Noise before an event: each record is noise with probability o->noise. */
+static int noise_run(run *r, uint64_t threshold)
+{
+    while ((heapev_rng_next(&r->noise_rng) >> 11) < threshold)
+        if (add_noise(r, NOISE_KINDS) != 0)
+            return r->entry_failed ? -3 : -2;
+    return 0;
+}
+
+static int is_lost(const run *r, uint64_t i)
+{
+    const etl_row *row = r->row;
+    if (row == NULL)
+        return 0;
+    switch (row->loss) {
+    case LOSE_ALL: return 1;
+    case LOSE_RUN: return i >= r->t && i < r->t + r->k;
+    case LOSE_FIRST: return i == r->t;
+    case LOSE_CUT: return i >= r->t + r->j && i < r->t + r->k;
+    default: return 0;
+    }
+}
+
+/* Before event t: start the target buffer (and the misaligned class's noise record). */
+static int open_target(run *r)
+{
+    if (heapev_etl_writer_flush(&r->w) != HEAPEV_ETL_WRITE_OK)
+        return -2;
+    if (r->row->patch == patch_misaligned) {
+        unsigned kind = r->o->width == 8 || heapev_rng_bounded(&r->dmg_rng, 2) ? NOISE_FREE
+                                                                                : NOISE_DESTROY;
+        r->prefix = kind == NOISE_FREE ? HEAPEV_HEADER_SIZE_SYSTEM + 2u * r->o->width + 4u
+                                       : HEAPEV_HEADER_SIZE_SYSTEM + 4u;
+        if (add_noise(r, kind) != 0)
+            return -2;
+    }
+    return 0;
+}
+
+/* Event t was written at @p pos: the target buffer's item. */
+static int target_written(run *r, const heapev_etl_position *pos)
+{
+    r->target = pos->buffer;
+    r->rec_off = pos->offset - pos->buffer * r->bsize;
+    if (is_truncation(r->row) && r->row->loss == LOSE_RUN) /* cut inside the buffer header */
+        r->cut = heapev_rng_range(&r->dmg_rng, 1, HEAPEV_ETL_BUFFER_HEADER_SIZE - 1);
+    if (r->row->where == AT_TARGET)
+        return container(r, r->target, r->target * r->bsize, r->row->info.findings);
+    if (r->row->where == AT_RECORD)
+        return container(r, r->target, pos->offset, r->row->info.findings);
+    return 0;
+}
+
+static int write_event(run *r, uint64_t i, uint64_t threshold)
+{
+    int in_run = targets_buffer(r->row) && i >= r->t && i < r->t + r->k;
+    int rc;
+    if (!in_run && (rc = noise_run(r, threshold)) != 0)
+        return rc;
+    if (targets_buffer(r->row) && i == r->t && (rc = open_target(r)) != 0)
+        return rc;
+    heapev_gen_item it;
+    heapev_etl_position pos;
+    heapev_gen_next(&r->g, &it);
+    if (add(r, it.bytes, it.len, &pos) != 0)
+        return -2;
+    r->time = it.event.header.system_time > r->time ? it.event.header.system_time : r->time;
+    if (targets_buffer(r->row) && i == r->t && target_written(r, &pos) != 0)
+        return -3;
+    if (is_truncation(r->row) && r->j != UINT64_MAX && i == r->t + r->j)
+        r->cut = pos.offset - r->target * r->bsize + heapev_rng_range(&r->dmg_rng, 1, it.len - 1);
+    unsigned hw = heapev_header_type_width(it.event.header.header_type);
+    heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_EVENT, pos.buffer, pos.offset, it.expected,
+                              is_lost(r, i), i, &it};
+    if (r->psize != 0 && hw != r->psize)
+        e.expected |= F(ETL_POINTER_SIZE_MISMATCH);
+    if (e.lost)
+        r->sum.lost++;
+    if (entry(r, &e) != 0)
+        return -3;
+    if (in_run && i + 1 == r->t + r->k && !is_truncation(r->row) &&
+        heapev_etl_writer_flush(&r->w) != HEAPEV_ETL_WRITE_OK)
+        return -2;
+    return 0;
+}
+
+/* Choose the target run and the PointerSize the reader will use. */
+static int plan(run *r)
+{
+    const etl_row *row = r->row;
+    const heapev_gen_etl_options *o = r->o;
+    r->psize = o->width;
+    r->t = r->k = 0;
+    r->j = UINT64_MAX;
+    if (row == NULL)
+        return 0;
+    if (row->patch == patch_psize_mismatch)
+        r->psize = o->width == 8 ? 4u : 8u;
+    if (row->patch == patch_psize_invalid || row->patch == patch_no_logfile ||
+        row->patch == patch_unrecoverable)
+        r->psize = 0;
+    if (!targets_buffer(row))
+        return 0;
+    if (o->count == 0)
+        return -1;
+    r->k = 1 + heapev_rng_bounded(&r->dmg_rng, o->count < MAX_RUN ? o->count : MAX_RUN);
+    r->t = is_truncation(row) ? o->count - r->k : heapev_rng_bounded(&r->dmg_rng, o->count - r->k + 1);
+    if (row->loss == LOSE_CUT) /* cut inside event t + j */
+        r->j = heapev_rng_bounded(&r->dmg_rng, r->k);
+    return 0;
+}
+
+static int options_ok(const heapev_gen_etl_options *o, uint32_t bsize, size_t cap)
+{
+    return (o->width == 4 || o->width == 8) && o->noise >= 0.0 && o->noise <= MAX_NOISE_FRACTION &&
+           bsize % HEAPEV_ETL_RECORD_ALIGN == 0 && bsize >= HEAPEV_GEN_ETL_MIN_BUFFER &&
+           bsize <= HEAPEV_ETL_MAX_BUFFER_SIZE && cap / 2 >= bsize &&
+           (o->container < 0 || (size_t)o->container < N(rows)) &&
+           (o->enabled & ~heapev_gen_etl_event_classes()) == 0;
+}
+
+static int start(run *r)
+{
+    const heapev_gen_etl_options *o = r->o;
+    heapev_gen_options go = {o->seed, o->width, HEAPEV_GEN_FORMAT_RECORD, o->malformed,
+                             o->enabled != 0 ? o->enabled : heapev_gen_etl_event_classes()};
+    if (heapev_gen_init(&r->g, &go) != 0)
+        return -1;
+    heapev_rng_seed(&r->noise_rng, o->seed ^ 0x6E6F697365000000ull); /* "noise" */
+    heapev_rng_seed(&r->dmg_rng, o->seed ^ 0x64616D6167650000ull);   /* "damage" */
+    r->row = o->container >= 0 ? &rows[o->container] : NULL;
+    if (plan(r) != 0)
+        return -1;
+    r->time = r->g.models[o->width == 8].system_time;
+    heapev_etl_writer_options wo = {.buffer_size = r->bsize,
+                                    .pointer_size = o->width,
+                                    .start_time = r->time,
+                                    .boot_time = r->time - 36000000000ll, /* an hour earlier */
+                                    .perf_freq = 10000000,
+                                    .clock_type = 1};
+    if (heapev_etl_writer_init(&r->w, &wo, r->copy + r->bsize, r->bsize, patch_sink, r) != 0)
+        return -1;
+    return 0;
+}
+
+/* Buffer 0's items come first in the reader's order. */
+static int first_items(run *r)
+{
+    const etl_row *row = r->row;
+    if (row == NULL)
+        return 0;
+    if (row->where == AT_BUFFER0)
+        return container(r, 0, 0, row->info.findings);
+    if (row->where == AT_LOGFILE)
+        return container(r, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE, row->info.findings);
+    return 0;
+}
+
+int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t cap,
+                         int (*sink)(void *ctx, uint64_t offset, const uint8_t *data, size_t len),
+                         void *sink_ctx, heapev_gen_etl_entry_fn on_entry, void *entry_ctx,
+                         heapev_gen_etl_summary *summary)
+{
+    static run zero;
+    run r = zero;
+    r.o = o;
+    r.bsize = o->buffer_size != 0 ? o->buffer_size : HEAPEV_ETL_DEFAULT_BUFFER_SIZE;
+    r.copy = mem;
+    r.sink = sink;
+    r.sink_ctx = sink_ctx;
+    r.on_entry = on_entry;
+    r.entry_ctx = entry_ctx;
+    if (mem == NULL || sink == NULL || !options_ok(o, r.bsize, cap) || start(&r) != 0)
+        return -1;
+    uint64_t threshold = (uint64_t)(o->noise * TWO_POW_53);
+    int rc = first_items(&r) != 0 ? -3 : 0;
+    if (r.row != NULL && r.row->patch == patch_no_logfile)
+        r.sum.skipped++; /* the logfile record, read as an ordinary one */
+    if (r.row != NULL && r.row->patch == patch_perfinfo)
+        r.sum.skipped++; /* event t, stepped over */
+    for (uint64_t i = 0; rc == 0 && i < o->count; i++)
+        rc = write_event(&r, i, threshold);
+    if (rc == 0) {
+        r.sum.buffers = heapev_etl_writer_buffers(&r.w);
+        if (heapev_etl_writer_finish(&r.w, 0) != HEAPEV_ETL_WRITE_OK)
+            rc = -2;
+    }
+    if (rc == 0 && r.row != NULL && r.row->where == AT_LOGFILE_END &&
+        container(&r, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE, r.row->info.findings) != 0)
+        rc = -3;
+    if (r.row != NULL && r.row->loss == LOSE_ALL)
+        r.sum.buffers = 1, r.sum.skipped = 0;
+    r.sum.events = o->count - r.sum.lost;
+    if (summary != NULL)
+        *summary = r.sum;
+    return rc;
+}
