@@ -594,7 +594,7 @@ static const class_row rows[] = {
      apply_length_ambiguous},
 };
 
-_Static_assert(sizeof rows / sizeof rows[0] <= 64, "a class set is a 64-bit mask");
+_Static_assert(sizeof rows / sizeof rows[0] < 64, "a class set is a 64-bit mask (one bit spare for the masks below)");
 
 size_t heapev_gen_class_count(void)
 {
@@ -633,21 +633,44 @@ int heapev_gen_classes_compatible(heapev_gen_classes set, size_t index, heapev_g
     return 1;
 }
 
+/*
+ * Remove the lowest member of *set and return its index. Loops below walk
+ * only the members of a set (usually none or one) instead of every row:
+ * this is on the path of every generated item.
+ */
+static size_t take_lowest(heapev_gen_classes *set)
+{
+    heapev_gen_classes s = *set;
+    *set = s & (s - 1);
+#if defined(__GNUC__) || defined(__clang__)
+    return (size_t)__builtin_ctzll((unsigned long long)s);
+#else
+    size_t i = 0;
+    while (!(s >> i & 1u))
+        i++;
+    return i;
+#endif
+}
+
 heapev_findings heapev_gen_classes_findings(heapev_gen_classes set)
 {
     heapev_findings f = 0;
-    for (size_t i = 0; i < N(rows); i++)
-        if (set >> i & 1u)
-            f |= rows[i].info.findings;
+    set &= ((heapev_gen_classes)1 << N(rows)) - 1; /* only rows that exist */
+    while (set != 0)
+        f |= rows[take_lowest(&set)].info.findings;
     return f;
 }
 
+/* Apply the members of @p set for @p stage, in row order. */
 static void apply_stage(heapev_rng *rng, heapev_gen_classes set, heapev_gen_stage stage,
                         heapev_gen_item *it)
 {
-    for (size_t i = 0; i < N(rows); i++)
-        if ((set >> i & 1u) && rows[i].info.stage == stage)
+    set &= ((heapev_gen_classes)1 << N(rows)) - 1;
+    while (set != 0) {
+        size_t i = take_lowest(&set);
+        if (rows[i].info.stage == stage)
             rows[i].apply(rng, it);
+    }
 }
 
 heapev_findings heapev_gen_build(heapev_rng *rng, const heapev_event *well_formed,

@@ -37,9 +37,11 @@ int heapev_gen_init(heapev_gen *g, const heapev_gen_options *o)
         return -1;
     if (o->format != HEAPEV_GEN_FORMAT_PAYLOAD && o->format != HEAPEV_GEN_FORMAT_RECORD)
         return -1;
-    if (o->malformed > 0.0 && eligible_classes(o) == 0)
+    heapev_gen_classes eligible = eligible_classes(o);
+    if (o->malformed > 0.0 && eligible == 0)
         return -1;
     memset(g, 0, sizeof *g);
+    g->eligible = eligible; /* fixed by the options: computed once, not per item */
     g->options = *o;
     heapev_rng_seed(&g->rng, o->seed);
     heapev_gen_model_init(&g->models[0], 4, heapev_rng_next(&g->rng));
@@ -73,7 +75,7 @@ static unsigned pick_width(heapev_rng *rng, unsigned mask)
 /* One class, then up to two more that combine with it. */
 static heapev_gen_classes pick_classes(heapev_gen *g, unsigned *width)
 {
-    heapev_gen_classes eligible = eligible_classes(&g->options);
+    heapev_gen_classes eligible = g->eligible;
     size_t primary = pick_member(&g->rng, eligible);
     *width = pick_width(&g->rng, allowed_widths(&g->options) &
                                      heapev_gen_class_get(primary)->widths);

@@ -41,17 +41,43 @@ uint64_t heapev_rng_next(heapev_rng *rng)
     return result;
 }
 
+/*
+ * High 64 bits of the 128-bit product a * b, low 64 bits in *lo. With
+ * __int128 where the compiler has it; otherwise (i386) from 32-bit halves,
+ * which gives the same bits, so output does not depend on the host.
+ */
+static uint64_t mul_64x64(uint64_t a, uint64_t b, uint64_t *lo)
+{
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 p = (unsigned __int128)a * b;
+    *lo = (uint64_t)p;
+    return (uint64_t)(p >> 64);
+#else
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    *lo = (mid << 32) | (uint32_t)p00;
+    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
+}
+
+/*
+ * Lemire's multiply-and-shift: the high half of r * bound is uniform in
+ * [0, bound) once the low half is at least 2^64 mod bound. The modulo (the
+ * only division) is computed only in the rare case that can be biased,
+ * instead of two divisions on every draw.
+ */
 uint64_t heapev_rng_bounded(heapev_rng *rng, uint64_t bound)
 {
     if (bound <= 1)
         return 0;
-    /* Values below 2^64 mod bound would make the low residues more likely. */
-    uint64_t reject_below = (0 - bound) % bound;
-    uint64_t r;
-    do
-        r = heapev_rng_next(rng);
-    while (r < reject_below);
-    return r % bound;
+    uint64_t lo, hi = mul_64x64(heapev_rng_next(rng), bound, &lo);
+    if (lo < bound) {
+        uint64_t reject_below = (0 - bound) % bound;
+        while (lo < reject_below)
+            hi = mul_64x64(heapev_rng_next(rng), bound, &lo);
+    }
+    return hi;
 }
 
 uint64_t heapev_rng_range(heapev_rng *rng, uint64_t lo, uint64_t hi)

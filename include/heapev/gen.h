@@ -316,6 +316,7 @@ typedef struct heapev_gen {
     heapev_rng rng;                 /**< decisions and defect values */
     heapev_gen_model models[2];     /**< [0] 32-bit process, [1] 64-bit process */
     uint64_t malformed_threshold;   /**< malformed when next() >> 11 is below it */
+    heapev_gen_classes eligible;    /**< enabled classes that fit the format and widths */
     uint64_t index;                 /**< index of the next item */
 } heapev_gen;
 
