@@ -1,0 +1,52 @@
+#!/bin/bash -eu
+# ClusterFuzzLite / OSS-Fuzz build script for heapev.
+#
+# Uses the variables OSS-Fuzz sets: CC CXX CFLAGS CXXFLAGS LIB_FUZZING_ENGINE
+# OUT SRC WORK (SANITIZER is already in CFLAGS). Works locally too:
+#   CC=clang CXX=clang++ CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only \
+#     -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
+#   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out SRC=$PWD/.. \
+#   WORK=/tmp/work bash .clusterfuzzlite/build.sh
+# Produces in $OUT: every fuzz target, <target>_seed_corpus.zip, <target>.dict,
+# <target>.options.
+
+if [ -f "${SRC:-}/heapev/meson.build" ]; then
+  cd "$SRC/heapev"
+elif [ -f "$(dirname "$0")/../meson.build" ]; then
+  cd "$(dirname "$0")/.."
+fi
+WORK=${WORK:-$(mktemp -d)}
+build="$WORK/heapev-build"
+rm -rf "$build"
+
+# Meson adds CFLAGS to compile lines only: the sanitizers must reach the link
+# too. --no-undefined breaks sanitizer links (b_lundef=false); static library.
+meson setup "$build" \
+  -Dfuzzing=true -Dfuzz_engine="$LIB_FUZZING_ENGINE" -Dtests=false \
+  -Db_lundef=false --default-library=static --buildtype=plain \
+  -Dc_link_args="$CFLAGS" -Dcpp_link_args="$CXXFLAGS"
+ninja -C "$build" fuzzers
+
+mkdir -p "$OUT"
+targets=(payload_decode record_decode round_trip differential etl_read)
+for t in "${targets[@]}" "${targets[@]/%/_structured}"; do
+  [ -x "$build/fuzz/$t" ] || continue
+  cp "$build/fuzz/$t" "$OUT/$t"
+  base=${t%_structured}
+  cp fuzz/heapev.dict "$OUT/$t.dict"
+  sed 's/^dict = .*/dict = '"$t"'.dict/' "fuzz/$base.options" > "$OUT/$t.options"
+  case "$base" in
+    payload_decode) kinds="payload" ;;
+    record_decode) kinds="record" ;;
+    etl_read) kinds="etl" ;;
+    *) kinds="payload record" ;;
+  esac
+  rm -f "$OUT/${t}_seed_corpus.zip"
+  for k in $kinds; do
+    if [ -d "corpus/$k" ]; then
+      (cd "corpus/$k" && find . -type f ! -name '*.jsonl' ! -name '.*' -print | \
+         zip -q -j -@ "$OUT/${t}_seed_corpus.zip")
+    fi
+  done
+done
+ls -l "$OUT"
