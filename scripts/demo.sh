@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on defaults: build heapev, generate a labelled corpus, decode it
-# and check that the decoder agrees with every label; then decode a hand-made sample.
-# (Extended by the fuzz work to: fuzz the decoder with the corpus.)
+# and check that the decoder agrees with every label, decode a hand-made sample,
+# then fuzz the decoder briefly (structure-aware targets, DEMO_FUZZ_SECONDS each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f build/build.ninja ] || meson setup build >/dev/null
@@ -43,3 +43,7 @@ sample=$(mktemp)
 trap 'rm -f "$sample"' EXIT
 printf '\x00\x00\xe5\xa0\xd2\x01\x00\x00\x28\x00\x00\x00\x00\x00\x00\x00\x30\x12\xe5\xa0\xd2\x01\x00\x00\x06\x00\x00\x00' >"$sample"
 build/heapev decode --json "$sample" || [ $? -eq 1 ]
+
+# 4. Fuzz the decoder briefly: every structure-aware target, seeded from corpus/ and fresh
+#    'heapev gen' output; a crash would be minimized, decoded, and fail this script.
+bash fuzz/run-ci --structured --seconds "${DEMO_FUZZ_SECONDS:-10}" --out build/demo-fuzz
