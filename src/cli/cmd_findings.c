@@ -15,6 +15,17 @@ void cli_findings_usage(FILE *out)
           out);
 }
 
+/* Width of the name column in text output: the longest name in the table. */
+static int name_width(void)
+{
+    size_t w = 0;
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++) {
+        size_t n = strlen(heapev_finding_get(i)->name);
+        w = n > w ? n : w;
+    }
+    return (int)w;
+}
+
 static int print_row(FILE *out, const heapev_finding_info *f, int format)
 {
     const char *sev = heapev_severity_name(f->severity);
@@ -30,7 +41,8 @@ static int print_row(FILE *out, const heapev_finding_info *f, int format)
     }
     if (format == 'm')
         return fprintf(out, "| %d | `%s` | %s | %s |\n", f->code, f->name, sev, f->description) < 0;
-    return fprintf(out, "%2d  %-26s %-8s %s\n", f->code, f->name, sev, f->description) < 0;
+    return fprintf(out, "%2d  %-*s  %-8s %s\n", f->code, name_width(), f->name, sev,
+                   f->description) < 0;
 }
 
 int cli_findings_main(int argc, char **argv)
