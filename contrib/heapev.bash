@@ -22,7 +22,7 @@ _heapev()
     local cmd=${words[1]} opts=""
     case $cmd in
         decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --help" ;;
-        explain)  opts="--payload --record --bits --offset --count --json --no-color --user-max-32 --help" ;;
+        explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --help" ;;
         stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --help" ;;
         gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --help" ;;
         findings) opts="--json --markdown --help" ;;

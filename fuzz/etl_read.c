@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     heapev_etl_reader reader;
     heapev_etl_item item;
-    heapev_etl_read_options opts = {{0, 0}, 1u << 20}; /* 1 MiB: keep each input fast */
+    heapev_etl_read_options opts = {.max_buffer_size = 1u << 20}; /* 1 MiB: keep each input fast */
     heapev_etl_reader_init_memory(&reader, &opts, data, size);
     uint64_t items = 0, last_offset = 0;
     heapev_etl_status st;

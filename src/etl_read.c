@@ -122,6 +122,11 @@ const heapev_etl_logfile *heapev_etl_reader_logfile(const heapev_etl_reader *r)
     return &r->logfile;
 }
 
+uint32_t heapev_etl_reader_buffer_size(const heapev_etl_reader *r)
+{
+    return r->stride;
+}
+
 /* Queue container findings at a file offset of the current buffer. */
 static void report(heapev_etl_reader *r, uint64_t offset, heapev_findings f)
 {
@@ -273,6 +278,44 @@ static void fill_event(heapev_etl_reader *r, uint32_t size, heapev_findings extr
     r->stats.findings += heapev_findings_count(item->findings);
 }
 
+/* With report_skipped: hold a SKIPPED item for the record at r->pos, due after its findings. */
+static void note_skipped(heapev_etl_reader *r, uint32_t size, const record_shape *s)
+{
+    const uint8_t *p = r->buf + r->pos;
+    if (!r->opts.report_skipped)
+        return;
+    r->skip_ready = 1;
+    r->skip_offset = r->base + r->pos;
+    r->skip = (heapev_etl_skipped){size, p[HEAPEV_HEADER_OFF_HEADER_TYPE],
+                                   p[HEAPEV_HEADER_OFF_FLAGS], (uint8_t)(s->system != 0),
+                                   s->system ? heapev_read_le16(p + HEAPEV_HEADER_OFF_HOOK_ID) : 0};
+}
+
+static int pop_skipped(heapev_etl_reader *r, heapev_etl_item *item)
+{
+    if (!r->skip_ready)
+        return 0;
+    memset(item, 0, sizeof *item);
+    item->kind = HEAPEV_ETL_ITEM_SKIPPED;
+    item->buffer = r->index;
+    item->offset = r->skip_offset;
+    item->skipped = r->skip;
+    r->skip_ready = 0;
+    return 1;
+}
+
+/* With report_skipped: the RECORDS_END item of the current buffer. */
+static int records_end(const heapev_etl_reader *r, heapev_etl_item *item)
+{
+    if (!r->opts.report_skipped)
+        return 0;
+    memset(item, 0, sizeof *item);
+    item->kind = HEAPEV_ETL_ITEM_RECORDS_END;
+    item->buffer = r->index;
+    item->offset = r->base + r->end;
+    return 1;
+}
+
 /* Handle one steppable record of @p size; returns 1 when *item is an event. */
 static int take_record(heapev_etl_reader *r, uint32_t size, const record_shape *s,
                        heapev_etl_item *item)
@@ -286,6 +329,7 @@ static int take_record(heapev_etl_reader *r, uint32_t size, const record_shape *
         produced = 1;
     } else {
         report(r, r->base + r->pos, extra | (alloc ? BIT(ETL_HEADER_TYPE_UNSUPPORTED) : 0));
+        note_skipped(r, size, s);
         r->stats.skipped++;
     }
     r->prev_end = r->pos + size;
@@ -509,14 +553,18 @@ static void finish_file(heapev_etl_reader *r)
 heapev_etl_status heapev_etl_next(heapev_etl_reader *r, heapev_etl_item *item)
 {
     for (;;) {
-        if (pop_pending(r, item))
+        if (pop_pending(r, item) || pop_skipped(r, item))
             return HEAPEV_ETL_OK;
         switch (r->stage) {
         case STAGE_START: start_file(r); break;
         case STAGE_RECORDS:
-            if (r->pos >= r->end)
-                r->stage = STAGE_NEXT;
-            else if (step_record(r, item))
+            if (r->pos < r->end) {
+                if (step_record(r, item))
+                    return HEAPEV_ETL_OK;
+                break;
+            }
+            r->stage = STAGE_NEXT;
+            if (records_end(r, item))
                 return HEAPEV_ETL_OK;
             break;
         case STAGE_NEXT: next_buffer(r); break;

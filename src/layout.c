@@ -49,6 +49,44 @@ static const char *const field_names[HEAPEV_FIELD_COUNT] = {
     [HEAPEV_FIELD_HEAP_HANDLE] = "HeapHandle",  [HEAPEV_FIELD_SIZE] = "Size",
     [HEAPEV_FIELD_ADDRESS] = "Address",         [HEAPEV_FIELD_SOURCE] = "Source",
     [HEAPEV_FIELD_TRAILING] = "trailing",       [HEAPEV_FIELD_UNDECODED] = "undecoded",
+    [HEAPEV_FIELD_BUF_BUFFER_SIZE] = "BufferSize",
+    [HEAPEV_FIELD_BUF_SAVED_OFFSET] = "SavedOffset",
+    [HEAPEV_FIELD_BUF_CURRENT_OFFSET] = "CurrentOffset",
+    [HEAPEV_FIELD_BUF_REFERENCE_COUNT] = "ReferenceCount",
+    [HEAPEV_FIELD_BUF_TIMESTAMP] = "TimeStamp",
+    [HEAPEV_FIELD_BUF_SEQUENCE] = "SequenceNumber",
+    [HEAPEV_FIELD_BUF_CLOCK] = "ClockType/Frequency",
+    [HEAPEV_FIELD_BUF_PROCESSOR] = "ProcessorNumber",
+    [HEAPEV_FIELD_BUF_LOGGER_ID] = "LoggerId",
+    [HEAPEV_FIELD_BUF_STATE] = "State",
+    [HEAPEV_FIELD_BUF_OFFSET] = "Offset",
+    [HEAPEV_FIELD_BUF_FLAG] = "BufferFlag",
+    [HEAPEV_FIELD_BUF_TYPE] = "BufferType",
+    [HEAPEV_FIELD_BUF_RESERVED] = "reserved",
+    [HEAPEV_FIELD_LF_BUFFER_SIZE] = "BufferSize",
+    [HEAPEV_FIELD_LF_VERSION] = "Version",
+    [HEAPEV_FIELD_LF_PROVIDER_VERSION] = "ProviderVersion",
+    [HEAPEV_FIELD_LF_PROCESSORS] = "NumberOfProcessors",
+    [HEAPEV_FIELD_LF_END_TIME] = "EndTime",
+    [HEAPEV_FIELD_LF_TIMER_RESOLUTION] = "TimerResolution",
+    [HEAPEV_FIELD_LF_MAX_FILE_SIZE] = "MaximumFileSize",
+    [HEAPEV_FIELD_LF_LOG_FILE_MODE] = "LogFileMode",
+    [HEAPEV_FIELD_LF_BUFFERS_WRITTEN] = "BuffersWritten",
+    [HEAPEV_FIELD_LF_START_BUFFERS] = "StartBuffers",
+    [HEAPEV_FIELD_LF_POINTER_SIZE] = "PointerSize",
+    [HEAPEV_FIELD_LF_EVENTS_LOST] = "EventsLost",
+    [HEAPEV_FIELD_LF_CPU_SPEED] = "CpuSpeedInMHz",
+    [HEAPEV_FIELD_LF_LOGGER_NAME] = "LoggerName",
+    [HEAPEV_FIELD_LF_LOG_FILE_NAME] = "LogFileName",
+    [HEAPEV_FIELD_LF_TIME_ZONE] = "TimeZone",
+    [HEAPEV_FIELD_LF_PADDING] = "padding",
+    [HEAPEV_FIELD_LF_BOOT_TIME] = "BootTime",
+    [HEAPEV_FIELD_LF_PERF_FREQ] = "PerfFreq",
+    [HEAPEV_FIELD_LF_START_TIME] = "StartTime",
+    [HEAPEV_FIELD_LF_RESERVED_FLAGS] = "ReservedFlags",
+    [HEAPEV_FIELD_LF_BUFFERS_LOST] = "BuffersLost",
+    [HEAPEV_FIELD_LF_SESSION_NAME] = "session name",
+    [HEAPEV_FIELD_LF_FILE_NAME] = "log file name",
 };
 
 const char *heapev_field_name(heapev_field field)
@@ -61,6 +99,17 @@ int heapev_field_in_header(heapev_field field)
     return field >= HEAPEV_FIELD_VERSION && field <= HEAPEV_FIELD_USER_TIME;
 }
 
+const char *heapev_field_part(heapev_field field)
+{
+    if ((unsigned)field >= HEAPEV_FIELD_COUNT)
+        return NULL;
+    if (heapev_field_in_header(field))
+        return "header";
+    if (field >= HEAPEV_FIELD_LF_BUFFER_SIZE)
+        return "logfile";
+    return field >= HEAPEV_FIELD_BUF_BUFFER_SIZE ? "buffer" : "payload";
+}
+
 heapev_fields heapev_layout_finding_fields(heapev_finding code)
 {
     switch (code) {
@@ -69,7 +118,21 @@ heapev_fields heapev_layout_finding_fields(heapev_finding code)
     case HEAPEV_FINDING_HEADER_FLAGS_INVALID: return FBIT(FLAGS);
     case HEAPEV_FINDING_NOT_HEAP_ALLOC: return FBIT(HOOK_ID);
     case HEAPEV_FINDING_HEADER_VERSION_UNEXPECTED: return FBIT(VERSION);
-    case HEAPEV_FINDING_ETL_POINTER_SIZE_MISMATCH: return FBIT(HEADER_TYPE);
+    case HEAPEV_FINDING_ETL_POINTER_SIZE_MISMATCH: return FBIT(HEADER_TYPE) | FBIT(LF_POINTER_SIZE);
+    case HEAPEV_FINDING_ETL_BUFFER_SIZE_INVALID: return FBIT(BUF_BUFFER_SIZE) | FBIT(LF_BUFFER_SIZE);
+    case HEAPEV_FINDING_ETL_TRUNCATED_FILE: return FBIT(BUF_BUFFER_SIZE);
+    case HEAPEV_FINDING_ETL_SAVED_OFFSET_INVALID: return FBIT(BUF_SAVED_OFFSET);
+    case HEAPEV_FINDING_ETL_OFFSET_MISMATCH: return FBIT(BUF_OFFSET);
+    case HEAPEV_FINDING_ETL_BUFFER_COMPRESSED: return FBIT(BUF_FLAG);
+    case HEAPEV_FINDING_ETL_POINTER_SIZE_INVALID: return FBIT(LF_POINTER_SIZE);
+    case HEAPEV_FINDING_ETL_BUFFERS_WRITTEN_MISMATCH: return FBIT(LF_BUFFERS_WRITTEN);
+    case HEAPEV_FINDING_ETL_LOGFILE_HEADER_SHORT:
+    case HEAPEV_FINDING_ETL_RECORD_SIZE_INVALID: return FBIT(RECORD_SIZE);
+    case HEAPEV_FINDING_ETL_NO_LOGFILE_HEADER: return FBIT(HOOK_ID);
+    case HEAPEV_FINDING_ETL_HEADER_TYPE_UNSUPPORTED: return FBIT(HEADER_TYPE);
+    case HEAPEV_FINDING_ETL_RECORD_MISALIGNED:
+    case HEAPEV_FINDING_ETL_FILLER_INSIDE_RECORDS:
+        return FBIT(VERSION) | FBIT(HEADER_TYPE) | FBIT(FLAGS);
     case HEAPEV_FINDING_SOURCE_UNDEFINED:
     case HEAPEV_FINDING_SOURCE_RESERVED:
     case HEAPEV_FINDING_SOURCE_INVALID: return FBIT(SOURCE);
@@ -113,7 +176,7 @@ static heapev_findings findings_for(const heapev_event *e, heapev_field field, i
         if (heapev_layout_finding_fields((heapev_finding)c) & HEAPEV_FIELD_BIT(field))
             f |= HEAPEV_FINDING_BIT(c);
     if (missing)
-        f |= FINDING(TRUNCATED);
+        f |= FINDING(TRUNCATED) | FINDING(ETL_TRUNCATED_FILE);
     if (field == HEAPEV_FIELD_UNDECODED)
         f |= FINDING(LENGTH_AMBIGUOUS);
     return f & e->findings;
@@ -175,6 +238,14 @@ static unsigned record_header_size(const uint8_t *p, size_t len)
     return size != 0 ? size : HEAPEV_HEADER_SIZE_COMPACT;
 }
 
+/* The SYSTEM_TRACE_HEADER fields of a header of @p hsize bytes, the input ending at @p end. */
+static void add_header(builder *b, unsigned hsize, size_t end)
+{
+    for (size_t i = 0; i < N_HEADER_SPANS && header_spans[i].end <= hsize; i++)
+        add_range(b, header_spans[i].field, header_spans[i].off,
+                  header_spans[i].end - header_spans[i].off, end);
+}
+
 size_t heapev_layout_record(const void *data, size_t len, const heapev_limits *limits,
                             heapev_event *event, heapev_layout_range *out, size_t cap,
                             size_t *consumed)
@@ -187,9 +258,7 @@ size_t heapev_layout_record(const void *data, size_t len, const heapev_limits *l
         *consumed = extent;
     builder b = {out, cap, 0, data, e};
     unsigned hsize = record_header_size(data, len);
-    for (size_t i = 0; i < N_HEADER_SPANS && header_spans[i].end <= hsize; i++)
-        add_range(&b, header_spans[i].field, header_spans[i].off,
-                  header_spans[i].end - header_spans[i].off, len);
+    add_header(&b, hsize, len);
     if (!e->has_header)
         return b.n; /* header cut short: the decoder read nothing */
     if (e->pointer_width != 0 && !(e->findings & FINDING(NOT_HEAP_ALLOC)))
@@ -252,6 +321,86 @@ static size_t meaning_source(uint64_t source, char *out, size_t cap)
     return (size_t)snprintf(out, cap, "%s", name);
 }
 
+/* BufferFlag bits by name, "none" for 0. */
+static size_t meaning_buffer_flag(uint64_t v, char *out, size_t cap)
+{
+    static const struct { uint64_t bit; const char *name; } bits[] = {
+        {HEAPEV_ETL_BUFFER_FLAG_FLUSH_MARKER, "flush marker"},
+        {HEAPEV_ETL_BUFFER_FLAG_EVENTS_LOST, "events lost"},
+        {HEAPEV_ETL_BUFFER_FLAG_BUFFER_LOST, "buffer lost"},
+        {HEAPEV_ETL_BUFFER_FLAG_COMPRESSED, "compressed: records not decoded"},
+    };
+    size_t n = 0;
+    uint64_t rest = v;
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+        if (!(v & bits[i].bit))
+            continue;
+        rest &= ~bits[i].bit;
+        size_t k = (size_t)snprintf(n < cap ? out + n : NULL, n < cap ? cap - n : 0, "%s%s",
+                                    n ? " | " : "", bits[i].name);
+        n += k;
+    }
+    if (rest != 0 || v == 0) {
+        size_t k = (size_t)snprintf(n < cap ? out + n : NULL, n < cap ? cap - n : 0,
+                                    rest ? "%sother bits 0x%llx" : "%snone", n ? " | " : "",
+                                    (unsigned long long)rest);
+        n += k;
+    }
+    return n;
+}
+
+static size_t meaning_buffer_type(uint64_t v, char *out, size_t cap)
+{
+    switch (v) {
+    case HEAPEV_ETL_BUFFER_TYPE_GENERIC: return (size_t)snprintf(out, cap, "generic");
+    case HEAPEV_ETL_BUFFER_TYPE_RUNDOWN: return (size_t)snprintf(out, cap, "rundown");
+    case HEAPEV_ETL_BUFFER_TYPE_HEADER: return (size_t)snprintf(out, cap, "header");
+    default: return (size_t)snprintf(out, cap, "other buffer type");
+    }
+}
+
+/* Meanings of the WMI_BUFFER_HEADER and TRACE_LOGFILE_HEADER fields. */
+static size_t meaning_etl(const heapev_layout_range *r, char *out, size_t cap)
+{
+    uint64_t v = r->value;
+    switch (r->field) {
+    case HEAPEV_FIELD_BUF_BUFFER_SIZE:
+    case HEAPEV_FIELD_LF_BUFFER_SIZE:
+        return (size_t)snprintf(out, cap, "buffer bytes, header included");
+    case HEAPEV_FIELD_BUF_SAVED_OFFSET:
+    case HEAPEV_FIELD_BUF_OFFSET:
+        if (v < HEAPEV_ETL_BUFFER_HEADER_SIZE)
+            return (size_t)snprintf(out, cap, "bytes used: below the %u-byte buffer header",
+                                    HEAPEV_ETL_BUFFER_HEADER_SIZE);
+        return (size_t)snprintf(out, cap, "bytes used, header included");
+    case HEAPEV_FIELD_BUF_TIMESTAMP: return (size_t)snprintf(out, cap, "timestamp");
+    case HEAPEV_FIELD_BUF_CLOCK:
+        return (size_t)snprintf(out, cap, "ClockType %u, Frequency %llu",
+                                (unsigned)(v & ((1u << HEAPEV_ETL_CLOCK_TYPE_BITS) - 1u)),
+                                (unsigned long long)(v >> HEAPEV_ETL_CLOCK_TYPE_BITS));
+    case HEAPEV_FIELD_BUF_FLAG: return meaning_buffer_flag(v, out, cap);
+    case HEAPEV_FIELD_BUF_TYPE: return meaning_buffer_type(v, out, cap);
+    case HEAPEV_FIELD_LF_VERSION:
+        return (size_t)snprintf(out, cap, "%u.%u.%u.%u", (unsigned)(v & 0xFF),
+                                (unsigned)(v >> 8 & 0xFF), (unsigned)(v >> 16 & 0xFF),
+                                (unsigned)(v >> 24 & 0xFF));
+    case HEAPEV_FIELD_LF_END_TIME:
+    case HEAPEV_FIELD_LF_BOOT_TIME:
+    case HEAPEV_FIELD_LF_START_TIME: return (size_t)snprintf(out, cap, "timestamp");
+    case HEAPEV_FIELD_LF_BUFFERS_WRITTEN:
+        return (size_t)snprintf(out, cap, "buffers in the file, buffer 0 included");
+    case HEAPEV_FIELD_LF_POINTER_SIZE:
+        return v == 4 || v == 8
+                   ? (size_t)snprintf(out, cap, "%u-bit payloads", (unsigned)v * 8u)
+                   : (size_t)snprintf(out, cap, "invalid: neither 4 nor 8");
+    case HEAPEV_FIELD_LF_LOGGER_NAME:
+    case HEAPEV_FIELD_LF_LOG_FILE_NAME:
+        return (size_t)snprintf(out, cap, "producer's pointer, not used");
+    case HEAPEV_FIELD_LF_CPU_SPEED: return (size_t)snprintf(out, cap, "MHz");
+    default: return (size_t)snprintf(out, cap, "%s", "");
+    }
+}
+
 static size_t meaning_value(const heapev_layout_range *r, char *out, size_t cap)
 {
     uint64_t v = r->value;
@@ -271,7 +420,7 @@ static size_t meaning_value(const heapev_layout_range *r, char *out, size_t cap)
     case HEAPEV_FIELD_SIZE: return (size_t)snprintf(out, cap, "allocation size in bytes");
     case HEAPEV_FIELD_ADDRESS: return meaning_address(v, r->length, out, cap);
     case HEAPEV_FIELD_SOURCE: return meaning_source(v, out, cap);
-    default: return (size_t)snprintf(out, cap, "%s", "");
+    default: return meaning_etl(r, out, cap);
     }
 }
 
@@ -288,4 +437,157 @@ size_t heapev_layout_meaning(const heapev_layout_range *range, char *out, size_t
     if (!range->has_value)
         return (size_t)snprintf(out, cap, "%s", "");
     return meaning_value(range, out, cap);
+}
+
+/* ---- ETL container ------------------------------------------------------ */
+
+heapev_findings heapev_layout_attach(heapev_layout_range *ranges, size_t n,
+                                     heapev_findings findings)
+{
+    heapev_findings placed = 0;
+    for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++) {
+        heapev_findings bit = HEAPEV_FINDING_BIT(c);
+        if (!(findings & bit))
+            continue;
+        heapev_fields fields = heapev_layout_finding_fields((heapev_finding)c);
+        for (size_t i = 0; i < n; i++) {
+            if (fields & HEAPEV_FIELD_BIT(ranges[i].field)) {
+                ranges[i].findings |= bit;
+                placed |= bit;
+            }
+        }
+    }
+    return placed;
+}
+
+/* WMI_BUFFER_HEADER fields in byte order. */
+static const field_span buffer_spans[] = {
+    {HEAPEV_FIELD_BUF_BUFFER_SIZE, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, HEAPEV_ETL_BUF_OFF_SAVED_OFFSET},
+    {HEAPEV_FIELD_BUF_SAVED_OFFSET, HEAPEV_ETL_BUF_OFF_SAVED_OFFSET, HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET},
+    {HEAPEV_FIELD_BUF_CURRENT_OFFSET, HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET,
+     HEAPEV_ETL_BUF_OFF_REFERENCE_COUNT},
+    {HEAPEV_FIELD_BUF_REFERENCE_COUNT, HEAPEV_ETL_BUF_OFF_REFERENCE_COUNT, HEAPEV_ETL_BUF_OFF_TIMESTAMP},
+    {HEAPEV_FIELD_BUF_TIMESTAMP, HEAPEV_ETL_BUF_OFF_TIMESTAMP, HEAPEV_ETL_BUF_OFF_SEQUENCE},
+    {HEAPEV_FIELD_BUF_SEQUENCE, HEAPEV_ETL_BUF_OFF_SEQUENCE, HEAPEV_ETL_BUF_OFF_CLOCK},
+    {HEAPEV_FIELD_BUF_CLOCK, HEAPEV_ETL_BUF_OFF_CLOCK, HEAPEV_ETL_BUF_OFF_PROCESSOR},
+    {HEAPEV_FIELD_BUF_PROCESSOR, HEAPEV_ETL_BUF_OFF_PROCESSOR, HEAPEV_ETL_BUF_OFF_LOGGER_ID},
+    {HEAPEV_FIELD_BUF_LOGGER_ID, HEAPEV_ETL_BUF_OFF_LOGGER_ID, HEAPEV_ETL_BUF_OFF_STATE},
+    {HEAPEV_FIELD_BUF_STATE, HEAPEV_ETL_BUF_OFF_STATE, HEAPEV_ETL_BUF_OFF_OFFSET},
+    {HEAPEV_FIELD_BUF_OFFSET, HEAPEV_ETL_BUF_OFF_OFFSET, HEAPEV_ETL_BUF_OFF_BUFFER_FLAG},
+    {HEAPEV_FIELD_BUF_FLAG, HEAPEV_ETL_BUF_OFF_BUFFER_FLAG, HEAPEV_ETL_BUF_OFF_BUFFER_TYPE},
+    {HEAPEV_FIELD_BUF_TYPE, HEAPEV_ETL_BUF_OFF_BUFFER_TYPE, HEAPEV_ETL_BUF_OFF_RESERVED},
+    {HEAPEV_FIELD_BUF_RESERVED, HEAPEV_ETL_BUF_OFF_RESERVED, HEAPEV_ETL_BUFFER_HEADER_SIZE},
+};
+
+static void add_spans(builder *b, size_t base, const field_span *spans, size_t n, size_t end)
+{
+    for (size_t i = 0; i < n; i++)
+        add_range(b, spans[i].field, base + spans[i].off, spans[i].end - spans[i].off, end);
+}
+
+size_t heapev_layout_etl_buffer(const void *data, size_t len, heapev_findings findings,
+                                heapev_layout_range *out, size_t cap)
+{
+    heapev_event e = {0};
+    e.findings = findings;
+    builder b = {out, cap, 0, data, &e};
+    add_spans(&b, 0, buffer_spans, sizeof buffer_spans / sizeof buffer_spans[0], len);
+    return b.n;
+}
+
+/* Fixed TRACE_LOGFILE_HEADER fields up to CpuSpeedInMHz (pointer size independent). */
+static const field_span logfile_spans[] = {
+    {HEAPEV_FIELD_LF_BUFFER_SIZE, HEAPEV_LOGFILE_OFF_BUFFER_SIZE, HEAPEV_LOGFILE_OFF_VERSION},
+    {HEAPEV_FIELD_LF_VERSION, HEAPEV_LOGFILE_OFF_VERSION, HEAPEV_LOGFILE_OFF_PROVIDER_VERSION},
+    {HEAPEV_FIELD_LF_PROVIDER_VERSION, HEAPEV_LOGFILE_OFF_PROVIDER_VERSION,
+     HEAPEV_LOGFILE_OFF_PROCESSORS},
+    {HEAPEV_FIELD_LF_PROCESSORS, HEAPEV_LOGFILE_OFF_PROCESSORS, HEAPEV_LOGFILE_OFF_END_TIME},
+    {HEAPEV_FIELD_LF_END_TIME, HEAPEV_LOGFILE_OFF_END_TIME, HEAPEV_LOGFILE_OFF_TIMER_RESOLUTION},
+    {HEAPEV_FIELD_LF_TIMER_RESOLUTION, HEAPEV_LOGFILE_OFF_TIMER_RESOLUTION,
+     HEAPEV_LOGFILE_OFF_MAX_FILE_SIZE},
+    {HEAPEV_FIELD_LF_MAX_FILE_SIZE, HEAPEV_LOGFILE_OFF_MAX_FILE_SIZE, HEAPEV_LOGFILE_OFF_LOG_FILE_MODE},
+    {HEAPEV_FIELD_LF_LOG_FILE_MODE, HEAPEV_LOGFILE_OFF_LOG_FILE_MODE,
+     HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN},
+    {HEAPEV_FIELD_LF_BUFFERS_WRITTEN, HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN,
+     HEAPEV_LOGFILE_OFF_START_BUFFERS},
+    {HEAPEV_FIELD_LF_START_BUFFERS, HEAPEV_LOGFILE_OFF_START_BUFFERS, HEAPEV_LOGFILE_OFF_POINTER_SIZE},
+    {HEAPEV_FIELD_LF_POINTER_SIZE, HEAPEV_LOGFILE_OFF_POINTER_SIZE, HEAPEV_LOGFILE_OFF_EVENTS_LOST},
+    {HEAPEV_FIELD_LF_EVENTS_LOST, HEAPEV_LOGFILE_OFF_EVENTS_LOST, HEAPEV_LOGFILE_OFF_CPU_SPEED},
+    {HEAPEV_FIELD_LF_CPU_SPEED, HEAPEV_LOGFILE_OFF_CPU_SPEED, HEAPEV_LOGFILE_OFF_LOGGER_NAME},
+};
+
+#define N_LOGFILE_SPANS (sizeof logfile_spans / sizeof logfile_spans[0])
+
+/* End (exclusive) of the NUL-terminated UTF-16LE string at @p at, or @p end. */
+static size_t utf16_end(const uint8_t *p, size_t at, size_t end)
+{
+    for (size_t i = at; i + 2 <= end; i += 2)
+        if (heapev_read_le16(p + i) == 0)
+            return i + 2;
+    return end;
+}
+
+/* The logfile payload at @p base (pointer size @p ps) up to the record end @p end. */
+static void add_logfile_payload(builder *b, size_t base, unsigned ps, size_t end)
+{
+    add_spans(b, base, logfile_spans, N_LOGFILE_SPANS, end);
+    size_t at = base + HEAPEV_LOGFILE_OFF_LOGGER_NAME;
+    if (ps != 4 && ps != 8) {
+        if (end > at)
+            add_range(b, HEAPEV_FIELD_UNDECODED, at, end - at, end);
+        return;
+    }
+    const field_span rest[] = {
+        {HEAPEV_FIELD_LF_LOGGER_NAME, HEAPEV_LOGFILE_OFF_LOGGER_NAME, HEAPEV_LOGFILE_OFF_LOG_FILE_NAME(ps)},
+        {HEAPEV_FIELD_LF_LOG_FILE_NAME, HEAPEV_LOGFILE_OFF_LOG_FILE_NAME(ps), HEAPEV_LOGFILE_OFF_TIME_ZONE(ps)},
+        {HEAPEV_FIELD_LF_TIME_ZONE, HEAPEV_LOGFILE_OFF_TIME_ZONE(ps),
+         HEAPEV_LOGFILE_OFF_TIME_ZONE(ps) + HEAPEV_LOGFILE_TIME_ZONE_SIZE},
+        {HEAPEV_FIELD_LF_PADDING, HEAPEV_LOGFILE_OFF_TIME_ZONE(ps) + HEAPEV_LOGFILE_TIME_ZONE_SIZE,
+         HEAPEV_LOGFILE_OFF_BOOT_TIME(ps)},
+        {HEAPEV_FIELD_LF_BOOT_TIME, HEAPEV_LOGFILE_OFF_BOOT_TIME(ps), HEAPEV_LOGFILE_OFF_PERF_FREQ(ps)},
+        {HEAPEV_FIELD_LF_PERF_FREQ, HEAPEV_LOGFILE_OFF_PERF_FREQ(ps), HEAPEV_LOGFILE_OFF_START_TIME(ps)},
+        {HEAPEV_FIELD_LF_START_TIME, HEAPEV_LOGFILE_OFF_START_TIME(ps),
+         HEAPEV_LOGFILE_OFF_RESERVED_FLAGS(ps)},
+        {HEAPEV_FIELD_LF_RESERVED_FLAGS, HEAPEV_LOGFILE_OFF_RESERVED_FLAGS(ps),
+         HEAPEV_LOGFILE_OFF_BUFFERS_LOST(ps)},
+        {HEAPEV_FIELD_LF_BUFFERS_LOST, HEAPEV_LOGFILE_OFF_BUFFERS_LOST(ps), HEAPEV_LOGFILE_FIXED_SIZE(ps)},
+    };
+    add_spans(b, base, rest, sizeof rest / sizeof rest[0], end);
+    size_t names = base + HEAPEV_LOGFILE_FIXED_SIZE(ps);
+    if (end <= names)
+        return;
+    size_t mid = utf16_end(b->data, names, end);
+    add_range(b, HEAPEV_FIELD_LF_SESSION_NAME, names, mid - names, end);
+    if (mid < end) {
+        size_t last = utf16_end(b->data, mid, end);
+        add_range(b, HEAPEV_FIELD_LF_FILE_NAME, mid, last - mid, end);
+        if (last < end)
+            add_range(b, HEAPEV_FIELD_TRAILING, last, end - last, end);
+    }
+}
+
+size_t heapev_layout_etl_logfile(const void *data, size_t len, heapev_findings findings,
+                                 heapev_layout_range *out, size_t cap, size_t *consumed)
+{
+    const uint8_t *p = data;
+    heapev_event e = {0};
+    e.findings = findings;
+    builder b = {out, cap, 0, p, &e};
+    unsigned hsize = record_header_size(p, len);
+    add_header(&b, hsize, len);
+    size_t end = len;
+    if (len >= HEAPEV_HEADER_OFF_SIZE + 2u) {
+        size_t size = heapev_read_le16(p + HEAPEV_HEADER_OFF_SIZE);
+        if (size >= hsize && size <= len)
+            end = size;
+    }
+    if (consumed != NULL)
+        *consumed = end;
+    if (len < hsize)
+        return b.n;
+    unsigned ps = end >= hsize + HEAPEV_LOGFILE_OFF_POINTER_SIZE + 4u
+                      ? (unsigned)heapev_read_le32(p + hsize + HEAPEV_LOGFILE_OFF_POINTER_SIZE)
+                      : 0u;
+    add_logfile_payload(&b, hsize, ps, end);
+    return b.n;
 }

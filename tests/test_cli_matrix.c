@@ -231,6 +231,7 @@ static const file_cmd file_cmds[] = {
     {"explain", {"explain"}},
     {"explain", {"explain", "--record", "--count", "0"}},
     {"explain", {"explain", "--json"}},
+    {"explain", {"explain", "--etl", "--count", "0"}},
     {"stats", {"stats", "--record"}},
     {"stats", {"stats", "--json"}},
 };
@@ -387,21 +388,12 @@ static void test_help_everywhere(void **state)
 
 /* ---- explain points at the bytes ------------------------------------------------ */
 
-/*
- * A SYSTEM64 record (60 bytes) after 12 junk bytes: Source 6 at record
- * offset 56, Address 0x1d2a0e51238 (8 past a 16-byte boundary) at 48.
- */
-static const uint8_t record_file[72] = {
-    0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, /* junk */
-    0x02, 0x00, 0x02, 0xC0, 0x3C, 0x00, 0x21, 0x10, /* Version 2, SYSTEM64, 0xC0, Size 60, 0x1021 */
-    0x44, 0x33, 0x00, 0x00, 0x88, 0x77, 0x00, 0x00, /* ThreadId 0x3344, ProcessId 0x7788 */
-    0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* SystemTime 0x1000 */
-    0x05, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, /* KernelTime 5, UserTime 6 */
-    0x00, 0x00, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* HeapHandle 0x1d2a0e50000 */
-    0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* Size 40 */
-    0x38, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* Address 0x1d2a0e51238 */
-    0x06, 0x00, 0x00, 0x00,                         /* Source 6 */
-};
+/* 12 junk bytes, then the t_record_source6() record: Source 6 at 12 + 56, Address at 12 + 48. */
+static size_t build_record_file(uint8_t *f)
+{
+    memset(f, 0xEE, 12);
+    return 12 + t_record_source6(f + 12);
+}
 
 static json_t *range_at(json_t *list, long long offset)
 {
@@ -431,6 +423,8 @@ static void test_explain_points_at_bytes(void **state)
     (void)state;
     if (!have_command("explain"))
         skip();
+    uint8_t record_file[72];
+    assert_int_equal(build_record_file(record_file), sizeof record_file);
     write_file(tmp("rec.bin"), record_file, sizeof record_file);
     const char *args[] = {"explain", "--record", "--offset", "12", "--json", tmp("rec.bin"), NULL};
     run_result r = run(args);

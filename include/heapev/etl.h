@@ -33,6 +33,9 @@
  *  - A finding about one heap Alloc record (etl_pointer_size_mismatch) is
  *    added to that event's findings; every other container finding comes as
  *    a container item.
+ *  - On request (heapev_etl_read_options.report_skipped) the records stepped
+ *    over and the end of each buffer's records come as items too, so a
+ *    caller can follow the walk without repeating it.
  */
 #ifndef HEAPEV_ETL_H
 #define HEAPEV_ETL_H
@@ -80,21 +83,64 @@ typedef const uint8_t *(*heapev_etl_fetch_fn)(void *ctx, uint64_t offset, size_t
 typedef struct heapev_etl_read_options {
     heapev_limits limits;     /**< range checks; all zero -> heapev_limits_default() */
     uint32_t max_buffer_size; /**< largest accepted BufferSize; 0 -> HEAPEV_ETL_MAX_BUFFER_SIZE */
+    /**
+     * 0 (the default): heapev_etl_next() returns EVENT and CONTAINER items
+     * only. Nonzero: it also returns a SKIPPED item for every record it
+     * steps over and a RECORDS_END item at the end of each buffer's records,
+     * so a caller can follow the whole walk (heapev explain --etl) without
+     * stepping over records itself. The EVENT and CONTAINER items, their
+     * order and the counters are the same either way.
+     */
+    int report_skipped;
 } heapev_etl_read_options;
 
 /** What heapev_etl_next() returned in an item. */
 typedef enum heapev_etl_item_kind {
-    HEAPEV_ETL_ITEM_EVENT = 1,    /**< a heap Alloc record, decoded into @c event */
-    HEAPEV_ETL_ITEM_CONTAINER = 2 /**< container findings at @c buffer / @c offset */
+    HEAPEV_ETL_ITEM_EVENT = 1,     /**< a heap Alloc record, decoded into @c event */
+    HEAPEV_ETL_ITEM_CONTAINER = 2, /**< container findings at @c buffer / @c offset */
+    /**
+     * Only with report_skipped: a record stepped over (any record but a heap
+     * Alloc the decoder reads; the logfile header record, which the reader
+     * parses, is not reported), described in @c skipped; @c offset is its
+     * file offset. It comes after any CONTAINER item at the same offset;
+     * stats.skipped counts these records.
+     */
+    HEAPEV_ETL_ITEM_SKIPPED = 3,
+    /**
+     * Only with report_skipped: the end of a buffer's records, the last item
+     * of that buffer (only etl_buffers_written_mismatch, about buffer 0, may
+     * come later, at the end of the file). @c offset is the file offset where
+     * the buffer's records end: the buffer's offset plus its SavedOffset
+     * (at most the bytes the file holds of it), or plus
+     * HEAPEV_ETL_BUFFER_HEADER_SIZE when the buffer header's checks skipped
+     * its records. A record defect that stopped the
+     * walk earlier came as a CONTAINER item before it. One per buffer the
+     * reader opens: none when the file ends before a buffer size is known
+     * (empty, shorter than a buffer header, no valid BufferSize).
+     */
+    HEAPEV_ETL_ITEM_RECORDS_END = 4
 } heapev_etl_item_kind;
+
+/** A record the reader stepped over (a HEAPEV_ETL_ITEM_SKIPPED item). */
+typedef struct heapev_etl_skipped {
+    uint32_t size;       /**< its Size field: the record's bytes (the next record starts
+                              at the next 8-byte boundary) */
+    uint8_t header_type; /**< marker byte 2: HeaderType (a WPP message's own byte) */
+    uint8_t flags;       /**< marker byte 3: HEAPEV_ETL_MARKER_FLAGS_HEADER or _MESSAGE */
+    uint8_t has_hook_id; /**< 1 when the header carries a HookId (SYSTEM, COMPACT, PERFINFO) */
+    uint16_t hook_id;    /**< the HookId when @c has_hook_id, else 0 */
+} heapev_etl_skipped;
 
 /** One result of the reader. */
 typedef struct heapev_etl_item {
     heapev_etl_item_kind kind;
     uint64_t buffer;          /**< index of the buffer (0 = the header buffer) */
-    uint64_t offset;          /**< file offset of the record or of the defect */
-    heapev_findings findings; /**< EVENT: equal to event.findings; CONTAINER: the etl_* findings */
-    heapev_event event;       /**< EVENT only (zeroed for CONTAINER) */
+    uint64_t offset;          /**< file offset of the record or of the defect (RECORDS_END:
+                                   of the end of the records) */
+    heapev_findings findings; /**< EVENT: equal to event.findings; CONTAINER: the etl_*
+                                   findings; SKIPPED, RECORDS_END: 0 */
+    heapev_event event;       /**< EVENT only (zeroed otherwise) */
+    heapev_etl_skipped skipped; /**< SKIPPED only (zeroed otherwise) */
 } heapev_etl_item;
 
 /** Counters kept by the reader. */
@@ -145,6 +191,9 @@ typedef struct heapev_etl_reader {
         uint64_t buffer, offset;
         heapev_findings findings;
     } pending[4];
+    int skip_ready;           /* report_skipped: a SKIPPED item waits behind pending */
+    uint64_t skip_offset;     /* its file offset */
+    heapev_etl_skipped skip;  /* its record */
     heapev_etl_logfile logfile;
     heapev_etl_stats stats;
 } heapev_etl_reader;
@@ -170,7 +219,12 @@ void heapev_etl_reader_init_memory(heapev_etl_reader *r, const heapev_etl_read_o
                                    const void *data, size_t len);
 
 /**
- * @brief The next event or container finding, in file order.
+ * @brief The next event or container finding (and, with report_skipped,
+ *        skipped record or end of a buffer's records), in file order.
+ *
+ * While items of a buffer are returned, the bytes the fetch function last
+ * gave for that buffer are still the ones the reader reads: the next
+ * buffer is fetched only after the buffer's last item.
  * @param r    an initialized reader
  * @param item receives the item when HEAPEV_ETL_OK is returned
  * @return HEAPEV_ETL_OK, HEAPEV_ETL_END (also on every later call) or
@@ -189,6 +243,16 @@ const heapev_etl_stats *heapev_etl_reader_stats(const heapev_etl_reader *r);
  * @return a pointer into @p r
  */
 const heapev_etl_logfile *heapev_etl_reader_logfile(const heapev_etl_reader *r);
+
+/**
+ * @brief The buffer size every buffer is read with (the stride: buffer N
+ *        starts at file offset N times it), chosen from buffer 0 (its
+ *        BufferSize, else the logfile header's).
+ * @param r an initialized reader
+ * @return the stride; 0 until buffer 0 was read, and when neither BufferSize
+ *         is valid
+ */
+uint32_t heapev_etl_reader_buffer_size(const heapev_etl_reader *r);
 
 /**
  * A heapev_etl_fetch_fn source over a stdio stream, read strictly forward

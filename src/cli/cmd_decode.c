@@ -171,7 +171,7 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
 static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
 {
     heapev_etl_stdio src = {in, o->etl_buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
-    heapev_etl_read_options ro = {o->limits, 0};
+    heapev_etl_read_options ro = {.limits = o->limits};
     heapev_etl_reader r;
     heapev_etl_item it;
     heapev_etl_status st;

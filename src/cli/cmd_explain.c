@@ -1,21 +1,26 @@
 /*
- * cmd_explain.c - `heapev explain`: an annotated hex dump of one payload or
- * of the records at an offset. Every byte range is labelled with its field,
+ * cmd_explain.c - `heapev explain`: an annotated hex dump of one payload, of
+ * the records at an offset, or of an .etl trace buffer by buffer (following
+ * the library reader's items). Every byte range is labelled with its field,
  * value and meaning, and each finding is printed under the bytes that cause
  * it. The ranges, values, meanings and finding placement all come from the
  * library (heapev/layout.h); this file only prints them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "heapev/etl.h"
 #include "heapev/layout.h"
 
 #define BYTES_PER_LINE 8u  /* one pointer-sized field per line */
 #define MAX_LINES 8u       /* of a long trailing/undecoded range before eliding */
+#define ETL_DEFAULT_COUNT 2u /* buffers `explain --etl` shows without --count */
 
 /* Terminal colours (SGR); all empty when colour is off. */
 typedef struct palette {
@@ -27,6 +32,7 @@ static const palette colour_off = {"", "", "", "", ""};
 
 typedef struct explain_opts {
     int record;            /* 0 payload, 1 records */
+    int etl;               /* 1: walk an .etl file buffer by buffer */
     unsigned width;        /* payload width: 4, 8 or HEAPEV_WIDTH_INFER */
     uint64_t offset;       /* first byte to explain */
     uint64_t count;        /* records to explain; 0 = all to the end */
@@ -34,11 +40,12 @@ typedef struct explain_opts {
     int no_color;
     heapev_limits limits;
     const palette *pal;
+    int label_width;       /* text column of field labels */
 } explain_opts;
 
 void cli_explain_usage(FILE *out)
 {
-    fputs("usage: heapev explain [--payload|--record] [--bits 32|64] [--offset N]\n"
+    fputs("usage: heapev explain [--payload|--record|--etl] [--bits 32|64] [--offset N]\n"
           "                      [--count N] [--user-max-32 ADDR] [--json] [--no-color] FILE\n"
           "\n"
           "Annotated hex dump: every byte range labelled with its field, decoded value and\n"
@@ -49,20 +56,28 @@ void cli_explain_usage(FILE *out)
           "  --record           explain the record (SYSTEM_TRACE_HEADER + payload) at\n"
           "                     --offset, e.g. an offset 'heapev decode --record|--etl'\n"
           "                     printed; the HeaderType gives the width\n"
+          "  --etl              FILE is an .etl trace: for each buffer its WMI_BUFFER_HEADER,\n"
+          "                     in buffer 0 the logfile header record, then every heap\n"
+          "                     Alloc record; other records get one summary line each;\n"
+          "                     container findings sit under the fields that cause them\n"
           "  --count N          with --record: explain N records back to back (default 1,\n"
-          "                     0 = every record to the end of FILE)\n"
-          "  --offset N         start at byte N of FILE (decimal or 0x hex)\n"
+          "                     0 = every record to the end of FILE); with --etl: N buffers\n"
+          "                     (default 2, 0 = all)\n"
+          "  --offset N         start at byte N of FILE (decimal or 0x hex); with --etl: at\n"
+          "                     the buffer holding byte N\n"
           "  --bits 32|64       payload pointer width (default: infer from 16/28 bytes)\n"
           "  --json             a JSON list of ranges {offset, length, available, field,\n"
-          "                     part, value, meaning, findings}; offsets are file offsets\n"
+          "                     part, item, value, meaning, findings}; offsets are file\n"
+          "                     offsets; with --etl 'buffer' (the buffer index) replaces\n"
+          "                     'item' and a skipped record is one range\n"
           "  --no-color         no colour (also when stdout is not a terminal or NO_COLOR\n"
           "                     is set)\n"
           "  --user-max-32 ADDR highest 32-bit user address for range checks\n"
           "  -h, --help         this help\n"
           "\n"
           "Ranges longer than 64 bytes (trailing or undecoded bytes) are shown elided.\n"
-          "'--etl' is not supported by explain: find the record's file offset with\n"
-          "'heapev decode --etl FILE', then 'heapev explain --record --offset N FILE'.\n"
+          "With --etl the file is read as a stream in constant memory (FILE '-' too);\n"
+          "--json output is held until the end.\n"
           "\n"
           "Exit status: 0 no finding, 1 findings reported, 2 usage or I/O error.\n",
           out);
@@ -73,7 +88,10 @@ void cli_explain_usage(FILE *out)
 static int field_is_hex(heapev_field f)
 {
     return f == HEAPEV_FIELD_HEAP_HANDLE || f == HEAPEV_FIELD_ADDRESS ||
-           f == HEAPEV_FIELD_HOOK_ID || f == HEAPEV_FIELD_FLAGS;
+           f == HEAPEV_FIELD_HOOK_ID || f == HEAPEV_FIELD_FLAGS || f == HEAPEV_FIELD_BUF_FLAG ||
+           f == HEAPEV_FIELD_BUF_CLOCK || f == HEAPEV_FIELD_LF_VERSION ||
+           f == HEAPEV_FIELD_LF_LOG_FILE_MODE || f == HEAPEV_FIELD_LF_LOGGER_NAME ||
+           f == HEAPEV_FIELD_LF_LOG_FILE_NAME;
 }
 
 static void value_text(const heapev_layout_range *r, char *out, size_t cap)
@@ -115,14 +133,16 @@ static void print_range_bytes(FILE *out, const explain_opts *o, const uint8_t *p
 {
     char hex[3 * BYTES_PER_LINE + 1], value[32], meaning[160], label[32];
     value_text(r, value, sizeof value);
-    snprintf(label, sizeof label, "%s%s", heapev_field_in_header(r->field) ? "header." : "",
-             heapev_field_name(r->field));
+    const char *part = heapev_field_part(r->field);
+    snprintf(label, sizeof label, "%s%s%s", strcmp(part, "payload") != 0 ? part : "",
+             strcmp(part, "payload") != 0 ? "." : "", heapev_field_name(r->field));
     heapev_layout_meaning(r, meaning, sizeof meaning);
     const char *bc = finding_colour(o, r->findings);
     size_t lines = (r->length + BYTES_PER_LINE - 1) / BYTES_PER_LINE;
     hex_line(p, r, 0, hex);
-    fprintf(out, "  %08" PRIx64 "  %s%-24s%s %s%-18s%s %-20s %s\n", base + r->offset, bc, hex,
-            *bc ? o->pal->reset : "", o->pal->field, label, o->pal->reset, value, meaning);
+    fprintf(out, "  %08" PRIx64 "  %s%-24s%s %s%-*s%s %-20s %s\n", base + r->offset, bc, hex,
+            *bc ? o->pal->reset : "", o->pal->field, o->label_width, label, o->pal->reset, value,
+            meaning);
     for (size_t line = 1; line < lines && line < MAX_LINES; line++) {
         hex_line(p, r, line * BYTES_PER_LINE, hex);
         fprintf(out, "  %08" PRIx64 "  %s%s%s\n", base + r->offset + line * BYTES_PER_LINE, bc,
@@ -184,7 +204,9 @@ static json_t *json_value(const heapev_layout_range *r)
     return cli_json_hex(r->value);
 }
 
-static json_t *json_range(uint64_t at, size_t index, const heapev_layout_range *r)
+/* One range as JSON, at file offset @p at; @p key ("item" or "buffer") numbers it. */
+static json_t *json_range(uint64_t at, const char *key, uint64_t index,
+                          const heapev_layout_range *r)
 {
     char meaning[160];
     heapev_layout_meaning(r, meaning, sizeof meaning);
@@ -193,9 +215,8 @@ static json_t *json_range(uint64_t at, size_t index, const heapev_layout_range *
     json_object_set_new(obj, "length", json_integer((json_int_t)r->length));
     json_object_set_new(obj, "available", json_integer((json_int_t)r->avail));
     json_object_set_new(obj, "field", json_string(heapev_field_name(r->field)));
-    json_object_set_new(obj, "part", json_string(heapev_field_in_header(r->field) ? "header"
-                                                                                   : "payload"));
-    json_object_set_new(obj, "item", json_integer((json_int_t)index));
+    json_object_set_new(obj, "part", json_string(heapev_field_part(r->field)));
+    json_object_set_new(obj, key, json_integer((json_int_t)index));
     json_object_set_new(obj, "value", json_value(r));
     json_object_set_new(obj, "meaning", json_string(meaning));
     json_object_set_new(obj, "findings", cli_json_findings(r->findings));
@@ -231,7 +252,7 @@ static int explain_bytes(const explain_opts *o, const char *file, const uint8_t 
     do {
         size_t used = layout_item(o, data, len, at, &e, r, &n);
         for (size_t i = 0; list != NULL && i < n; i++)
-            json_array_append_new(list, json_range(at, (size_t)items, &r[i]));
+            json_array_append_new(list, json_range(at, "item", items, &r[i]));
         if (list == NULL)
             print_item_text(stdout, o, file, data + at, at, r, n, &e, used);
         worst = e.findings ? CLI_EXIT_FINDINGS : worst;
@@ -248,6 +269,376 @@ static int explain_bytes(const explain_opts *o, const char *file, const uint8_t 
                len - at, at, at);
     }
     return worst;
+}
+
+/* ---- --etl ------------------------------------------------------------- */
+
+/*
+ * The walk follows the library reader's items in file order (the reader is
+ * asked for skipped records and buffer ends too: report_skipped), and prints
+ * lazily: a buffer's header at its first item, in buffer 0 the logfile header
+ * record after it, then each item: a heap Alloc record with the record
+ * layout, a skipped record as one summary line, container findings under the
+ * fields they point at, the end of the buffer's records. Where records start
+ * and end is the reader's knowledge; this walk only lays out the bytes it
+ * names. The fetch wrapper below keeps a pointer to the buffer's bytes: the
+ * reader fetches the next buffer only after a buffer's last item.
+ */
+typedef struct etl_walk {
+    const explain_opts *o;
+    const char *file;
+    heapev_etl_stdio src;
+    const heapev_etl_reader *reader;
+    json_t *list;              /* --json: the ranges, else NULL */
+    uint64_t base;             /* file offset of the latest fetch */
+    const uint8_t *p;          /* its bytes (valid until the next fetch) */
+    size_t got;
+    int started;               /* an item has come */
+    uint64_t index;            /* buffer of the latest item */
+    uint64_t first, last;      /* buffers to show: [first, last) */
+    int shows;                 /* index is one of them */
+    int header_done, logfile_done;
+    heapev_layout_range written; /* logfile BuffersWritten, for a finding found at the end */
+    json_t *written_json;
+    int have_written;
+    int worst;
+} etl_walk;
+
+/* Bytes of the current buffer from buffer offset @p rel on. */
+static size_t walk_avail(const etl_walk *w, size_t rel)
+{
+    return rel < w->got ? w->got - rel : 0;
+}
+
+static json_t *json_etl_range(const etl_walk *w, uint64_t at, const heapev_layout_range *r)
+{
+    return json_range(at, "buffer", w->index, r);
+}
+
+/* Print (or add to the JSON list) ranges laid out at buffer offset @p rel. */
+static void emit_ranges(etl_walk *w, size_t rel, const heapev_layout_range *r, size_t n)
+{
+    uint64_t at = w->base + rel;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].findings)
+            w->worst = CLI_EXIT_FINDINGS;
+        if (w->list != NULL) {
+            json_t *obj = json_etl_range(w, at, &r[i]);
+            if (r[i].field == HEAPEV_FIELD_LF_BUFFERS_WRITTEN)
+                w->written_json = obj;
+            json_array_append_new(w->list, obj);
+            continue;
+        }
+        print_range_bytes(stdout, w->o, w->p + rel, at, &r[i]);
+        print_range_findings(stdout, w->o, &r[i]);
+    }
+}
+
+/* Findings no range took: one line at the offset. */
+static void emit_unplaced(etl_walk *w, size_t rel, heapev_findings f)
+{
+    if (f == 0)
+        return;
+    w->worst = CLI_EXIT_FINDINGS;
+    heapev_layout_range r = {rel, 0, 0, HEAPEV_FIELD_UNDECODED, 0, 0, f};
+    if (w->list != NULL) {
+        json_array_append_new(w->list, json_etl_range(w, w->base, &r));
+        return;
+    }
+    printf("  %08" PRIx64 "\n", w->base + rel);
+    print_range_findings(stdout, w->o, &r);
+}
+
+static void emit_title(const etl_walk *w, size_t rel, const char *what)
+{
+    if (w->list != NULL)
+        return;
+    printf("%s @%" PRIu64 ": buffer %" PRIu64 ", %s\n", w->file, w->base + rel, w->index, what);
+    printf("  %-8s  %-24s %-*s %-20s %s\n", "offset", "bytes", w->o->label_width, "field",
+           "value", "meaning");
+}
+
+static heapev_findings placed_of(const heapev_layout_range *r, size_t n)
+{
+    heapev_findings f = 0;
+    for (size_t i = 0; i < n; i++)
+        f |= r[i].findings;
+    return f;
+}
+
+/* The WMI_BUFFER_HEADER, once per buffer, with the buffer's container findings @p f. */
+static void show_header(etl_walk *w, heapev_findings f)
+{
+    if (w->header_done)
+        return;
+    w->header_done = 1;
+    if (!w->shows)
+        return;
+    if (w->got == 0) { /* empty file: nothing to lay out */
+        emit_title(w, 0, "no bytes");
+        emit_unplaced(w, 0, f);
+        return;
+    }
+    heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
+    size_t n = heapev_layout_etl_buffer(w->p, w->got, f, r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
+    if (w->list == NULL && w->index > w->first)
+        putchar('\n');
+    emit_title(w, 0, "WMI_BUFFER_HEADER");
+    emit_ranges(w, 0, r, n);
+    emit_unplaced(w, 0, f & ~placed_of(r, n));
+}
+
+/* Buffer 0: the logfile header record at offset 72 (its container findings @p f). */
+static void show_logfile(etl_walk *w, heapev_findings f)
+{
+    size_t rel = HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    if (w->index != 0 || w->logfile_done || walk_avail(w, rel) == 0)
+        return;
+    w->logfile_done = 1;
+    heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
+    size_t n = heapev_layout_etl_logfile(w->p + rel, walk_avail(w, rel), f, r,
+                                         HEAPEV_LAYOUT_ETL_MAX_RANGES, NULL);
+    if (n > HEAPEV_LAYOUT_ETL_MAX_RANGES)
+        n = HEAPEV_LAYOUT_ETL_MAX_RANGES;
+    int no_header = (f & HEAPEV_FINDING_BIT(HEAPEV_FINDING_ETL_NO_LOGFILE_HEADER)) != 0;
+    if (no_header) /* not a logfile header: its record header only; the reader walks it on */
+        while (n > 0 && !heapev_field_in_header(r[n - 1].field))
+            n--;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].field == HEAPEV_FIELD_LF_BUFFERS_WRITTEN)
+            w->written = r[i], w->have_written = 1;
+    if (!w->shows)
+        return;
+    emit_title(w, rel, no_header ? "first record (no logfile header)" : "logfile header record");
+    emit_ranges(w, rel, r, n);
+    emit_unplaced(w, rel, f & ~placed_of(r, n));
+}
+
+/* A heap Alloc record: the bytes the reader decoded (its Size), its container findings added. */
+static void show_event(etl_walk *w, size_t rel, const heapev_etl_item *it)
+{
+    heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
+    heapev_event e;
+    size_t len = walk_avail(w, rel);
+    if (it->event.header.size < len)
+        len = it->event.header.size;
+    size_t n = heapev_layout_record(w->p + rel, len, &w->o->limits, &e, r,
+                                    HEAPEV_LAYOUT_MAX_RANGES, NULL);
+    if (n > HEAPEV_LAYOUT_MAX_RANGES)
+        n = HEAPEV_LAYOUT_MAX_RANGES;
+    heapev_layout_attach(r, n, it->findings & ~e.findings);
+    emit_title(w, rel, "heap Alloc record");
+    emit_ranges(w, rel, r, n);
+    emit_unplaced(w, rel, it->findings & ~placed_of(r, n));
+}
+
+/* A record the reader stepped over: one summary line (one JSON range). */
+static void show_skipped(etl_walk *w, size_t rel, const heapev_etl_skipped *s)
+{
+    char what[80];
+    const char *name = s->has_hook_id ? heapev_hook_name(s->hook_id) : NULL;
+    if (s->has_hook_id)
+        snprintf(what, sizeof what, "HookId 0x%04x %s", s->hook_id, name ? name : "(unknown hook)");
+    else
+        snprintf(what, sizeof what, "HeaderType %u, Flags 0x%02x", s->header_type, s->flags);
+    if (w->list != NULL) {
+        json_t *obj = json_object();
+        json_object_set_new(obj, "offset", json_integer((json_int_t)(w->base + rel)));
+        json_object_set_new(obj, "length", json_integer((json_int_t)s->size));
+        json_object_set_new(obj, "available", json_integer((json_int_t)s->size));
+        json_object_set_new(obj, "field", json_string("skipped record"));
+        json_object_set_new(obj, "part", json_string("record"));
+        json_object_set_new(obj, "buffer", json_integer((json_int_t)w->index));
+        json_object_set_new(obj, "value", s->has_hook_id ? cli_json_hex(s->hook_id) : json_null());
+        json_object_set_new(obj, "meaning", json_string(what));
+        json_object_set_new(obj, "findings", json_array());
+        json_array_append_new(w->list, obj);
+        return;
+    }
+    printf("  %08" PRIx64 "  %srecord skipped: %" PRIu32 " bytes, %s%s\n", w->base + rel,
+           w->o->pal->dim, s->size, what, w->o->pal->reset);
+}
+
+/* Container findings about the record at @p rel: its record header with them. */
+static void show_record_findings(etl_walk *w, size_t rel, heapev_findings f)
+{
+    heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
+    size_t n = heapev_layout_record(w->p + rel, walk_avail(w, rel), &w->o->limits, NULL, r,
+                                    HEAPEV_LAYOUT_MAX_RANGES, NULL);
+    if (n > HEAPEV_LAYOUT_MAX_RANGES)
+        n = HEAPEV_LAYOUT_MAX_RANGES;
+    while (n > 0 && !heapev_field_in_header(r[n - 1].field))
+        n--;
+    for (size_t i = 0; i < n; i++)
+        r[i].findings = 0; /* the decoder's own findings are not the container's */
+    heapev_layout_attach(r, n, f);
+    emit_title(w, rel, "record with findings");
+    emit_ranges(w, rel, r, n);
+    emit_unplaced(w, rel, f & ~placed_of(r, n));
+}
+
+static void show_records_end(const etl_walk *w, size_t rel)
+{
+    if (w->list == NULL)
+        printf("  %08" PRIx64 "  end of records (%zu of %zu bytes used)\n", w->base + rel, rel,
+               w->got);
+}
+
+/* A finding about buffer 0 reported after the walk left it: BuffersWritten. */
+static void show_late(etl_walk *w, const heapev_etl_item *it)
+{
+    if (w->first != 0)
+        return; /* buffer 0 was not shown */
+    w->worst = CLI_EXIT_FINDINGS;
+    heapev_layout_range r = w->written;
+    if (!w->have_written) {
+        heapev_layout_range u = {0, 0, 0, HEAPEV_FIELD_UNDECODED, 0, 0, it->findings};
+        if (w->list == NULL) {
+            printf("\nbuffer %" PRIu64 " @%" PRIu64 ":\n", it->buffer, it->offset);
+            print_range_findings(stdout, w->o, &u);
+        }
+        return;
+    }
+    r.findings = 0;
+    if (heapev_layout_attach(&r, 1, it->findings) == 0)
+        r.findings = it->findings;
+    if (w->list != NULL) {
+        if (w->written_json != NULL)
+            json_object_set_new(w->written_json, "findings",
+                                cli_json_findings(w->written.findings | r.findings));
+        return;
+    }
+    printf("\n%s: found at the end of the file, about buffer 0's logfile header:\n", w->file);
+    char value[32];
+    value_text(&r, value, sizeof value);
+    printf("  %08" PRIx64 "  %-24s %s%-*s%s %-20s\n", (uint64_t)HEAPEV_ETL_BUFFER_HEADER_SIZE +
+           r.offset, "", w->o->pal->field, w->o->label_width, "logfile.BuffersWritten",
+           w->o->pal->reset, value);
+    print_range_findings(stdout, w->o, &r);
+}
+
+static const uint8_t *walk_fetch(void *ctx, uint64_t offset, size_t len, size_t *got)
+{
+    etl_walk *w = ctx;
+    w->p = heapev_etl_stdio_fetch(&w->src, offset, len, got);
+    w->base = offset;
+    w->got = w->p != NULL ? *got : 0;
+    return w->p;
+}
+
+/* The first item of buffer @p index: which buffers are shown is known from buffer 0 on. */
+static void begin_buffer(etl_walk *w, uint64_t index)
+{
+    if (!w->started) {
+        uint32_t stride = heapev_etl_reader_buffer_size(w->reader);
+        w->first = stride != 0 ? w->o->offset / stride : w->o->offset != 0 ? UINT64_MAX : 0;
+        w->last = w->o->count != 0 && w->first <= UINT64_MAX - w->o->count
+                      ? w->first + w->o->count
+                      : UINT64_MAX;
+    }
+    w->started = 1;
+    w->index = index;
+    w->shows = index >= w->first && index < w->last;
+    w->header_done = w->logfile_done = 0;
+}
+
+static void on_item(etl_walk *w, const heapev_etl_item *it)
+{
+    uint64_t stride = heapev_etl_reader_buffer_size(w->reader);
+    if (it->buffer * stride != w->base || it->offset < w->base) {
+        show_late(w, it); /* the reader has moved past the buffer it is about */
+        return;
+    }
+    if (!w->started || it->buffer != w->index)
+        begin_buffer(w, it->buffer);
+    size_t rel = (size_t)(it->offset - w->base);
+    if (it->kind == HEAPEV_ETL_ITEM_CONTAINER && rel == 0) {
+        show_header(w, it->findings);
+        return;
+    }
+    show_header(w, 0);
+    if (it->buffer == 0 && !w->logfile_done && it->kind == HEAPEV_ETL_ITEM_CONTAINER &&
+        rel == HEAPEV_ETL_BUFFER_HEADER_SIZE) {
+        show_logfile(w, it->findings);
+        return;
+    }
+    show_logfile(w, 0);
+    if (!w->shows)
+        return;
+    if (it->kind == HEAPEV_ETL_ITEM_RECORDS_END)
+        show_records_end(w, rel);
+    else if (walk_avail(w, rel) == 0) /* past the bytes: nothing to lay out */
+        emit_unplaced(w, rel, it->findings);
+    else if (it->kind == HEAPEV_ETL_ITEM_EVENT)
+        show_event(w, rel, it);
+    else if (it->kind == HEAPEV_ETL_ITEM_SKIPPED)
+        show_skipped(w, rel, &it->skipped);
+    else
+        show_record_findings(w, rel, it->findings);
+}
+
+static int explain_etl_stream(const explain_opts *o, const char *file, FILE *in, uint8_t *mem)
+{
+    etl_walk w = {0};
+    heapev_etl_reader r;
+    w.o = o;
+    w.file = file;
+    w.src = (heapev_etl_stdio){in, mem, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
+    w.reader = &r;
+    w.list = o->json ? json_array() : NULL;
+    w.last = UINT64_MAX;
+    w.worst = CLI_EXIT_CLEAN;
+    heapev_etl_read_options ro = {.limits = o->limits, .report_skipped = 1};
+    heapev_etl_item it;
+    heapev_etl_status st;
+    heapev_etl_reader_init(&r, &ro, walk_fetch, &w);
+    while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
+        if (w.started && it.buffer >= w.last && w.first != 0)
+            break; /* past the range; only buffer 0 needs the end (BuffersWritten) */
+        on_item(&w, &it);
+    }
+    if (st == HEAPEV_ETL_IO_ERROR) {
+        json_decref(w.list);
+        return cli_error(file, "read error: %s", strerror(w.src.error));
+    }
+    if (o->offset > 0 && w.first >= heapev_etl_reader_stats(&r)->buffers) {
+        json_decref(w.list);
+        return cli_error(file, "--offset %" PRIu64 " is beyond the last buffer", o->offset);
+    }
+    if (w.list != NULL) {
+        int rc = json_dumpf(w.list, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+        json_decref(w.list);
+        if (rc != 0 || fputc('\n', stdout) == EOF)
+            return cli_error("<stdout>", "write error");
+    } else {
+        const heapev_etl_stats *s = heapev_etl_reader_stats(&r);
+        printf("\n%s: %" PRIu64 " buffers read, %" PRIu64 " heap Alloc records, %" PRIu64
+               " skipped records, %" PRIu64 " container findings\n",
+               file, s->buffers, s->events, s->skipped, s->container_items);
+    }
+    return w.worst;
+}
+
+static int explain_etl_file(const explain_opts *o, const char *path, const char *name)
+{
+    uint8_t *mem = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE);
+    if (mem == NULL)
+        return cli_error(name, "out of memory");
+    int rc;
+    if (strcmp(path, "-") == 0) {
+        rc = explain_etl_stream(o, name, stdin, mem);
+    } else {
+        FILE *f = fopen(path, "rb");
+        struct stat st;
+        if (f == NULL)
+            rc = cli_error(path, "%s", strerror(errno));
+        else if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+            rc = cli_error(path, "%s", strerror(EISDIR)), fclose(f);
+        else
+            rc = explain_etl_stream(o, name, f, mem), fclose(f);
+    }
+    free(mem);
+    return rc;
 }
 
 static int parse_width(const char *arg, explain_opts *o)
@@ -268,17 +659,15 @@ static int parse_number(const char *opt, const char *arg, uint64_t max, uint64_t
 static int parse_option(int c, char **argv, explain_opts *o, int *bits_given, int *count_given)
 {
     switch (c) {
-    case 'p': o->record = 0; return 0;
-    case 'r': o->record = 1; return 0;
+    case 'p': o->record = 0, o->etl = 0; return 0;
+    case 'r': o->record = 1, o->etl = 0; return 0;
+    case 'e': o->etl = 1, o->record = 0; return 0;
     case 'j': o->json = 1; return 0;
     case 'C': o->no_color = 1; return 0;
     case 'b': *bits_given = 1; return parse_width(optarg, o);
     case 'o': return parse_number("--offset", optarg, SIZE_MAX, &o->offset);
     case 'n': *count_given = 1; return parse_number("--count", optarg, UINT64_MAX, &o->count);
     case 'u': return parse_number("--user-max-32", optarg, UINT32_MAX, &o->limits.user_max_32);
-    case 'e':
-        return cli_usage_error("explain", "--etl is not supported; use 'heapev decode --etl "
-                                          "FILE' for record offsets, then --record --offset N");
     case 'h': cli_explain_usage(stdout); return -1;
     default: return cli_getopt_error("explain", c, argv);
     }
@@ -297,11 +686,13 @@ static int parse_explain_opts(int argc, char **argv, explain_opts *o)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
         if ((rc = parse_option(c, argv, o, &bits_given, &count_given)) != 0)
             return rc;
-    if (bits_given && o->record)
+    if (bits_given && (o->record || o->etl))
         return cli_usage_error("explain", "--bits applies to --payload (a record's HeaderType "
                                           "fixes its width)");
-    if (count_given && !o->record)
-        return cli_usage_error("explain", "--count applies to --record");
+    if (count_given && !o->record && !o->etl)
+        return cli_usage_error("explain", "--count applies to --record and --etl");
+    if (o->etl && !count_given)
+        o->count = ETL_DEFAULT_COUNT;
     if (optind >= argc)
         return cli_usage_error("explain", "no FILE given");
     if (optind + 1 < argc)
@@ -319,13 +710,20 @@ static const palette *choose_palette(const explain_opts *o)
 
 int cli_explain_main(int argc, char **argv)
 {
-    explain_opts o = {0, HEAPEV_WIDTH_INFER, 0, 1, 0, 0, heapev_limits_default(), NULL};
+    explain_opts o = {0, 0, HEAPEV_WIDTH_INFER, 0, 1, 0, 0, heapev_limits_default(), NULL, 18};
     int rc = parse_explain_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
     o.pal = choose_palette(&o);
     const char *path = argv[optind];
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    if (o.etl) {
+        o.label_width = 26;
+        rc = explain_etl_file(&o, path, name);
+        if (cli_close_output(stdout, "<stdout>") != 0)
+            return CLI_EXIT_USAGE;
+        return rc;
+    }
     uint8_t *data = NULL;
     size_t len = 0;
     if (cli_read_file(path, &data, &len) != 0)

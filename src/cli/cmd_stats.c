@@ -196,7 +196,7 @@ static int count_etl(stats *s, const stats_opts *o, const char *path, uint8_t *b
     }
     s->bytes += (uint64_t)sb.st_size;
     heapev_etl_stdio src = {f, buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
-    heapev_etl_read_options ro = {o->limits, 0};
+    heapev_etl_read_options ro = {.limits = o->limits};
     heapev_etl_reader r;
     heapev_etl_item it;
     heapev_etl_status st;

@@ -1,0 +1,766 @@
+/*
+ * test_layout_etl.c - the ETL layouts of heapev/layout.h (WMI_BUFFER_HEADER,
+ * logfile header record) on hand-built bytes; the reader's opt-in SKIPPED and
+ * RECORDS_END items (heapev_etl_read_options.report_skipped) on a hand-built
+ * trace, and the default item stream unchanged by them; `heapev explain
+ * --etl` putting each finding on exactly the bytes that cause it. Expected
+ * offsets, sizes and hook ids are SPEC §4 numbers written here; bytes come
+ * from testlib.h and literal arrays (independent of the library's le.h and
+ * writer). Only the stream-equality test uses writer-made traces: it
+ * compares the reader with itself.
+ * argv[1] (optional) = path of the heapev binary for the CLI tests.
+ */
+#include "cmocka_all.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "heapev/layout.h"
+#include "test_etl_common.h"
+
+#define FB(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
+
+static const char *heapev_bin;
+
+typedef struct want_field {
+    heapev_field field;
+    size_t offset, length;
+    uint64_t value; /* checked when length <= 8 */
+} want_field;
+
+static void check_fields(const heapev_layout_range *r, size_t n, const want_field *w, size_t nw)
+{
+    assert_true(n >= nw);
+    for (size_t i = 0; i < nw; i++) {
+        if (r[i].field != w[i].field || r[i].offset != w[i].offset || r[i].length != w[i].length)
+            fail_msg("range %zu: got %s @%zu len %zu, want %s @%zu len %zu", i,
+                     heapev_field_name(r[i].field), r[i].offset, r[i].length,
+                     heapev_field_name(w[i].field), w[i].offset, w[i].length);
+        assert_int_equal(r[i].avail, r[i].length);
+        if (w[i].length <= 8) {
+            assert_true(r[i].has_value);
+            assert_int_equal(r[i].value, w[i].value);
+        } else {
+            assert_false(r[i].has_value);
+        }
+    }
+}
+
+/* A 72-byte WMI_BUFFER_HEADER with a distinct value in every field. */
+static void build_buffer_header(uint8_t *b)
+{
+    memset(b, 0xEE, 72);
+    t_put(b + 0x00, 4096, 4);
+    t_put(b + 0x04, 200, 4);
+    t_put(b + 0x08, 208, 4);
+    t_put(b + 0x0C, 3, 4);
+    t_put(b + 0x10, 0x1122334455667788ull, 8);
+    t_put(b + 0x18, 9, 8);
+    t_put(b + 0x20, (10000000ull << 3) | 1u, 8);
+    t_put(b + 0x28, 5, 2);
+    t_put(b + 0x2A, 7, 2);
+    t_put(b + 0x2C, 2, 4);
+    t_put(b + 0x30, 200, 4);
+    t_put(b + 0x34, 0x41, 2);
+    t_put(b + 0x36, 4, 2);
+}
+
+static void test_buffer_header_fields(void **state)
+{
+    (void)state;
+    uint8_t b[72];
+    build_buffer_header(b);
+    heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
+    size_t n = heapev_layout_etl_buffer(b, sizeof b, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
+    const want_field want[] = {
+        {HEAPEV_FIELD_BUF_BUFFER_SIZE, 0x00, 4, 4096},
+        {HEAPEV_FIELD_BUF_SAVED_OFFSET, 0x04, 4, 200},
+        {HEAPEV_FIELD_BUF_CURRENT_OFFSET, 0x08, 4, 208},
+        {HEAPEV_FIELD_BUF_REFERENCE_COUNT, 0x0C, 4, 3},
+        {HEAPEV_FIELD_BUF_TIMESTAMP, 0x10, 8, 0x1122334455667788ull},
+        {HEAPEV_FIELD_BUF_SEQUENCE, 0x18, 8, 9},
+        {HEAPEV_FIELD_BUF_CLOCK, 0x20, 8, (10000000ull << 3) | 1u},
+        {HEAPEV_FIELD_BUF_PROCESSOR, 0x28, 2, 5},
+        {HEAPEV_FIELD_BUF_LOGGER_ID, 0x2A, 2, 7},
+        {HEAPEV_FIELD_BUF_STATE, 0x2C, 4, 2},
+        {HEAPEV_FIELD_BUF_OFFSET, 0x30, 4, 200},
+        {HEAPEV_FIELD_BUF_FLAG, 0x34, 2, 0x41},
+        {HEAPEV_FIELD_BUF_TYPE, 0x36, 2, 4},
+        {HEAPEV_FIELD_BUF_RESERVED, 0x38, 16, 0},
+    };
+    assert_int_equal(n, 14);
+    check_fields(r, n, want, 14);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(r[i].findings, 0);
+        assert_string_equal(heapev_field_part(r[i].field), "buffer");
+    }
+    char text[128];
+    heapev_layout_meaning(&r[6], text, sizeof text);
+    assert_string_equal(text, "ClockType 1, Frequency 10000000");
+    heapev_layout_meaning(&r[11], text, sizeof text);
+    assert_string_equal(text, "flush marker | compressed: records not decoded");
+    heapev_layout_meaning(&r[12], text, sizeof text);
+    assert_string_equal(text, "header");
+    assert_string_equal(heapev_field_name(HEAPEV_FIELD_BUF_SAVED_OFFSET), "SavedOffset");
+
+    /* Container findings land on their fields only. */
+    heapev_findings f = FB(ETL_SAVED_OFFSET_INVALID) | FB(ETL_OFFSET_MISMATCH) |
+                        FB(ETL_BUFFER_COMPRESSED) | FB(ETL_BUFFER_SIZE_INVALID);
+    n = heapev_layout_etl_buffer(b, sizeof b, f, r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
+    for (size_t i = 0; i < n; i++) {
+        heapev_findings want_f = r[i].field == HEAPEV_FIELD_BUF_BUFFER_SIZE ? FB(ETL_BUFFER_SIZE_INVALID)
+                                 : r[i].field == HEAPEV_FIELD_BUF_SAVED_OFFSET ? FB(ETL_SAVED_OFFSET_INVALID)
+                                 : r[i].field == HEAPEV_FIELD_BUF_OFFSET ? FB(ETL_OFFSET_MISMATCH)
+                                 : r[i].field == HEAPEV_FIELD_BUF_FLAG ? FB(ETL_BUFFER_COMPRESSED)
+                                                                       : 0;
+        assert_int_equal(r[i].findings, want_f);
+    }
+
+    /* A header cut at 0x30: Offset on are listed with bytes missing. */
+    n = heapev_layout_etl_buffer(b, 0x32, FB(ETL_TRUNCATED_FILE), r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
+    assert_int_equal(n, 14);
+    assert_int_equal(r[10].avail, 2);
+    assert_false(r[10].has_value);
+    assert_int_equal(r[10].findings, FB(ETL_TRUNCATED_FILE));
+    assert_int_equal(r[11].avail, 0);
+    assert_int_equal(r[9].findings, 0);
+    assert_int_equal(r[0].findings, FB(ETL_TRUNCATED_FILE)); /* BufferSize: the size not reached */
+    assert_int_equal(heapev_layout_etl_buffer(NULL, 0, 0, NULL, 0), 14);
+}
+
+/* Logfile header record: SYSTEM64 header + TRACE_LOGFILE_HEADER for pointer size @p ps. */
+static size_t build_logfile(uint8_t *rec, unsigned ps)
+{
+    size_t fixed = ps == 8 ? 0x118 : 0x110; /* SPEC §4 */
+    size_t names = 2 * 4 + 2 * 3;           /* "abc\0" "xy\0" in UTF-16LE */
+    size_t size = 32 + fixed + names;
+    memset(rec, 0, size + 16);
+    t_header(rec, 2, ps == 8 ? 2 : 1, 0xC0, (uint16_t)size, 0x0000);
+    uint8_t *q = rec + 32;
+    t_put(q + 0x00, 65536, 4);
+    t_put(q + 0x04, 0x01020305, 4);
+    t_put(q + 0x0C, 4, 4);
+    t_put(q + 0x10, 0x0AAAAAAAAAAAull, 8);
+    t_put(q + 0x24, 3, 4);
+    t_put(q + 0x2C, ps, 4);
+    t_put(q + 0x34, 2400, 4);
+    size_t boot = ps == 8 ? 0xF8 : 0xF0;
+    t_put(q + boot, 0x0BBBBBBBBBBBull, 8);
+    t_put(q + boot + 8, 10000000, 8);
+    t_put(q + boot + 16, 0x0CCCCCCCCCCCull, 8);
+    t_put(q + boot + 24, 1, 4);
+    t_put(q + boot + 28, 6, 4);
+    const char *s = "abc\0xy";
+    for (size_t i = 0; i < 7; i++)
+        t_put(q + fixed + 2 * i, (uint8_t)s[i], 2);
+    return size;
+}
+
+static void test_logfile_fields(void **state)
+{
+    (void)state;
+    uint8_t rec[512];
+    heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
+    for (unsigned ps = 4; ps <= 8; ps += 4) {
+        size_t size = build_logfile(rec, ps), used = 0;
+        size_t n = heapev_layout_etl_logfile(rec, size + 16, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES,
+                                             &used);
+        assert_int_equal(used, size);
+        size_t p = ps, tz = 0x38 + 2 * p, boot = tz + 176, fixed = boot + 32;
+        const want_field want[] = {
+            {HEAPEV_FIELD_LF_BUFFER_SIZE, 32 + 0x00, 4, 65536},
+            {HEAPEV_FIELD_LF_VERSION, 32 + 0x04, 4, 0x01020305},
+            {HEAPEV_FIELD_LF_PROVIDER_VERSION, 32 + 0x08, 4, 0},
+            {HEAPEV_FIELD_LF_PROCESSORS, 32 + 0x0C, 4, 4},
+            {HEAPEV_FIELD_LF_END_TIME, 32 + 0x10, 8, 0x0AAAAAAAAAAAull},
+            {HEAPEV_FIELD_LF_TIMER_RESOLUTION, 32 + 0x18, 4, 0},
+            {HEAPEV_FIELD_LF_MAX_FILE_SIZE, 32 + 0x1C, 4, 0},
+            {HEAPEV_FIELD_LF_LOG_FILE_MODE, 32 + 0x20, 4, 0},
+            {HEAPEV_FIELD_LF_BUFFERS_WRITTEN, 32 + 0x24, 4, 3},
+            {HEAPEV_FIELD_LF_START_BUFFERS, 32 + 0x28, 4, 0},
+            {HEAPEV_FIELD_LF_POINTER_SIZE, 32 + 0x2C, 4, ps},
+            {HEAPEV_FIELD_LF_EVENTS_LOST, 32 + 0x30, 4, 0},
+            {HEAPEV_FIELD_LF_CPU_SPEED, 32 + 0x34, 4, 2400},
+            {HEAPEV_FIELD_LF_LOGGER_NAME, 32 + 0x38, p, 0},
+            {HEAPEV_FIELD_LF_LOG_FILE_NAME, 32 + 0x38 + p, p, 0},
+            {HEAPEV_FIELD_LF_TIME_ZONE, 32 + tz, 172, 0},
+            {HEAPEV_FIELD_LF_PADDING, 32 + tz + 172, 4, 0},
+            {HEAPEV_FIELD_LF_BOOT_TIME, 32 + boot, 8, 0x0BBBBBBBBBBBull},
+            {HEAPEV_FIELD_LF_PERF_FREQ, 32 + boot + 8, 8, 10000000},
+            {HEAPEV_FIELD_LF_START_TIME, 32 + boot + 16, 8, 0x0CCCCCCCCCCCull},
+            {HEAPEV_FIELD_LF_RESERVED_FLAGS, 32 + boot + 24, 4, 1},
+            {HEAPEV_FIELD_LF_BUFFERS_LOST, 32 + boot + 28, 4, 6},
+        };
+        assert_int_equal(n, 10 + 22 + 2); /* SYSTEM header, fixed part, two names */
+        assert_int_equal(r[0].field, HEAPEV_FIELD_VERSION);
+        assert_int_equal(r[4].field, HEAPEV_FIELD_HOOK_ID);
+        check_fields(r + 10, n - 10, want, 22);
+        assert_int_equal(fixed, ps == 8 ? 0x118u : 0x110u);
+        assert_int_equal(r[32].field, HEAPEV_FIELD_LF_SESSION_NAME);
+        assert_int_equal(r[32].offset, 32 + fixed);
+        assert_int_equal(r[32].length, 8);
+        assert_int_equal(r[33].field, HEAPEV_FIELD_LF_FILE_NAME);
+        assert_int_equal(r[33].length, 6);
+        assert_string_equal(heapev_field_part(r[12].field), "logfile");
+        char text[64];
+        heapev_layout_meaning(&r[20], text, sizeof text);
+        assert_string_equal(text, ps == 8 ? "64-bit payloads" : "32-bit payloads");
+    }
+
+    /* PointerSize 5: the finding on PointerSize, the rest undecoded. */
+    size_t size = build_logfile(rec, 8);
+    t_put(rec + 32 + 0x2C, 5, 4);
+    size_t n = heapev_layout_etl_logfile(rec, size, FB(ETL_POINTER_SIZE_INVALID) |
+                                                        FB(ETL_BUFFERS_WRITTEN_MISMATCH),
+                                         r, HEAPEV_LAYOUT_ETL_MAX_RANGES, NULL);
+    assert_int_equal(n, 10 + 13 + 1);
+    assert_int_equal(r[20].field, HEAPEV_FIELD_LF_POINTER_SIZE);
+    assert_int_equal(r[20].findings, FB(ETL_POINTER_SIZE_INVALID));
+    assert_int_equal(r[18].findings, FB(ETL_BUFFERS_WRITTEN_MISMATCH));
+    char text[64];
+    heapev_layout_meaning(&r[20], text, sizeof text);
+    assert_string_equal(text, "invalid: neither 4 nor 8");
+    assert_int_equal(r[23].field, HEAPEV_FIELD_UNDECODED);
+    assert_int_equal(r[23].offset, 32 + 0x38);
+    assert_int_equal(r[23].offset + r[23].length, size);
+    for (size_t i = 0; i < n; i++)
+        if (i != 18 && i != 20)
+            assert_int_equal(r[i].findings, 0);
+}
+
+static void test_every_etl_finding_has_a_field(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++)
+        if (strncmp(heapev_finding_get(c)->name, "etl_", 4) == 0 &&
+            heapev_layout_finding_fields((heapev_finding)c) == 0)
+            fail_msg("%s points at no field", heapev_finding_get(c)->name);
+    for (unsigned f = 0; f < HEAPEV_FIELD_COUNT; f++) {
+        assert_non_null(heapev_field_name((heapev_field)f));
+        assert_non_null(heapev_field_part((heapev_field)f));
+    }
+    assert_null(heapev_field_part(HEAPEV_FIELD_COUNT));
+}
+
+/* ---- a hand-built trace -------------------------------------------------- */
+
+/*
+ * Four 512-byte buffers (SPEC §4 offsets, bytes from testlib.h):
+ *
+ *   buffer 0 @0     SavedOffset 400: the logfile header record (PointerSize 8,
+ *                   BufferSize 512, BuffersWritten 4), 326 bytes at 72
+ *   buffer 1 @512   SavedOffset 232:
+ *                     @584  t_record_source6(): heap Alloc, SYSTEM64, 60 bytes, Source 6
+ *                           at 584 + 56, Address 0x1d2a0e51238 (misaligned) at 584 + 48
+ *                     @648  Free (0x1024), SYSTEM64, 36 bytes
+ *                     @688  WPP message (flags 0x90), 12 bytes
+ *                     @704  PERFINFO64 (type 17) Alloc, 16 bytes: etl_header_type_unsupported
+ *                     @720  COMPACT32 (type 3) Free, 24 bytes: etl_pointer_size_mismatch
+ *   buffer 2 @1024  SavedOffset 600 (> 512): etl_saved_offset_invalid, records skipped
+ *   buffer 3 @1536  SavedOffset 200:
+ *                     @1608 Destroy (0x1023), SYSTEM64, 40 bytes
+ *                     @1648 a marker with flags 0x00: etl_header_type_unsupported, walk stops
+ */
+enum { BS = 512, NBUF = 4 };
+
+static void put_buffer_header(uint8_t *b, uint32_t saved)
+{
+    memset(b, 0, 72);
+    t_put(b + 0x00, BS, 4);
+    t_put(b + 0x04, saved, 4);
+    t_put(b + 0x08, saved, 4);
+    t_put(b + 0x30, saved, 4);
+}
+
+static void build_trace(uint8_t *f)
+{
+    memset(f, 0xFF, (size_t)BS * NBUF);
+    put_buffer_header(f, 400);
+    assert_int_equal(build_logfile(f + 72, 8), 326);
+    t_put(f + 72 + 32 + 0x00, BS, 4); /* logfile BufferSize */
+    t_put(f + 72 + 32 + 0x24, NBUF, 4); /* BuffersWritten */
+
+    uint8_t *b = f + BS;
+    put_buffer_header(b, 232);
+    assert_int_equal(t_record_source6(b + 72), 60);
+    t_header(b + 136, 2, 2, 0xC0, 36, 0x1024);
+    memset(b + 176, 0x11, 12); /* WPP message: Size at 0, flags 0x90 */
+    t_put(b + 176, 12, 2), b[178] = 0, b[179] = 0x90;
+    memset(b + 192, 0xAB, 16); /* PERFINFO64 header with the Alloc hook */
+    t_put(b + 192, 2, 2), b[194] = 17, b[195] = 0xC0;
+    t_put(b + 196, 16, 2), t_put(b + 198, 0x1021, 2);
+    t_header(b + 208, 2, 3, 0xC0, 24, 0x1024);
+
+    put_buffer_header(f + 2 * BS, 600);
+
+    b = f + 3 * BS;
+    put_buffer_header(b, 200);
+    t_header(b + 72, 2, 2, 0xC0, 40, 0x1023);
+    t_put(b + 112, 0x00020002, 4); /* Version 2, type 2, flags 0x00: no known marker */
+}
+
+typedef struct want_item {
+    heapev_etl_item_kind kind;
+    uint64_t buffer, offset;
+    heapev_findings findings;
+    uint32_t size;        /* SKIPPED */
+    uint8_t header_type, flags, has_hook_id;
+    uint16_t hook_id;
+} want_item;
+
+#define EV HEAPEV_ETL_ITEM_EVENT
+#define CO HEAPEV_ETL_ITEM_CONTAINER
+#define SK HEAPEV_ETL_ITEM_SKIPPED
+#define RE HEAPEV_ETL_ITEM_RECORDS_END
+
+/* What the reader returns for build_trace(), report_skipped on. */
+static const want_item trace_items[] = {
+    {RE, 0, 400, 0, 0, 0, 0, 0, 0},
+    {EV, 1, 584, FB(SOURCE_RESERVED) | FB(ADDRESS_MISALIGNED), 0, 0, 0, 0, 0},
+    {SK, 1, 648, 0, 36, 2, 0xC0, 1, 0x1024},
+    {SK, 1, 688, 0, 12, 0, 0x90, 0, 0},
+    {CO, 1, 704, FB(ETL_HEADER_TYPE_UNSUPPORTED), 0, 0, 0, 0, 0},
+    {SK, 1, 704, 0, 16, 17, 0xC0, 1, 0x1021},
+    {CO, 1, 720, FB(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0, 0},
+    {SK, 1, 720, 0, 24, 3, 0xC0, 1, 0x1024},
+    {RE, 1, 744, 0, 0, 0, 0, 0, 0},
+    {CO, 2, 1024, FB(ETL_SAVED_OFFSET_INVALID), 0, 0, 0, 0, 0},
+    {RE, 2, 1096, 0, 0, 0, 0, 0, 0},
+    {SK, 3, 1608, 0, 40, 2, 0xC0, 1, 0x1023},
+    {CO, 3, 1648, FB(ETL_HEADER_TYPE_UNSUPPORTED), 0, 0, 0, 0, 0},
+    {RE, 3, 1736, 0, 0, 0, 0, 0, 0},
+};
+#define N_TRACE_ITEMS (sizeof trace_items / sizeof trace_items[0])
+
+static void expect_items(heapev_etl_reader *r, int skipped_too)
+{
+    heapev_etl_item it;
+    size_t k = 0;
+    for (size_t i = 0; i < N_TRACE_ITEMS; i++) {
+        const want_item *w = &trace_items[i];
+        if (!skipped_too && (w->kind == SK || w->kind == RE))
+            continue;
+        assert_int_equal(heapev_etl_next(r, &it), HEAPEV_ETL_OK);
+        if (it.kind != w->kind || it.buffer != w->buffer || it.offset != w->offset)
+            fail_msg("item %zu: kind %d buffer %llu @%llu, want kind %d buffer %llu @%llu", k,
+                     (int)it.kind, (unsigned long long)it.buffer, (unsigned long long)it.offset,
+                     (int)w->kind, (unsigned long long)w->buffer, (unsigned long long)w->offset);
+        assert_int_equal(it.findings, w->findings);
+        assert_int_equal(it.skipped.size, w->size);
+        assert_int_equal(it.skipped.header_type, w->header_type);
+        assert_int_equal(it.skipped.flags, w->flags);
+        assert_int_equal(it.skipped.has_hook_id, w->has_hook_id);
+        assert_int_equal(it.skipped.hook_id, w->hook_id);
+        if (w->kind == EV) {
+            assert_int_equal(it.event.source, 6);
+            assert_int_equal(it.event.address, 0x1d2a0e51238ull);
+            assert_int_equal(it.event.header.size, 60);
+        }
+        k++;
+    }
+    assert_int_equal(heapev_etl_next(r, &it), HEAPEV_ETL_END);
+    assert_int_equal(heapev_etl_next(r, &it), HEAPEV_ETL_END);
+    const heapev_etl_stats *s = heapev_etl_reader_stats(r);
+    assert_int_equal(s->buffers, NBUF);
+    assert_int_equal(s->events, 1);
+    assert_int_equal(s->skipped, 5); /* the SKIPPED items, with or without them */
+    assert_int_equal(s->container_items, 4);
+    assert_int_equal(s->event_findings, 1);
+    assert_int_equal(s->findings, 6);
+    assert_int_equal(heapev_etl_reader_buffer_size(r), BS);
+}
+
+static void test_reader_skipped_items(void **state)
+{
+    (void)state;
+    static uint8_t f[BS * NBUF];
+    build_trace(f);
+    heapev_etl_reader r;
+    heapev_etl_read_options on = {.report_skipped = 1};
+    heapev_etl_reader_init_memory(&r, &on, f, sizeof f);
+    assert_int_equal(heapev_etl_reader_buffer_size(&r), 0);
+    expect_items(&r, 1);
+    /* Default options, and report_skipped 0: the same items less SKIPPED and RECORDS_END. */
+    heapev_etl_reader_init_memory(&r, NULL, f, sizeof f);
+    expect_items(&r, 0);
+    heapev_etl_read_options off = {.report_skipped = 0};
+    heapev_etl_reader_init_memory(&r, &off, f, sizeof f);
+    expect_items(&r, 0);
+
+    /* Streamed through stdio: each item's bytes are still the buffer the fetch gave last. */
+    FILE *in = fmemopen(f, sizeof f, "rb");
+    assert_non_null(in);
+    static uint8_t mem[BS];
+    heapev_etl_stdio src = {in, mem, sizeof mem, 0, 0, 0};
+    heapev_etl_read_options small = {.max_buffer_size = BS, .report_skipped = 1};
+    heapev_etl_reader_init(&r, &small, heapev_etl_stdio_fetch, &src);
+    heapev_etl_item it;
+    while (heapev_etl_next(&r, &it) == HEAPEV_ETL_OK) {
+        if (it.kind != SK)
+            continue;
+        assert_int_equal(src.start, it.buffer * BS);
+        const uint8_t *rec = mem + (it.offset - src.start);
+        assert_memory_equal(rec, f + it.offset, it.skipped.size);
+    }
+    fclose(in);
+}
+
+/* Empty, short and size-less files: no buffer is opened, so no RECORDS_END. */
+static void test_reader_records_end_edges(void **state)
+{
+    (void)state;
+    uint8_t f[BS];
+    heapev_etl_read_options on = {.report_skipped = 1};
+    heapev_etl_reader r;
+    heapev_etl_item it;
+    const size_t lens[] = {0, 40};
+    for (size_t i = 0; i < 2; i++) {
+        memset(f, 0, sizeof f);
+        heapev_etl_reader_init_memory(&r, &on, f, lens[i]);
+        assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_OK);
+        assert_int_equal(it.kind, CO);
+        assert_int_equal(it.offset, 0);
+        assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_END);
+    }
+    /* A single buffer whose file ends at byte 300 of 512: records end at the cut. */
+    memset(f, 0xFF, sizeof f);
+    put_buffer_header(f, 400);
+    build_logfile(f + 72, 8);
+    t_put(f + 72 + 32, BS, 4);
+    t_put(f + 72 + 32 + 0x24, 1, 4);
+    heapev_etl_reader_init_memory(&r, &on, f, 300);
+    int saw_end = 0;
+    while (heapev_etl_next(&r, &it) == HEAPEV_ETL_OK) {
+        if (it.kind == RE) {
+            assert_int_equal(it.buffer, 0);
+            assert_int_equal(it.offset, 300);
+            saw_end = 1;
+        }
+    }
+    assert_true(saw_end);
+}
+
+/* The writer's traces with noise and damage: the default stream is the opt-in one, filtered. */
+static void test_reader_default_stream_unchanged(void **state)
+{
+    (void)state;
+    uint64_t rng = 77;
+    for (int round = 0; round < 40; round++) {
+        enum { WB = 1024 };
+        mem_file m = {NULL, 0, 0, -1};
+        uint8_t wbuf[WB], rec[256];
+        unsigned w = round % 2 ? 8 : 4;
+        heapev_etl_writer_options wo = {.buffer_size = WB, .pointer_size = w};
+        heapev_etl_writer wr;
+        assert_int_equal(heapev_etl_writer_init(&wr, &wo, wbuf, WB, mem_sink, &m),
+                         HEAPEV_ETL_WRITE_OK);
+        for (int i = 0; i < 60; i++) {
+            if (t_rand(&rng) % 3 == 0) {
+                size_t n = t_noise(rec, &rng, w);
+                assert_int_equal(heapev_etl_writer_add_record(&wr, rec, n, NULL),
+                                 HEAPEV_ETL_WRITE_OK);
+            } else {
+                heapev_event e = t_event(&rng, w, i);
+                assert_int_equal(heapev_etl_writer_add_event(&wr, &e, NULL), HEAPEV_ETL_WRITE_OK);
+            }
+        }
+        assert_int_equal(heapev_etl_writer_finish(&wr, 0), HEAPEV_ETL_WRITE_OK);
+        for (int k = 0; k < round % 5; k++) /* a few damaged bytes */
+            m.data[t_rand(&rng) % m.len] = (uint8_t)t_rand(&rng);
+        size_t len = round % 7 == 6 ? m.len - t_rand(&rng) % WB : m.len;
+
+        heapev_etl_reader a, b;
+        heapev_etl_read_options on = {.report_skipped = 1};
+        heapev_etl_reader_init_memory(&a, NULL, m.data, len);
+        heapev_etl_reader_init_memory(&b, &on, m.data, len);
+        heapev_etl_item x, y;
+        heapev_etl_status sa, sb;
+        uint64_t skipped = 0, ends = 0, last_end_buffer = UINT64_MAX;
+        uint64_t floor = 0; /* no record starts before the end of the previous skipped one */
+        do {
+            sa = heapev_etl_next(&a, &x);
+            while ((sb = heapev_etl_next(&b, &y)) == HEAPEV_ETL_OK &&
+                   (y.kind == SK || y.kind == RE)) {
+                assert_int_equal(y.findings, 0);
+                if (y.kind == SK) {
+                    skipped++;
+                    assert_true(y.offset >= floor);
+                    assert_int_equal((y.offset - y.buffer * WB) % 8, 0);
+                    assert_true(y.offset - y.buffer * WB >= 72);
+                    assert_true(y.offset + y.skipped.size <= len);
+                    floor = y.offset + y.skipped.size;
+                } else {
+                    ends++;
+                    assert_true(last_end_buffer == UINT64_MAX || y.buffer == last_end_buffer + 1);
+                    last_end_buffer = y.buffer;
+                }
+            }
+            assert_int_equal(sa, sb);
+            if (sa == HEAPEV_ETL_OK) {
+                assert_int_equal(x.kind, y.kind);
+                assert_int_equal(x.buffer, y.buffer);
+                assert_int_equal(x.offset, y.offset);
+                assert_int_equal(x.findings, y.findings);
+                assert_memory_equal(&x.event, &y.event, sizeof x.event);
+                if (x.kind == EV)
+                    floor = x.offset + x.event.header.size;
+            }
+        } while (sa == HEAPEV_ETL_OK);
+        assert_memory_equal(heapev_etl_reader_stats(&a), heapev_etl_reader_stats(&b),
+                            sizeof(heapev_etl_stats));
+        assert_int_equal(skipped, heapev_etl_reader_stats(&b)->skipped);
+        if (heapev_etl_reader_buffer_size(&b) != 0)
+            assert_int_equal(ends, heapev_etl_reader_stats(&b)->buffers);
+        free(m.data);
+    }
+}
+
+/* ---- CLI ----------------------------------------------------------------- */
+
+static char tmpdir[] = "/tmp/heapev-layout-etl-XXXXXX";
+
+static const char *tmp_path(const char *name)
+{
+    static char path[4][256];
+    static unsigned next;
+    char *p = path[next++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s", tmpdir, name);
+    return p;
+}
+
+static int run_to(const char *args, const char *out)
+{
+    char cmd[1024];
+    const char *wrap = getenv("HEAPEV_EXEC_WRAPPER");
+    if (wrap == NULL || *wrap == '\0')
+        wrap = getenv("MESON_EXE_WRAPPER");
+    snprintf(cmd, sizeof cmd, "%s '%s' %s > '%s' 2>/dev/null", wrap ? wrap : "", heapev_bin,
+             args, out);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 17];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static json_t *load_list(const char *path)
+{
+    json_error_t jerr;
+    json_t *list = json_load_file(path, 0, &jerr);
+    if (!json_is_array(list))
+        fail_msg("not a JSON list: %s", jerr.text);
+    return list;
+}
+
+/* The range of @p list at file offset @p offset with field @p field. */
+static json_t *range_at(json_t *list, long long offset, const char *field)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r) {
+        if (json_integer_value(json_object_get(r, "offset")) == offset &&
+            strcmp(json_string_value(json_object_get(r, "field")), field) == 0)
+            return r;
+    }
+    fail_msg("no %s range at offset %lld", field, offset);
+    return NULL;
+}
+
+/* The range at @p offset is @p length bytes of @p field in @p buffer, with @p finding or none. */
+static void expect_range(json_t *list, long long offset, long long length, const char *field,
+                         long long buffer, const char *finding)
+{
+    json_t *r = range_at(list, offset, field);
+    assert_int_equal(json_integer_value(json_object_get(r, "length")), length);
+    assert_int_equal(json_integer_value(json_object_get(r, "buffer")), buffer);
+    json_t *f = json_object_get(r, "findings");
+    if (json_array_size(f) != (finding ? 1u : 0u))
+        fail_msg("%s @%lld: %zu findings", field, offset, json_array_size(f));
+    if (finding)
+        assert_string_equal(json_string_value(json_array_get(f, 0)), finding);
+}
+
+static size_t count_flagged(json_t *list)
+{
+    size_t i, with = 0;
+    json_t *r;
+    json_array_foreach(list, i, r) with += json_array_size(json_object_get(r, "findings")) != 0;
+    return with;
+}
+
+static void test_cli_findings_on_bytes(void **state)
+{
+    (void)state;
+    if (heapev_bin == NULL)
+        skip();
+    static uint8_t f[BS * NBUF];
+    build_trace(f);
+    const char *path = tmp_path("trace.etl"), *out = tmp_path("out");
+    write_bytes(path, f, sizeof f);
+    char args[512];
+
+    /* Every buffer: each finding on the bytes that cause it, and nothing else flagged. */
+    snprintf(args, sizeof args, "explain --etl --json --count 0 '%s'", path);
+    assert_int_equal(run_to(args, out), 1);
+    json_t *list = load_list(out);
+    expect_range(list, 584 + 56, 4, "Source", 1, "source_reserved");
+    expect_range(list, 584 + 48, 8, "Address", 1, "address_misaligned");
+    expect_range(list, 584 + 40, 8, "Size", 1, NULL);
+    expect_range(list, 584 + 4, 2, "Size", 1, NULL);
+    json_t *source = range_at(list, 640, "Source");
+    assert_int_equal(json_integer_value(json_object_get(source, "value")), 6);
+    expect_range(list, 704 + 2, 1, "HeaderType", 1, "etl_header_type_unsupported");
+    expect_range(list, 720 + 2, 1, "HeaderType", 1, "etl_pointer_size_mismatch");
+    expect_range(list, 2 * BS + 4, 4, "SavedOffset", 2, "etl_saved_offset_invalid");
+    expect_range(list, 2 * BS + 0x30, 4, "Offset", 2, NULL);
+    expect_range(list, 1648 + 2, 1, "HeaderType", 3, "etl_header_type_unsupported");
+    assert_int_equal(count_flagged(list), 6);
+    /* Skipped records: one range each, from the reader's Size. */
+    expect_range(list, 648, 36, "skipped record", 1, NULL);
+    expect_range(list, 688, 12, "skipped record", 1, NULL);
+    expect_range(list, 704, 16, "skipped record", 1, NULL);
+    expect_range(list, 720, 24, "skipped record", 1, NULL);
+    expect_range(list, 1608, 40, "skipped record", 3, NULL);
+    assert_string_equal(json_string_value(json_object_get(range_at(list, 648, "skipped record"),
+                                                          "value")),
+                        "0x1024");
+    /* The logfile header and the buffer headers. */
+    expect_range(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, NULL);
+    expect_range(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(range_at(list, 72 + 32 + 0x2C,
+                                                                   "PointerSize"),
+                                                          "part")),
+                        "logfile");
+    for (int b = 0; b < NBUF; b++)
+        expect_range(list, (long long)b * BS, 4, "BufferSize", b, NULL);
+    json_decref(list);
+
+    /* Default --count 2: buffers 0 and 1 only. */
+    snprintf(args, sizeof args, "explain --etl --json '%s'", path);
+    assert_int_equal(run_to(args, out), 1);
+    list = load_list(out);
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r) {
+        assert_true(json_integer_value(json_object_get(r, "buffer")) < 2);
+    }
+    assert_int_equal(count_flagged(list), 4);
+    json_decref(list);
+
+    /* Standard input gives the same ranges. */
+    char *file_json = strdup(read_text(out));
+    assert_non_null(file_json);
+    snprintf(args, sizeof args, "explain --etl --json - < '%s'", path);
+    assert_int_equal(run_to(args, out), 1);
+    assert_string_equal(read_text(out), file_json);
+    free(file_json);
+
+    /* Text: --offset picks buffer 1; each finding line right under its bytes. */
+    snprintf(args, sizeof args, "explain --etl --no-color --offset %d --count 1 '%s'", BS + 100,
+             path);
+    assert_int_equal(run_to(args, out), 1);
+    const char *text = read_text(out);
+    assert_null(strchr(text, '\033'));
+    assert_non_null(strstr(text, "@512: buffer 1, WMI_BUFFER_HEADER"));
+    assert_null(strstr(text, "buffer 0,"));
+    assert_null(strstr(text, "buffer 2,"));
+    const char *src = strstr(text, "00000280  06 00 00 00"); /* 640 */
+    const char *addr = strstr(text, "00000278  38 12 e5 a0 d2 01 00 00"); /* 632 */
+    assert_non_null(src);
+    assert_non_null(addr);
+    const char *next = strchr(src, '\n') + 1;
+    assert_true(strncmp(strstr(next, "^^"), "^^ source_reserved", 18) == 0);
+    assert_true(strchr(next, '^') < strchr(next, '\n'));
+    next = strchr(addr, '\n') + 1;
+    assert_true(strncmp(strstr(next, "^^"), "^^ address_misaligned", 21) == 0);
+    assert_true(strchr(next, '^') < strchr(next, '\n'));
+    assert_non_null(strstr(text, "00000288  record skipped: 36 bytes, HookId 0x1024"));
+    assert_non_null(strstr(text, "end of records (232 of 512 bytes used)"));
+
+    /* Buffer 2 alone: its SavedOffset finding, exit 1. */
+    snprintf(args, sizeof args, "explain --etl --no-color --offset %d --count 1 '%s'", 2 * BS,
+             path);
+    assert_int_equal(run_to(args, out), 1);
+    text = read_text(out);
+    src = strstr(text, "00000404  58 02 00 00"); /* 1028: SavedOffset 600 */
+    assert_non_null(src);
+    next = strchr(src, '\n') + 1;
+    assert_true(strncmp(strstr(next, "^^"), "^^ etl_saved_offset_invalid", 27) == 0);
+
+    /* Beyond the last buffer: usage error. */
+    snprintf(args, sizeof args, "explain --etl --offset %d '%s'", NBUF * BS, path);
+    assert_int_equal(run_to(args, out), 2);
+}
+
+/* Logfile findings: PointerSize 5 on its range; BuffersWritten, found at the end, on its range. */
+static void test_cli_logfile_findings(void **state)
+{
+    (void)state;
+    if (heapev_bin == NULL)
+        skip();
+    static uint8_t f[BS * NBUF];
+    build_trace(f);
+    t_put(f + 72 + 32 + 0x2C, 5, 4);
+    t_put(f + 72 + 32 + 0x24, 7, 4);
+    const char *path = tmp_path("logfile.etl"), *out = tmp_path("out");
+    write_bytes(path, f, sizeof f);
+    char args[512];
+    snprintf(args, sizeof args, "explain --etl --json --count 1 '%s'", path);
+    assert_int_equal(run_to(args, out), 1);
+    json_t *list = load_list(out);
+    expect_range(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, "etl_pointer_size_invalid");
+    expect_range(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, "etl_buffers_written_mismatch");
+    assert_int_equal(count_flagged(list), 2);
+    json_decref(list);
+
+    /* A clean trace shows no finding and exits 0: buffer 0 of the clean file. */
+    build_trace(f);
+    write_bytes(path, f, sizeof f);
+    snprintf(args, sizeof args, "explain --etl --count 1 --no-color '%s'", path);
+    assert_int_equal(run_to(args, out), 0);
+    assert_non_null(strstr(read_text(out), "logfile header record"));
+}
+
+int main(int argc, char **argv)
+{
+    heapev_bin = argc > 1 ? argv[1] : NULL;
+    if (mkdtemp(tmpdir) == NULL)
+        return perror("mkdtemp"), 2;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buffer_header_fields),
+        cmocka_unit_test(test_logfile_fields),
+        cmocka_unit_test(test_every_etl_finding_has_a_field),
+        cmocka_unit_test(test_reader_skipped_items),
+        cmocka_unit_test(test_reader_records_end_edges),
+        cmocka_unit_test(test_reader_default_stream_unchanged),
+        cmocka_unit_test(test_cli_findings_on_bytes),
+        cmocka_unit_test(test_cli_logfile_findings),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        rc = rc ? rc : 1;
+    return rc;
+}
