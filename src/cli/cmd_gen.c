@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +27,8 @@
 #define GEN_STREAM_BUFFER (1u << 20)
 #define GEN_PATH_MAX 4096u
 #define XXH128_HEX_LEN 32u
+/* Internal result of a write loop stopped by a signal (never an exit code). */
+#define GEN_INTERRUPTED (-1)
 
 typedef struct gen_opts {
     heapev_gen_options gen;
@@ -294,6 +297,61 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
     return check_opts(o);
 }
 
+/* ---- interruption ------------------------------------------------------------------ */
+
+/*
+ * The number of the signal (SIGINT, SIGTERM, SIGHUP) that asked a run with
+ * --out to stop, 0 while none has. The one piece of global mutable state in
+ * heapev gen, and it must be global: a signal handler receives nothing but the
+ * signal number, so a file-scope volatile sig_atomic_t is the only thing it
+ * may portably write (C11 7.14.1.1). The handler does nothing else, so it is
+ * async-signal-safe and never ends the process itself: the write loops test
+ * the flag between writes, so every event file is whole and renamed before
+ * the loop stops. With --out DIR the manifest written so far (one line per
+ * file kept, a prefix of the whole run's) is then renamed into place; a
+ * .etl trace and its manifest are discarded, the previous ones left as they
+ * were. No write is cut by the signal, so no signal needs blocking; only
+ * SIGKILL, which nothing can catch, can leave a ".NAME.PID.tmp" behind.
+ */
+static volatile sig_atomic_t gen_stop_signal;
+
+static void gen_on_signal(int sig)
+{
+    gen_stop_signal = sig;
+}
+
+/* Catch the stop signals, except those the caller ignores (nohup, a background job). */
+static void gen_catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = gen_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART; /* no EINTR from stdio or jansson mid-line */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+}
+
+/* One line, once the temporary files are gone; exit 128 + signal (130 SIGINT, 143 SIGTERM). */
+static int gen_interrupted(int tty)
+{
+    fprintf(stderr, "%sheapev gen: interrupted by signal %d: nothing written, nothing replaced\n",
+            tty ? "\n" : "", (int)gen_stop_signal);
+    return 128 + (int)gen_stop_signal;
+}
+
+/* --out DIR stopped by a signal: what was kept, then exit 128 + signal. */
+static int gen_interrupted_files(const gen_stats *st, const char *manifest)
+{
+    fprintf(stderr, "%sheapev gen: interrupted by signal %d after %" PRIu64 " events (%" PRIu64
+                    " files written); manifest %s lists them\n",
+            isatty(STDERR_FILENO) ? "\n" : "", (int)gen_stop_signal, st->events, st->written,
+            manifest);
+    return 128 + (int)gen_stop_signal;
+}
+
 /* ---- output ------------------------------------------------------------------------ */
 
 static void progress(uint64_t done, uint64_t total, int tty)
@@ -438,7 +496,7 @@ static int ensure_dir(const char *dir)
     return 0;
 }
 
-/* Generate every item into @p dir, manifest lines into @p mf. */
+/* Generate every item into @p dir, manifest lines into @p mf; GEN_INTERRUPTED on a signal. */
 static int generate_files(heapev_gen *g, const gen_opts *o, FILE *mf, const char *mf_path,
                           gen_stats *st)
 {
@@ -446,6 +504,8 @@ static int generate_files(heapev_gen *g, const gen_opts *o, FILE *mf, const char
     char hex[XXH128_HEX_LEN + 1], file[XXH128_HEX_LEN + 8];
     int tty = isatty(STDERR_FILENO);
     for (uint64_t i = 0; i < o->count; i++) {
+        if (gen_stop_signal != 0)
+            return GEN_INTERRUPTED; /* every file so far is whole and renamed */
         uint64_t index = heapev_gen_next(g, &it);
         hash_name(&it, hex, file, sizeof file);
         if (save_item(o->out_dir, file, &it, st) != 0)
@@ -467,20 +527,24 @@ static int run_files(heapev_gen *g, const gen_opts *o)
     snprintf(tmp_name, sizeof tmp_name, ".manifest.jsonl.%ld.tmp", (long)getpid());
     if (join_path(tmp, o->out_dir, tmp_name) != 0 || join_path(final, o->out_dir, "manifest.jsonl") != 0)
         return cli_error(o->out_dir, "path too long");
+    gen_catch_signals(); /* before the first temporary file exists */
     FILE *mf = fopen(tmp, "w");
     if (mf == NULL)
         return cli_error(final, "%s", strerror(errno));
     /* Printed once the directory is known to be writable: an error there is one line. */
     fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o->gen.seed);
     int rc = generate_files(g, o, mf, final, &st);
-    if (fflush(mf) != 0 || ferror(mf)) {
-        if (rc == 0)
-            rc = cli_error(final, "write error: %s", strerror(errno));
-    }
+    int stopped = rc == GEN_INTERRUPTED || (rc == 0 && gen_stop_signal != 0);
+    if (stopped)
+        rc = 0; /* keep what was written: the manifest so far lists exactly those files */
+    if ((fflush(mf) != 0 || ferror(mf)) && rc == 0)
+        rc = cli_error(final, "write error: %s", strerror(errno));
     if (fclose(mf) != 0 && rc == 0)
         rc = cli_error(final, "write error: %s", strerror(errno));
     if (rc == 0 && rename(tmp, final) != 0)
         rc = cli_error(final, "%s", strerror(errno));
+    if (rc == 0 && stopped) /* a prefix of the manifest the whole run would have written */
+        return gen_interrupted_files(&st, final);
     if (rc != 0) {
         unlink(tmp);
         return CLI_EXIT_USAGE;
@@ -618,6 +682,8 @@ typedef struct etl_out {
 static int etl_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
 {
     etl_out *e = ctx;
+    if (gen_stop_signal != 0)
+        return -1; /* gen_etl_write() reports the signal, not a write error */
     while (len > 0) {
         ssize_t n = pwrite(e->fd, data, len, (off_t)offset);
         if (n < 0 && errno == EINTR)
@@ -634,6 +700,8 @@ static int etl_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
 static int etl_entry(void *ctx, const heapev_gen_etl_entry *en)
 {
     etl_out *e = ctx;
+    if (gen_stop_signal != 0)
+        return -1; /* stops heapev_gen_etl_write() */
     json_t *obj = json_object();
     int event = en->kind == HEAPEV_GEN_ETL_EVENT;
     json_object_set_new(obj, "kind", json_string(event ? "record" : "container"));
@@ -709,6 +777,8 @@ static int gen_etl_write(etl_out *e, heapev_gen_etl_summary *sum, const atomic_f
         return cli_error("gen", "out of memory");
     int rc = heapev_gen_etl_write(&eo, mem, cap, etl_sink, e, etl_entry, e, sum);
     free(mem);
+    if (rc != 0 && gen_stop_signal != 0)
+        return GEN_INTERRUPTED;
     if (rc == -1)
         return cli_usage_error("gen", "class '%s' damages an event: it needs --count 1 or more",
                                o->container >= 0
@@ -731,6 +801,7 @@ static int gen_etl_run(const gen_opts *o)
     if (atomic_names(&ma, mf_path) != 0)
         return cli_error(mf_path, "path too long");
     etl_out e = {o, -1, 0, NULL, mf_path, 0, isatty(STDERR_FILENO)};
+    gen_catch_signals(); /* before the first temporary file exists */
     if ((e.fd = open_etl(&ea, o->out_dir)) < 0)
         return CLI_EXIT_USAGE;
     if ((e.mf = fopen(ma.tmp[0] != '\0' ? ma.tmp : ma.path, "w")) == NULL) {
@@ -746,6 +817,8 @@ static int gen_etl_run(const gen_opts *o)
         rc = cli_error(ea.path, "write error: %s", strerror(errno));
     if (fclose(e.mf) != 0 && rc == 0)
         rc = cli_error(mf_path, "write error: %s", strerror(errno));
+    if (rc == 0 && gen_stop_signal != 0)
+        rc = GEN_INTERRUPTED; /* the last check: the previous trace and manifest stay */
     if (rc == 0 && atomic_commit(&ea) != 0) {
         atomic_discard(&ma);
         return CLI_EXIT_USAGE;
@@ -758,7 +831,7 @@ static int gen_etl_run(const gen_opts *o)
     if (rc != 0) {
         atomic_discard(&ea);
         atomic_discard(&ma);
-        return CLI_EXIT_USAGE;
+        return rc == GEN_INTERRUPTED ? gen_interrupted(e.tty) : CLI_EXIT_USAGE;
     }
     fprintf(stderr, "heapev gen: %" PRIu64 " events (%" PRIu64 " lost), %" PRIu64
                     " noise records, %" PRIu64 " buffers, %" PRIu64 " bytes in %s, manifest %s\n",
