@@ -3,6 +3,24 @@
 
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#include <sanitizer/msan_interface.h>
+#define FUZZ_HAVE_MSAN 1
+#endif
+#endif
+
+void fuzz_msan_unpoison(const void *p, size_t size)
+{
+#ifdef FUZZ_HAVE_MSAN
+    if (p != NULL && size > 0)
+        __msan_unpoison(p, size);
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
 void *fuzz_malloc(size_t size)
 {
     void *mem = malloc(size != 0 ? size : 1);

@@ -38,6 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /** malloc that asserts (size 0 allocates 1 byte, so the result is never NULL). */
 void *fuzz_malloc(size_t size);
 
+/**
+ * Mark @p size bytes at @p p initialized for MemorySanitizer (a no-op in
+ * other builds). libFuzzer is not MSan-instrumented, so the bytes it hands a
+ * custom mutator, or writes in LLVMFuzzerMutate() (dictionary words, copies),
+ * carry stale "uninitialized" shadow; it unpoisons only what it passes to
+ * LLVMFuzzerTestOneInput(). The mutator calls this on every buffer it gets
+ * from libFuzzer, so MSan reports only real uses of uninitialized memory.
+ */
+void fuzz_msan_unpoison(const void *p, size_t size);
+
 /** memcmp that accepts NULL pointers when @p size is 0. */
 int fuzz_memcmp(const void *a, const void *b, size_t size);
 

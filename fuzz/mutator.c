@@ -40,6 +40,14 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8
                                  size_t size2, uint8_t *out, size_t max_out_size,
                                  unsigned seed);
 
+/* LLVMFuzzerMutate, its output marked initialized for MSan (fuzz_msan_unpoison()). */
+static size_t byte_mutate(uint8_t *data, size_t size, size_t max_size)
+{
+    size_t n = LLVMFuzzerMutate(data, size, max_size);
+    fuzz_msan_unpoison(data, n);
+    return n;
+}
+
 /* ---- PRNG: the generator's (xoshiro256**), the same stream on every host ---- */
 
 typedef heapev_rng fuzz_rng;
@@ -355,17 +363,17 @@ static size_t mutate_records(fuzz_rng *r, uint8_t *buf, size_t len, size_t cap)
         return s.off + rng_below(r, (uint32_t)s.len);
     case 8: /* byte noise inside one record */
         if (s.off + s.len == len) {
-            return s.off + LLVMFuzzerMutate(buf + s.off, s.len, cap - s.off);
+            return s.off + byte_mutate(buf + s.off, s.len, cap - s.off);
         } else {
             uint8_t *tmp = fuzz_malloc(s.len + 16);
             memcpy(tmp, buf + s.off, s.len);
-            size_t m = LLVMFuzzerMutate(tmp, s.len, s.len + 16);
+            size_t m = byte_mutate(tmp, s.len, s.len + 16);
             len = splice(buf, len, cap, s.off, s.len, tmp, m);
             free(tmp);
             return len;
         }
     case 9: /* byte noise anywhere */
-        return LLVMFuzzerMutate(buf, len, cap);
+        return byte_mutate(buf, len, cap);
     case 10: /* fix the Size field of a record */
         fix_size(buf + s.off, s.len);
         return len;
@@ -423,7 +431,7 @@ static size_t mutate_payload(fuzz_rng *r, uint8_t *buf, size_t len, size_t cap)
         return want;
     }
     case 4:
-        return LLVMFuzzerMutate(buf, len, cap);
+        return byte_mutate(buf, len, cap);
     case 5: { /* a catalogue malformation instead */
         uint8_t item[HEAPEV_GEN_MAX_BYTES];
         size_t m = catalogue_item(r, HEAPEV_GEN_FORMAT_PAYLOAD, item, sizeof item);
@@ -454,11 +462,12 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
     size_t len = size < max_size ? size : max_size;
     if (max_size == 0)
         return 0;
+    fuzz_msan_unpoison(data, len);
     int records = looks_like_records(data, len);
     if (FUZZ_MUTATOR_MODE == FUZZ_MODE_MIXED && rng_below(&r, 16) == 0)
         records = !records; /* now and then read it the other way */
     if (len > 0 && rng_below(&r, 8) == 0) /* plain byte noise */
-        return LLVMFuzzerMutate(data, len, max_size);
+        return byte_mutate(data, len, max_size);
     unsigned rounds = 1 + rng_below(&r, 3);
     for (unsigned i = 0; i < rounds; i++)
         len = records ? mutate_records(&r, data, len, max_size)
@@ -476,6 +485,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8
     fuzz_rng r;
     heapev_rng_seed(&r, (uint64_t)seed ^ 0x63726f7373ull);
     size_t len = 0;
+    fuzz_msan_unpoison(data1, size1);
+    fuzz_msan_unpoison(data2, size2);
     if (looks_like_records(data1, size1) && looks_like_records(data2, size2)) {
         /* Records [0, a) of the first input, then records [b, n2) of the second. */
         static segment s1[MAX_RECORDS], s2[MAX_RECORDS];

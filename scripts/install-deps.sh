@@ -7,6 +7,7 @@ packages=(
   clang llvm libclang-rt-14-dev                           # clang, libFuzzer, sanitizers, llvm-cov
   libcmocka-dev                                           # tests
   libxxhash-dev                                           # XXH128 corpus names
+  xxhash                                                  # xxh128sum: fuzz/campaign names inputs
   libjansson-dev                                          # JSON output and manifests
   zip                                                     # OSS-Fuzz seed corpus archives
 )
