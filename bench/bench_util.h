@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 static inline double bench_now(void)
@@ -30,7 +31,8 @@ static inline void bench_print_machine(const char *flags)
     }
     if (f != NULL)
         fclose(f);
-    printf("machine: %s; compiler: %s; flags: %s\n", model,
+    printf("machine: %s, %ld cores online; compiler: %s; flags: %s\n", model,
+           sysconf(_SC_NPROCESSORS_ONLN),
 #ifdef __clang__
            "clang " __clang_version__,
 #else
