@@ -127,18 +127,17 @@ uint32_t heapev_etl_reader_buffer_size(const heapev_etl_reader *r)
     return r->stride;
 }
 
-/* Queue container findings at a file offset of the current buffer. */
+/*
+ * Queue container findings at a file offset of the current buffer. The queue
+ * is empty before each step of heapev_etl_next(), and no step reports twice
+ * at one offset (the most is start_file(): buffer 0's header at 0, the
+ * logfile header at 72), so every report is an item of its own.
+ */
 static void report(heapev_etl_reader *r, uint64_t offset, heapev_findings f)
 {
     if (f == 0)
         return;
-    for (unsigned i = r->next_pending; i < r->npending; i++) {
-        if (r->pending[i].offset == offset) {
-            r->pending[i].findings |= f;
-            return;
-        }
-    }
-    unsigned slot = r->npending < 4 ? r->npending++ : 3u; /* never more than 3 at once */
+    unsigned slot = r->npending < 4 ? r->npending++ : 3u; /* never more than 2 at once */
     r->pending[slot].buffer = r->index;
     r->pending[slot].offset = offset;
     r->pending[slot].findings |= f;
@@ -165,7 +164,7 @@ static int pop_pending(heapev_etl_reader *r, heapev_etl_item *item)
 static int fetch(heapev_etl_reader *r, uint64_t offset, size_t len)
 {
     r->buf = r->fetch(r->ctx, offset, len, &r->got);
-    if (r->buf == NULL && r->got == 0 && r->fetch != memory_fetch) {
+    if (r->buf == NULL && r->fetch != memory_fetch) { /* whatever *got says */
         r->stage = STAGE_IO_ERROR;
         return -1;
     }
@@ -181,15 +180,6 @@ static int size_valid(const heapev_etl_reader *r, uint32_t size)
 }
 
 /* ---- records ----------------------------------------------------------- */
-
-static unsigned system_header_width(uint8_t type)
-{
-    if (type == HEAPEV_HEADER_TYPE_PERFINFO32)
-        return 4;
-    if (type == HEAPEV_HEADER_TYPE_PERFINFO64)
-        return 8;
-    return heapev_header_type_width(type);
-}
 
 /* Shapes of headers whose Size sits at offset 0. */
 static int start_sized_shape(uint8_t type, record_shape *s)
@@ -221,7 +211,7 @@ static int record_shape_of(const uint8_t *p, record_shape *s)
         return 0;
     if (type == HEAPEV_HEADER_TYPE_PERFINFO32 || type == HEAPEV_HEADER_TYPE_PERFINFO64) {
         *s = (record_shape){HEAPEV_HEADER_OFF_SIZE, HEAPEV_HEADER_SIZE_PERFINFO,
-                            system_header_width(type), 1};
+                            type == HEAPEV_HEADER_TYPE_PERFINFO32 ? 4u : 8u, 1};
         return 1;
     }
     if (heapev_header_type_size(type) != 0) {
@@ -477,8 +467,8 @@ static void parse_logfile(heapev_etl_reader *r)
                       heapev_header_type_width(r->buf[at + HEAPEV_HEADER_OFF_HEADER_TYPE]), 1};
     report(r, at, f | width_check(r, &s));
     r->prev_end = at + size;
-    if (r->pos == at) /* records not skipped by the buffer header checks */
-        r->pos = HEAPEV_ETL_ALIGN(at + size) < r->end ? HEAPEV_ETL_ALIGN(at + size) : r->end;
+    /* open_buffer() left pos at 72; end is 72 too when it skipped the records. */
+    r->pos = HEAPEV_ETL_ALIGN(at + size) < r->end ? HEAPEV_ETL_ALIGN(at + size) : r->end;
 }
 
 /* Decide the stride from buffer 0 (its BufferSize, else the logfile's); 0 if neither is valid. */

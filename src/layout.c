@@ -96,7 +96,7 @@ const char *heapev_field_name(heapev_field field)
 
 int heapev_field_in_header(heapev_field field)
 {
-    return field >= HEAPEV_FIELD_VERSION && field <= HEAPEV_FIELD_USER_TIME;
+    return (unsigned)field <= HEAPEV_FIELD_USER_TIME; /* HEAPEV_FIELD_VERSION is 0 */
 }
 
 const char *heapev_field_part(heapev_field field)

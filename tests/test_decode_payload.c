@@ -2,6 +2,8 @@
 #include "cmocka_all.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "heapev/decode.h"
 #include "testlib.h"
@@ -239,6 +241,36 @@ static void test_trailing_bytes_keep_fields(void **state)
     assert_int_equal(e.trailing_bytes, 12);
 }
 
+/*
+ * More than 4 GiB of trailing bytes (64-bit hosts): trailing_bytes, a u32,
+ * saturates at UINT32_MAX. Only the 28 payload bytes are readable; the rest
+ * of the mapping is PROT_NONE, so the decoder must not touch it.
+ */
+static void test_trailing_bytes_saturate(void **state)
+{
+    (void)state;
+#if SIZE_MAX > UINT32_MAX
+    size_t len = 28 + (size_t)UINT32_MAX + 5;
+    void *m = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
+        skip();
+    long page = sysconf(_SC_PAGESIZE);
+    assert_int_equal(mprotect(m, (size_t)page, PROT_READ | PROT_WRITE), 0);
+    t_payload64(m, H64, 40, A64, 1);
+    heapev_event e;
+    assert_int_equal(heapev_decode_payload(m, len, 8, NULL, &e), F(TRAILING_BYTES));
+    assert_true(e.heap_handle == H64 && e.address == A64 && e.size == 40 && e.source == 1);
+    assert_int_equal(e.trailing_bytes, UINT32_MAX);
+    /* One byte less than 4 GiB trailing: exact. */
+    assert_int_equal(heapev_decode_payload(m, 28 + (size_t)UINT32_MAX - 1, 8, NULL, &e),
+                     F(TRAILING_BYTES));
+    assert_int_equal(e.trailing_bytes, UINT32_MAX - 1);
+    assert_int_equal(munmap(m, len), 0);
+#else
+    skip();
+#endif
+}
+
 /* A 64-bit payload read as 32-bit: the fields are reinterpreted, 12 bytes trail. */
 static void test_wrong_width(void **state)
 {
@@ -299,7 +331,7 @@ int main(void)
         cmocka_unit_test(test_address_wraps),     cmocka_unit_test(test_many_findings_at_once),
         cmocka_unit_test(test_every_length),      cmocka_unit_test(test_trailing_bytes_keep_fields),
         cmocka_unit_test(test_wrong_width),       cmocka_unit_test(test_reads_stay_in_bounds),
-        cmocka_unit_test(test_check_fields_api),
+        cmocka_unit_test(test_check_fields_api),  cmocka_unit_test(test_trailing_bytes_saturate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

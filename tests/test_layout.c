@@ -227,6 +227,47 @@ static void test_trailing_and_ambiguous(void **state)
     assert_int_equal(r[0].findings, FB(LENGTH_AMBIGUOUS));
 }
 
+/* Meanings not met elsewhere: COMPACT64, an undefined Source, trailing bytes; field names. */
+static void test_meaning_edges(void **state)
+{
+    (void)state;
+    char text[64];
+    heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
+    uint8_t rec[52];
+    size_t h = t_header(rec, 2, 4, 0xC0, 52, 0x1021); /* COMPACT64 */
+    assert_int_equal(h, 24);
+    t_payload64(rec + h, 0x10000, 32, 0x20000, 9); /* Source 9: no such value */
+    size_t n = heapev_layout_record(rec, sizeof rec, NULL, NULL, r, 16, NULL);
+    assert_int_equal(n, 8 + 4);
+    assert_int_equal(r[1].field, HEAPEV_FIELD_HEADER_TYPE);
+    heapev_layout_meaning(&r[1], text, sizeof text);
+    assert_string_equal(text, "COMPACT64: 64-bit payload, 24-byte header");
+    assert_int_equal(r[11].field, HEAPEV_FIELD_SOURCE);
+    assert_int_equal(r[11].offset, 24 + 24);
+    assert_int_equal(r[11].findings, FB(SOURCE_UNDEFINED));
+    heapev_layout_meaning(&r[11], text, sizeof text);
+    assert_string_equal(text, "undefined Source value");
+    /* A caller's range with a value no u32 Source can have. */
+    heapev_layout_range big = {0, 4, 4, HEAPEV_FIELD_SOURCE, 1, 1ull << 32, 0};
+    heapev_layout_meaning(&big, text, sizeof text);
+    assert_string_equal(text, "undefined Source value");
+
+    uint8_t p[20] = {0};
+    t_payload32(p, 0x10000, 8, 0x20008, 1);
+    n = heapev_layout_payload(p, 20, 4, NULL, NULL, r, 16);
+    assert_int_equal(n, 5);
+    assert_int_equal(r[4].field, HEAPEV_FIELD_TRAILING);
+    heapev_layout_meaning(&r[4], text, sizeof text);
+    assert_string_equal(text, "4 bytes beyond the version 0 layout, ignored");
+
+    assert_null(heapev_field_name(HEAPEV_FIELD_COUNT));
+    assert_null(heapev_field_name((heapev_field)(HEAPEV_FIELD_COUNT + 7)));
+    assert_true(heapev_field_in_header(HEAPEV_FIELD_VERSION));
+    assert_true(heapev_field_in_header(HEAPEV_FIELD_USER_TIME));
+    assert_false(heapev_field_in_header(HEAPEV_FIELD_HEAP_HANDLE));
+    assert_false(heapev_field_in_header(HEAPEV_FIELD_COUNT));
+}
+
 /* Findings on two fields: address_wraps (Address + Size), lowfrag_size_too_large (Size + Source). */
 static void test_multi_field_findings(void **state)
 {
@@ -303,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_record_header_findings),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_trailing_and_ambiguous),
+        cmocka_unit_test(test_meaning_edges),
         cmocka_unit_test(test_multi_field_findings),
         cmocka_unit_test(test_small_cap),
         cmocka_unit_test(test_random_every_finding_placed),
