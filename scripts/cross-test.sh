@@ -2,9 +2,10 @@
 # Cross-build heapev (library, CLI, tests) for a big-endian host (s390x) and a
 # 32-bit host (i386), run `meson test` there under qemu-user, and check that
 # what heapev writes is byte-identical to the x86-64 build's output: the .etl
-# seeds (make-etl-seeds), `heapev decode` of corpus/etl, and - once `heapev gen`
-# exists - `heapev gen` with fixed seeds (files, manifest, --stream) and the
-# decode of what it generated. docs/CROSS.md describes it and its results.
+# seeds (make-etl-seeds), `heapev decode` of corpus/etl, and `heapev gen` with
+# fixed seeds (files, manifest, --stream, .etl traces) and the decode of what
+# it generated. The cli suite's tests start the cross-built heapev through
+# qemu themselves (tests/exec_heapev.h). docs/CROSS.md describes it and its results.
 #
 #   scripts/cross-test.sh [s390x|i386|all]      (default: all)
 #
@@ -23,7 +24,7 @@ start=$SECONDS
 case "${1:-all}" in
   all) targets=(s390x i386) ;;
   s390x|i386) targets=("$1") ;;
-  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "usage: scripts/cross-test.sh [s390x|i386|all]" >&2; exit 2 ;;
 esac
 
@@ -165,7 +166,7 @@ gen_configs=(
   "stream-payload-64|--seed 10 --count 5000 --bits 64 --format payload --malformed 0.3 --stream"
 )
 etl_configs=(
-  "etl-mixed-half|--seed 11 --count 2000 --bits mixed --format etl --malformed 0.5"
+  "etl-32-half-noise|--seed 11 --count 2000 --bits 32 --format etl --malformed 0.5 --noise 0.3"
   "etl-64-clean|--seed 12 --count 2000 --bits 64 --format etl --malformed 0"
 )
 
@@ -195,6 +196,8 @@ gen_checks() {   # gen_checks TARGET
     fi
     if [[ $opts == *--stream* ]]; then
       size="$(wc -c <"$native_work/gen-$name/stdout")B"
+    elif [ -f "$native_work/gen-$name/out" ]; then  # --format etl: one trace (+ its manifest)
+      size="$(wc -c <"$native_work/gen-$name/out")B"
     else
       size="$(find "$native_work/gen-$name/out" -type f | grep -c .)f"
     fi
@@ -206,9 +209,14 @@ gen_checks() {   # gen_checks TARGET
       *"--format etl"*) decode_flag=--etl ;;
       *) decode_flag=--payload ;;
     esac
-    ok=$(cd "$native_work/gen-$name/out" && find . -maxdepth 1 -type f ! -name 'manifest*' | grep -c .)
+    local ddir="$native_work/gen-$name/out"
+    if [ "$decode_flag" = --etl ]; then  # --out names the trace itself: decode it alone
+      ddir="$native_work/gen-$name/etl"
+      rm -rf "$ddir" && mkdir -p "$ddir" && cp "$native_work/gen-$name/out" "$ddir/trace.etl"
+    fi
+    ok=$(cd "$ddir" && find . -maxdepth 1 -type f ! -name 'manifest*' | grep -c .)
     [ "$ok" -gt 0 ] || continue
-    decode_pair "$t" "decode $decode_flag gen $name" "$native_work/gen-$name/out" $decode_flag
+    decode_pair "$t" "decode $decode_flag gen $name" "$ddir" $decode_flag
   done
 }
 
@@ -253,15 +261,22 @@ run_target() {
   # execve goes to the kernel, which runs a foreign binary only through a
   # registered binfmt_misc handler. Without one, the tests must prefix the
   # exe wrapper themselves (HEAPEV_EXEC_WRAPPER); otherwise the suite is left out.
+  # They do when every test starts heapev through tests/exec_heapev.h (no
+  # exec*() call of its own) and every script run as a test reads the wrapper.
   local suites=() cli_note
   if "$cross_bin" --version >/dev/null 2>&1; then
     cli_note="cli suite run (binfmt_misc runs $t binaries directly)"
   else
-    local lacking=()
-    local f
-    while IFS= read -r f; do
-      grep -qE 'HEAPEV_EXEC_WRAPPER|MESON_EXE_WRAPPER' "$f" || lacking+=("$f")
-    done < <(grep -l 'heapev_bin' tests/*.c)
+    local lacking=() f s
+    for f in tests/*.c; do
+      if grep -qE '(^|[^_[:alnum:]])(execv|execvp|execve|execl|execlp|execle|posix_spawnp?)[[:space:]]*\(' "$f" ||
+         { grep -q 'heapev_bin' "$f" && ! grep -q '"exec_heapev.h"' "$f"; }; then
+        lacking+=("$f")
+      fi
+    done
+    while IFS= read -r s; do
+      [ -f "$s" ] && ! grep -q HEAPEV_EXEC_WRAPPER "$s" && lacking+=("$s")
+    done < <(grep -oE "'scripts' / '[^']+'" tests/meson.build | sed -E "s|'scripts' / '([^']+)'|scripts/\1|")
     if [ ${#lacking[@]} -eq 0 ]; then
       export HEAPEV_EXEC_WRAPPER=$qemu
       cli_note="cli suite run (tests exec heapev through HEAPEV_EXEC_WRAPPER=$qemu)"
@@ -279,12 +294,20 @@ run_target() {
   [ $test_ok = 1 ] || cat "$dir/test.out"
   local totals
   totals=$(python3 - "$dir/meson-logs/testlog.json" <<'EOF'
-import collections, json, sys
-c = collections.Counter()
+import collections, json, re, sys
+c, suites, cases = collections.Counter(), collections.Counter(), collections.Counter()
 for line in open(sys.argv[1]):
     if line.strip():
-        c[json.loads(line)["result"]] += 1
-print(" ".join(f"{k}={v}" for k, v in sorted(c.items())) + f" (of {sum(c.values())})")
+        t = json.loads(line)
+        c[t["result"]] += 1
+        suites[t["name"].split(":", 1)[-1].split(" / ")[0]] += 1
+        out = (t.get("stdout") or "") + (t.get("stderr") or "")
+        # cmocka names a failed or skipped case twice (as it runs, in the summary)
+        for what, tag in (("passed", "       OK "), ("failed", "  FAILED  "), ("skipped", "  SKIPPED ")):
+            cases[what] += len(set(re.findall(r"^\[" + tag + r"\] (?!\d+ test)(\S+)", out, re.M)))
+print(" ".join(f"{k}={v}" for k, v in sorted(c.items())) + f" (of {sum(c.values())}: "
+      + ", ".join(f"{k} {v}" for k, v in sorted(suites.items())) + "); cmocka cases "
+      + ", ".join(f"{v} {k}" for k, v in cases.items() if v or k == "passed"))
 EOF
 )
   log "$t: meson test: $totals"

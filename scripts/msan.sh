@@ -13,12 +13,13 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 case "$seconds" in ''|*[!0-9]*) echo "msan.sh: SECONDS must be a number" >&2; exit 2 ;; esac
 dir=build-msan
+logs=fuzz/out/msan && mkdir -p "$logs"
 if [ ! -f "$dir/build.ninja" ]; then
   CC=clang meson setup "$dir" -Dfuzzing=true -Db_sanitize=memory -Db_lundef=false -Dtests=false \
-    --buildtype=debugoptimized -Dc_args='-fsanitize-memory-track-origins=2' >"$dir.setup.log" 2>&1 \
-    || { cat "$dir.setup.log" >&2; exit 2; }
+    --buildtype=debugoptimized -Dc_args='-fsanitize-memory-track-origins=2' >"$logs/setup.log" 2>&1 \
+    || { cat "$logs/setup.log" >&2; exit 2; }
 fi
-meson compile -C "$dir" fuzzers >"$dir.build.log" 2>&1 || { tail -30 "$dir.build.log" >&2; exit 2; }
+meson compile -C "$dir" fuzzers >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.log" >&2; exit 2; }
 
 status=0
 printf '%-28s %-8s %12s %8s  %s\n' target replay runs cov result

@@ -16,10 +16,13 @@ if [ "${1:-}" = --check ]; then
   shift
 fi
 heapev=${1:-$root/build/heapev}
+# A cross-built heapev (docs/CROSS.md) runs through the exe wrapper, as in
+# tests/exec_heapev.h: HEAPEV_EXEC_WRAPPER, else MESON_EXE_WRAPPER (shell words).
+eval "wrapper=(${HEAPEV_EXEC_WRAPPER:-${MESON_EXE_WRAPPER:-}})"
 
 # DIR FORMAT SEED: 300 events, 85 % malformed, 32- and 64-bit producers.
 gen() {
-  "$heapev" gen --seed "$3" --count 300 --bits mixed --format "$2" --malformed 0.85 \
+  "${wrapper[@]}" "$heapev" gen --seed "$3" --count 300 --bits mixed --format "$2" --malformed 0.85 \
     --out "$1" 2>/dev/null
 }
 

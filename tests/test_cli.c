@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "exec_heapev.h"
 #include "heapev/findings.h"
 #include "testlib.h"
 
@@ -73,25 +74,13 @@ static run_result run(const char *in, const char *const *args)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        /* Cross runs under qemu-user: without binfmt_misc the kernel cannot exec
-         * a foreign binary, so it runs through the emulator named here. */
-        const char *wrap = getenv("HEAPEV_EXEC_WRAPPER");
-        if (wrap == NULL || *wrap == '\0')
-            wrap = getenv("MESON_EXE_WRAPPER");
-        const char *argv[33] = {0};
-        int n = 0;
-        if (wrap != NULL && *wrap != '\0')
-            argv[n++] = wrap;
-        argv[n++] = heapev_bin;
-        for (int i = 0; args[i] && i < 30; i++)
-            argv[n++] = args[i];
         int fd_in = open(in ? in : "/dev/null", O_RDONLY);
         int fd_out = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int fd_err = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd_in < 0 || fd_out < 0 || fd_err < 0)
             _exit(127);
         dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
-        execvp(argv[0], (char *const *)argv);
+        heapev_execv(heapev_bin, args);
         _exit(127);
     }
     int status;

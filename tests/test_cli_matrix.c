@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_heapev.h"
 #include "testlib.h"
 
 static const char *heapev_bin;
@@ -92,16 +93,13 @@ static run_result run_to(const char *out_path, const char *const *args)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        const char *argv[32] = {heapev_bin};
-        for (int i = 0; args[i] && i < 30; i++)
-            argv[i + 1] = args[i];
         int fd_in = open("/dev/null", O_RDONLY);
         int fd_out = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int fd_err = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd_in < 0 || fd_out < 0 || fd_err < 0)
             _exit(127);
         dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
-        execv(heapev_bin, (char *const *)argv);
+        heapev_execv(heapev_bin, args);
         _exit(127);
     }
     int status;

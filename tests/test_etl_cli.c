@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_heapev.h"
 #include "test_etl_common.h"
 
 static const char *heapev_bin;
@@ -24,12 +25,8 @@ static heapev_event events[100];
 static int run(const char *args, const char *in)
 {
     char cmd[2048];
-    /* Cross runs under qemu-user: the emulator to run a foreign binary with. */
-    const char *wrap = getenv("HEAPEV_EXEC_WRAPPER");
-    if (wrap == NULL || *wrap == '\0')
-        wrap = getenv("MESON_EXE_WRAPPER");
-    snprintf(cmd, sizeof cmd, "%s '%s' %s < '%s' > '%s' 2> '%s'", wrap ? wrap : "", heapev_bin,
-             args, in ? in : "/dev/null", out_path, err_path);
+    snprintf(cmd, sizeof cmd, "%s '%s' %s < '%s' > '%s' 2> '%s'", heapev_exec_wrapper(),
+             heapev_bin, args, in ? in : "/dev/null", out_path, err_path);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     return WEXITSTATUS(st);

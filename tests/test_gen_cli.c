@@ -19,6 +19,7 @@
 
 #include <xxhash.h>
 
+#include "exec_heapev.h"
 #include "heapev/decode.h"
 #include "heapev/gen.h"
 
@@ -70,13 +71,6 @@ static run_result run_to(const char *out_path, const char *const *args)
     char out[512], err[512];
     snprintf(out, sizeof out, "%s", out_path ? out_path : tmp_path("stdout"));
     snprintf(err, sizeof err, "%s", tmp_path("stderr"));
-    size_t n = 0;
-    while (args[n])
-        n++;
-    const char **argv = calloc(n + 2, sizeof *argv);
-    assert_non_null(argv);
-    argv[0] = heapev_bin;
-    memcpy(argv + 1, args, n * sizeof *argv);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -86,10 +80,9 @@ static run_result run_to(const char *out_path, const char *const *args)
         if (fd_in < 0 || fd_out < 0 || fd_err < 0)
             _exit(127);
         dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
-        execv(heapev_bin, (char *const *)argv);
+        heapev_execv(heapev_bin, args);
         _exit(127);
     }
-    free(argv);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_heapev.h"
 #include "heapev/gen.h"
 #include "test_etl_common.h"
 
@@ -325,25 +326,17 @@ static const char *tmp_path(const char *name)
 /* Run heapev with @p args (NULL-terminated); stdout to @p out, stderr to a file. */
 static int run_cli(const char *out, const char *const *args)
 {
-    size_t n = 0;
-    while (args[n])
-        n++;
-    const char **argv = calloc(n + 2, sizeof *argv);
-    assert_non_null(argv);
-    argv[0] = heapev_bin;
-    memcpy(argv + 1, args, n * sizeof *argv);
     const char *err = tmp_path("stderr");
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         if (freopen(out ? out : "/dev/null", "w", stdout) == NULL || freopen(err, "w", stderr) == NULL)
             _exit(127);
-        execv(heapev_bin, (char *const *)argv);
+        heapev_execv(heapev_bin, args);
         _exit(127);
     }
     int status;
     waitpid(pid, &status, 0);
-    free(argv);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -22,6 +22,7 @@
 #include <xxhash.h>
 
 #include "cmocka_all.h"
+#include "exec_heapev.h"
 
 static const char *heapev;
 static char tmpdir[] = "/tmp/heapev-sig-XXXXXX";
@@ -35,31 +36,50 @@ static const char *tmp_path(const char *name)
     return p;
 }
 
-/* Start heapev with @p args (NULL-terminated), stdout/stderr to files; returns its pid. */
+/* 1 while a test wants the child to start with SIGHUP ignored, as under nohup. */
+static int child_ignores_hup;
+
+/*
+ * Start heapev with @p args (NULL-terminated), stdout/stderr to files; returns
+ * its pid. The child starts with the stop signals at their defaults whatever
+ * this process inherited (a test run under nohup must still test SIGHUP).
+ */
 static pid_t start(const char *const *args, const char *err_file)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        const char *argv[32] = {heapev};
-        size_t n = 1;
-        for (; args[n - 1] != NULL && n < 31; n++)
-            argv[n] = args[n - 1];
-        argv[n] = NULL;
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, child_ignores_hup ? SIG_IGN : SIG_DFL);
         int out = open("/dev/null", O_WRONLY);
         int err = open(err_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(127);
-        execv(heapev, (char *const *)argv);
+        heapev_execv(heapev, args);
         _exit(127);
     }
     return pid;
 }
 
+static void sleep_ms(long ms);
+
+/* Reap @p pid; a child still running after 60 s (x slowdown) is killed and the test fails. */
 static int wait_exit(pid_t pid)
 {
     int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    pid_t got = 0;
+    for (long i = 0; i < 6000L * heapev_exec_slowdown() && got == 0; i++) {
+        got = waitpid(pid, &status, WNOHANG);
+        if (got == 0)
+            sleep_ms(10);
+    }
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        fail_msg("heapev (pid %ld) still running 60 s after its signal", (long)pid);
+    }
+    assert_int_equal(got, pid);
     assert_true(WIFEXITED(status)); /* handled: not killed by the signal */
     return WEXITSTATUS(status);
 }
@@ -131,13 +151,27 @@ static void file_xxh128(const char *dir, const char *name, char hex[33])
     free(data);
 }
 
-/* Poll until @p dir holds at least @p n .bin files (at most 30 s). */
-static void wait_for_bins(const char *dir, size_t n)
+/* Nonzero when heapev (@p pid) has exited; it is left for wait_exit() to reap. */
+static int has_exited(pid_t pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+/*
+ * Poll until @p dir holds at least @p n .bin files (at most 30 s, 300 s under
+ * an exe wrapper), or heapev (@p pid) has exited and so never will.
+ */
+static void wait_for_bins(const char *dir, size_t n, pid_t pid)
 {
     size_t bins = 0, hidden;
-    for (int i = 0; i < 3000 && bins < n; i++) {
+    for (int i = 0; i < 3000 * heapev_exec_slowdown() && bins < n; i++) {
+        int gone = has_exited(pid); /* before counting: the count is then final */
         sleep_ms(10);
         count_dir(dir, &bins, &hidden);
+        if (gone)
+            break;
     }
     assert_true(bins >= n);
 }
@@ -186,7 +220,7 @@ static void stop_files_run(int sig)
     const char *args[] = {"gen", "--seed", "5", "--count", "50000000", "--malformed", "0.3",
                           "--out", out, NULL};
     pid_t pid = start(args, tmp_path("files.err"));
-    wait_for_bins(out, 300);
+    wait_for_bins(out, 300, pid);
     assert_int_equal(kill(pid, sig), 0);
     assert_int_equal(wait_exit(pid), 128 + sig);
     char *err = slurp(tmp_path("files.err"), NULL);
@@ -232,13 +266,16 @@ static void test_files_sigterm(void **state)
     stop_files_run(SIGTERM);
 }
 
-/* Poll until @p dir holds a temporary (dot) file: the trace being written. */
-static void wait_for_hidden(const char *dir)
+/* Poll until @p dir holds a temporary (dot) file: the trace being written (as above). */
+static void wait_for_hidden(const char *dir, pid_t pid)
 {
     size_t bins, hidden = 0;
-    for (int i = 0; i < 3000 && hidden == 0; i++) {
+    for (int i = 0; i < 3000 * heapev_exec_slowdown() && hidden == 0; i++) {
+        int gone = has_exited(pid);
         sleep_ms(10);
         count_dir(dir, &bins, &hidden);
+        if (gone)
+            break;
     }
     assert_true(hidden > 0);
 }
@@ -263,8 +300,8 @@ static void stop_etl_run(int sig)
     const char *args[] = {"gen", "--format", "etl", "--count", "200000000", "--noise", "0.2",
                           "--out", trace, NULL};
     pid_t pid = start(args, tmp_path("etl.err"));
-    wait_for_hidden(dir);
-    sleep_ms(200); /* well into the writing */
+    wait_for_hidden(dir, pid);
+    sleep_ms(200L * heapev_exec_slowdown()); /* well into the writing */
     assert_int_equal(kill(pid, sig), 0);
     assert_int_equal(wait_exit(pid), 128 + sig);
     char *err = slurp(tmp_path("etl.err"), NULL);
@@ -303,10 +340,10 @@ static void test_ignored_signal_stays_ignored(void **state)
     (void)state;
     const char *out = tmp_path("nohup");
     const char *args[] = {"gen", "--seed", "9", "--count", "20000", "--out", out, NULL};
-    signal(SIGHUP, SIG_IGN); /* inherited across fork + exec */
+    child_ignores_hup = 1; /* SIG_IGN is inherited across exec */
     pid_t pid = start(args, tmp_path("nohup.err"));
-    signal(SIGHUP, SIG_DFL);
-    wait_for_bins(out, 50);
+    child_ignores_hup = 0;
+    wait_for_bins(out, 50, pid);
     kill(pid, SIGHUP);
     assert_int_equal(wait_exit(pid), 0);
     assert_int_equal(check_manifest(out), 20000);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec_heapev.h"
 #include "heapev/layout.h"
 #include "test_etl_common.h"
 
@@ -230,6 +231,99 @@ static void test_logfile_fields(void **state)
     for (size_t i = 0; i < n; i++)
         if (i != 18 && i != 20)
             assert_int_equal(r[i].findings, 0);
+}
+
+/* Buffer header meanings not met elsewhere; BufferFlag text cut by a small cap. */
+static void test_buffer_header_meaning_edges(void **state)
+{
+    (void)state;
+    uint8_t b[72];
+    build_buffer_header(b);
+    t_put(b + 0x04, 8, 4);      /* SavedOffset below the header */
+    t_put(b + 0x34, 0x103, 2);  /* flush marker, events lost, bit 0x100 */
+    t_put(b + 0x36, 1, 2);      /* rundown */
+    heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
+    assert_int_equal(heapev_layout_etl_buffer(b, sizeof b, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES), 14);
+    char text[64];
+    heapev_layout_meaning(&r[1], text, sizeof text);
+    assert_string_equal(text, "bytes used: below the 72-byte buffer header");
+    heapev_layout_meaning(&r[12], text, sizeof text);
+    assert_string_equal(text, "rundown");
+    const char *flags = "flush marker | events lost | other bits 0x100";
+    assert_int_equal(heapev_layout_meaning(&r[11], text, sizeof text), strlen(flags));
+    assert_string_equal(text, flags);
+    /* Room for 4 characters: the length of the whole text is still returned. */
+    assert_int_equal(heapev_layout_meaning(&r[11], text, 5), strlen(flags));
+    assert_string_equal(text, "flus");
+    assert_int_equal(heapev_layout_meaning(&r[11], NULL, 0), strlen(flags));
+}
+
+/* The logfile record's extent and names at their edges (build_logfile(): Size 326). */
+static void test_logfile_layout_edges(void **state)
+{
+    (void)state;
+    uint8_t rec[512];
+    heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
+    size_t used = 0, n;
+    assert_int_equal(build_logfile(rec, 8), 326);
+
+    /* 5 bytes: the 32-byte header's fields, Size (4..5) half there, nothing more. */
+    n = heapev_layout_etl_logfile(rec, 5, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES, &used);
+    assert_int_equal(n, 10);
+    assert_int_equal(used, 5);
+    assert_int_equal(r[3].field, HEAPEV_FIELD_RECORD_SIZE);
+    assert_int_equal(r[3].avail, 1);
+    assert_int_equal(r[4].avail, 0);
+
+    /* Size below the header (16) or beyond the bytes (400): the record ends at len. */
+    const unsigned bad[] = {16, 400};
+    for (size_t i = 0; i < 2; i++) {
+        t_put(rec + 4, bad[i], 2);
+        n = heapev_layout_etl_logfile(rec, 326, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES, &used);
+        assert_int_equal(used, 326);
+        assert_int_equal(n, 10 + 22 + 2);
+        assert_int_equal(r[33].field, HEAPEV_FIELD_LF_FILE_NAME);
+        assert_int_equal(r[33].offset + r[33].length, 326);
+    }
+
+    /* Size 64: the record ends at +0x20 (LogFileMode), before PointerSize: the 13
+     * fields to CpuSpeedInMHz, those past the end without bytes, nothing undecoded. */
+    t_put(rec + 4, 64, 2);
+    n = heapev_layout_etl_logfile(rec, 326, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES, &used);
+    assert_int_equal(used, 64);
+    assert_int_equal(n, 10 + 13);
+    assert_int_equal(r[16].field, HEAPEV_FIELD_LF_MAX_FILE_SIZE); /* 32 + 0x1C .. 64 */
+    assert_int_equal(r[16].avail, 4);
+    assert_int_equal(r[17].field, HEAPEV_FIELD_LF_LOG_FILE_MODE); /* 64 .. 68 */
+    assert_int_equal(r[17].avail, 0);
+    assert_int_equal(r[22].field, HEAPEV_FIELD_LF_CPU_SPEED);
+
+    /* Size 312: the fixed part and no names. */
+    t_put(rec + 4, 312, 2);
+    n = heapev_layout_etl_logfile(rec, 326, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES, &used);
+    assert_int_equal(used, 312);
+    assert_int_equal(n, 10 + 22);
+    assert_int_equal(r[31].field, HEAPEV_FIELD_LF_BUFFERS_LOST);
+
+    /* Size 318: "abc" without its NUL: the session name runs to the end, no file name. */
+    t_put(rec + 4, 318, 2);
+    n = heapev_layout_etl_logfile(rec, 326, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES, &used);
+    assert_int_equal(n, 10 + 22 + 1);
+    assert_int_equal(r[32].field, HEAPEV_FIELD_LF_SESSION_NAME);
+    assert_int_equal(r[32].offset, 312);
+    assert_int_equal(r[32].length, 6);
+
+    /* Size 330: 4 bytes after both names are trailing. */
+    t_put(rec + 4, 330, 2);
+    n = heapev_layout_etl_logfile(rec, 342, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES, &used);
+    assert_int_equal(used, 330);
+    assert_int_equal(n, 10 + 22 + 3);
+    assert_int_equal(r[34].field, HEAPEV_FIELD_TRAILING);
+    assert_int_equal(r[34].offset, 326);
+    assert_int_equal(r[34].length, 4);
+    char text[64];
+    heapev_layout_meaning(&r[34], text, sizeof text);
+    assert_string_equal(text, "4 bytes beyond the version 0 layout, ignored");
 }
 
 static void test_every_etl_finding_has_a_field(void **state)
@@ -535,10 +629,7 @@ static const char *tmp_path(const char *name)
 static int run_to(const char *args, const char *out)
 {
     char cmd[1024];
-    const char *wrap = getenv("HEAPEV_EXEC_WRAPPER");
-    if (wrap == NULL || *wrap == '\0')
-        wrap = getenv("MESON_EXE_WRAPPER");
-    snprintf(cmd, sizeof cmd, "%s '%s' %s > '%s' 2>/dev/null", wrap ? wrap : "", heapev_bin,
+    snprintf(cmd, sizeof cmd, "%s '%s' %s > '%s' 2>/dev/null", heapev_exec_wrapper(), heapev_bin,
              args, out);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
@@ -750,6 +841,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buffer_header_fields),
         cmocka_unit_test(test_logfile_fields),
+        cmocka_unit_test(test_buffer_header_meaning_edges),
+        cmocka_unit_test(test_logfile_layout_edges),
         cmocka_unit_test(test_every_etl_finding_has_a_field),
         cmocka_unit_test(test_reader_skipped_items),
         cmocka_unit_test(test_reader_records_end_edges),
