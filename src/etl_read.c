@@ -302,7 +302,7 @@ static int records_end(const heapev_etl_reader *r, heapev_etl_item *item)
     memset(item, 0, sizeof *item);
     item->kind = HEAPEV_ETL_ITEM_RECORDS_END;
     item->buffer = r->index;
-    item->offset = r->base + r->end;
+    item->offset = r->base + (r->end < r->got ? r->end : r->got); /* a short last buffer: its end */
     return 1;
 }
 

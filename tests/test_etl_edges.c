@@ -453,6 +453,22 @@ static void test_buffer_size_below_header(void **state)
 
 /* ---- records ----------------------------------------------------------- */
 
+/* A last buffer cut inside its header: its records end where the file does, not at +72. */
+static void test_records_end_of_short_buffer(void **state)
+{
+    (void)state;
+    static hfile f;
+    h_file(&f, 2, 8);
+    f.len = BS + 40; /* 40 of buffer 1's 72 header bytes */
+    const want_item want[] = {
+        {RE, 0, 392, 0, 0, 0, 0},
+        {CO, 1, 512, FB(ETL_TRUNCATED_FILE), 0, 0, 0},
+        {RE, 1, 552, 0, 0, 0, 0}, /* the end of the file, not 512 + 72 */
+    };
+    heapev_etl_read_options o = {.report_skipped = 1};
+    expect_image(f.data, f.len, &o, want, N(want));
+}
+
 /* FULL_HEADER32 (type 10) and FULL_HEADER64 (type 20): Size at offset 0, 48-byte header. */
 static void test_full_header_records(void **state)
 {
@@ -745,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_limits_option),
         cmocka_unit_test(test_max_buffer_size_capped),
         cmocka_unit_test(test_buffer_size_below_header),
+        cmocka_unit_test(test_records_end_of_short_buffer),
         cmocka_unit_test(test_full_header_records),
         cmocka_unit_test(test_misaligned_needs_steppable_record),
         cmocka_unit_test(test_logfile_size_below_header),

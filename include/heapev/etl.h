@@ -110,10 +110,11 @@ typedef enum heapev_etl_item_kind {
      * Only with report_skipped: the end of a buffer's records, the last item
      * of that buffer (only etl_buffers_written_mismatch, about buffer 0, may
      * come later, at the end of the file). @c offset is the file offset where
-     * the buffer's records end: the buffer's offset plus its SavedOffset
-     * (at most the bytes the file holds of it), or plus
-     * HEAPEV_ETL_BUFFER_HEADER_SIZE when the buffer header's checks skipped
-     * its records. A record defect that stopped the
+     * the buffer's records end: the buffer's offset plus its SavedOffset,
+     * or plus HEAPEV_ETL_BUFFER_HEADER_SIZE when the buffer header's checks
+     * skipped its records; never beyond the bytes the file holds of the
+     * buffer (a last buffer cut inside its header ends where the file
+     * does). A record defect that stopped the
      * walk earlier came as a CONTAINER item before it. One per buffer the
      * reader opens: none when the file ends before a buffer size is known
      * (empty, shorter than a buffer header, no valid BufferSize).
