@@ -14,9 +14,11 @@
 #ifndef HEAPEV_TESTS_EXEC_HEAPEV_H
 #define HEAPEV_TESTS_EXEC_HEAPEV_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The exe wrapper, or "" when heapev runs directly. */
@@ -73,6 +75,37 @@ static inline void heapev_execv(const char *bin, const char *const *args)
     execv(argv[0], (char *const *)argv);
     free(script);
     free(argv);
+}
+
+/* heapev_run(): fork or waitpid failed (not an exit status of heapev). */
+#define HEAPEV_RUN_FAILED (-2)
+
+/*
+ * Run `@p bin @p args...` (through the wrapper) and wait for it: stdin from
+ * @p in, stdout to @p out, stderr to @p err (created or truncated, mode
+ * 0600); NULL means /dev/null for each. Returns heapev's exit status, -1 when
+ * it was killed by a signal, HEAPEV_RUN_FAILED when fork or waitpid failed.
+ */
+static inline int heapev_run(const char *bin, const char *const *args, const char *in,
+                             const char *out, const char *err)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return HEAPEV_RUN_FAILED;
+    if (pid == 0) {
+        int fd_in = open(in ? in : "/dev/null", O_RDONLY);
+        int fd_out = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int fd_err = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd_in < 0 || fd_out < 0 || fd_err < 0 || dup2(fd_in, 0) < 0 || dup2(fd_out, 1) < 0 ||
+            dup2(fd_err, 2) < 0)
+            _exit(127);
+        heapev_execv(bin, args);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        return HEAPEV_RUN_FAILED;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif

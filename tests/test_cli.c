@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include "exec_heapev.h"
 #include "heapev/findings.h"
@@ -71,22 +69,9 @@ static void write_file(const char *name, const uint8_t *data, size_t len)
 static run_result run(const char *in, const char *const *args)
 {
     char *out = strdup(tmp_path("stdout")), *err = strdup(tmp_path("stderr"));
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd_in = open(in ? in : "/dev/null", O_RDONLY);
-        int fd_out = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fd_err = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd_in < 0 || fd_out < 0 || fd_err < 0)
-            _exit(127);
-        dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
-        heapev_execv(heapev_bin, args);
-        _exit(127);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run_result r = {WEXITSTATUS(status), slurp(out), slurp(err)};
+    int status = heapev_run(heapev_bin, args, in, out, err);
+    assert_true(status >= 0); /* ran and exited */
+    run_result r = {status, slurp(out), slurp(err)};
     free(out), free(err);
     return r;
 }

@@ -8,13 +8,11 @@
 #include "cmocka_all.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xxhash.h>
@@ -71,22 +69,9 @@ static run_result run_to(const char *out_path, const char *const *args)
     char out[512], err[512];
     snprintf(out, sizeof out, "%s", out_path ? out_path : tmp_path("stdout"));
     snprintf(err, sizeof err, "%s", tmp_path("stderr"));
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd_in = open("/dev/null", O_RDONLY);
-        int fd_out = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fd_err = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd_in < 0 || fd_out < 0 || fd_err < 0)
-            _exit(127);
-        dup2(fd_in, 0), dup2(fd_out, 1), dup2(fd_err, 2);
-        heapev_execv(heapev_bin, args);
-        _exit(127);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    run_result r = {WEXITSTATUS(status), NULL, 0, slurp(err, NULL)};
+    int status = heapev_run(heapev_bin, args, NULL, out, err);
+    assert_true(status >= 0); /* ran and exited */
+    run_result r = {status, NULL, 0, slurp(err, NULL)};
     r.out = out_path ? strdup("") : slurp(out, &r.out_len);
     return r;
 }

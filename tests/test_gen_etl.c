@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exec_heapev.h"
@@ -326,18 +325,9 @@ static const char *tmp_path(const char *name)
 /* Run heapev with @p args (NULL-terminated); stdout to @p out, stderr to a file. */
 static int run_cli(const char *out, const char *const *args)
 {
-    const char *err = tmp_path("stderr");
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (freopen(out ? out : "/dev/null", "w", stdout) == NULL || freopen(err, "w", stderr) == NULL)
-            _exit(127);
-        heapev_execv(heapev_bin, args);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    int status = heapev_run(heapev_bin, args, NULL, out, tmp_path("stderr"));
+    assert_int_not_equal(status, HEAPEV_RUN_FAILED);
+    return status;
 }
 
 static json_t *next_line(FILE *f)
