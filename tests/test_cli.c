@@ -12,82 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exec_heapev.h"
+#include "cli_test.h"
 #include "heapev/findings.h"
 #include "testlib.h"
 
-static const char *heapev_bin;
 static const char *source_root;
-static char tmpdir[] = "/tmp/heapev-cli-XXXXXX";
-
-typedef struct run_result {
-    int status;
-    char *out;
-    char *err;
-} run_result;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 4097 > cap) {
-            cap = cap * 2 + 8192;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + n, 1, 4096, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static char *tmp_path(const char *name)
-{
-    static char path[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
-static void write_file(const char *name, const uint8_t *data, size_t len)
-{
-    FILE *f = fopen(tmp_path(name), "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Run heapev with args (NULL-terminated); stdin from file @p in (NULL = /dev/null). */
-static run_result run(const char *in, const char *const *args)
-{
-    char *out = strdup(tmp_path("stdout")), *err = strdup(tmp_path("stderr"));
-    int status = heapev_run(heapev_bin, args, in, out, err);
-    assert_true(status >= 0); /* ran and exited */
-    run_result r = {status, slurp(out), slurp(err)};
-    free(out), free(err);
-    return r;
-}
-
-static void free_result(run_result *r)
-{
-    free(r->out), free(r->err);
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
 
 /* Parse line @p index of JSON Lines output. */
 static json_t *json_line(const char *out, size_t index)
@@ -134,9 +63,9 @@ static void test_decode_payload_json(void **state)
 {
     (void)state;
     uint8_t buf[28];
-    write_file("p.bin", buf, payload64(buf, 2));
+    write_file(tmp_path("p.bin"), buf, payload64(buf, 2));
     const char *args[] = {"decode", "--payload", "--json", tmp_path("p.bin"), NULL};
-    run_result r = run(NULL, args);
+    run_result r = run(args);
     assert_int_equal(r.status, 0);
     assert_int_equal(count_lines(r.out), 1);
     json_t *o = json_line(r.out, 0);
@@ -164,9 +93,9 @@ static void test_decode_source_findings(void **state)
         {5, "source_invalid", "invalid"}, {0, "source_undefined", NULL}};
     for (size_t i = 0; i < 4; i++) {
         uint8_t buf[28];
-        write_file("s.bin", buf, payload64(buf, cases[i].source));
+        write_file(tmp_path("s.bin"), buf, payload64(buf, cases[i].source));
         const char *args[] = {"decode", "--json", tmp_path("s.bin"), NULL};
-        run_result r = run(NULL, args);
+        run_result r = run(args);
         assert_int_equal(r.status, 1);
         json_t *o = json_line(r.out, 0);
         json_t *f = json_object_get(o, "findings");
@@ -187,9 +116,9 @@ static void test_decode_ambiguous_length(void **state)
 {
     (void)state;
     uint8_t buf[17] = {0};
-    write_file("a.bin", buf, sizeof buf);
+    write_file(tmp_path("a.bin"), buf, sizeof buf);
     const char *args[] = {"decode", "--json", tmp_path("a.bin"), NULL};
-    run_result r = run(NULL, args);
+    run_result r = run(args);
     assert_int_equal(r.status, 1);
     json_t *o = json_line(r.out, 0);
     assert_true(json_is_null(json_object_get(o, "bits")));
@@ -201,7 +130,7 @@ static void test_decode_ambiguous_length(void **state)
     free_result(&r);
     /* With --bits 32 the same 17 bytes are a payload plus one trailing byte. */
     const char *args32[] = {"decode", "--json", "--bits", "32", tmp_path("a.bin"), NULL};
-    r = run(NULL, args32);
+    r = run(args32);
     o = json_line(r.out, 0);
     assert_int_equal(jint(o, "bits"), 32);
     assert_int_equal(jint(o, "trailing_bytes"), 1);
@@ -221,9 +150,9 @@ static void test_decode_record_stream(void **state)
     n += t_payload32(buf + n, 0x00500000u, 24, 0x00501238u, 1);
     n += t_header(buf + n, 2, 2, 0xC0, 60, 0x1024);
     n += payload64(buf + n, 3);
-    write_file("r.bin", buf, n);
+    write_file(tmp_path("r.bin"), buf, n);
     const char *args[] = {"decode", "--record", "--json", tmp_path("r.bin"), NULL};
-    run_result r = run(NULL, args);
+    run_result r = run(args);
     assert_int_equal(r.status, 1);
     assert_int_equal(count_lines(r.out), 3);
     static const long long offsets[] = {0, 60, 100};
@@ -255,9 +184,9 @@ static void test_decode_stdin_and_text(void **state)
 {
     (void)state;
     uint8_t buf[28];
-    write_file("in.bin", buf, payload64(buf, 6));
+    write_file(tmp_path("in.bin"), buf, payload64(buf, 6));
     const char *args[] = {"decode", "-", NULL};
-    run_result r = run(tmp_path("in.bin"), args);
+    run_result r = run_with(tmp_path("in.bin"), NULL, args);
     assert_int_equal(r.status, 1);
     assert_int_equal(count_lines(r.out), 1);
     assert_non_null(strstr(r.out, "<stdin>@0: payload 64-bit"));
@@ -270,7 +199,7 @@ static void test_errors_and_exit_codes(void **state)
 {
     (void)state;
     const char *missing[] = {"decode", tmp_path("nope.bin"), NULL};
-    run_result r = run(NULL, missing);
+    run_result r = run(missing);
     assert_int_equal(r.status, 2);
     assert_int_equal(count_lines(r.err), 1);
     assert_non_null(strstr(r.err, "nope.bin"));
@@ -278,7 +207,7 @@ static void test_errors_and_exit_codes(void **state)
     free_result(&r);
 
     const char *dir[] = {"decode", tmpdir, NULL};
-    r = run(NULL, dir);
+    r = run(dir);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "is a directory"));
     free_result(&r);
@@ -294,7 +223,7 @@ static void test_errors_and_exit_codes(void **state)
         {"findings", "extra", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        r = run(NULL, bad[i]);
+        r = run(bad[i]);
         assert_int_equal(r.status, 2);
         assert_int_equal(count_lines(r.err), 1);
         assert_string_equal(r.out, "");
@@ -302,9 +231,9 @@ static void test_errors_and_exit_codes(void **state)
     }
     /* One bad file among good ones: the good ones are still decoded, exit 2. */
     uint8_t buf[28];
-    write_file("good.bin", buf, payload64(buf, 2));
+    write_file(tmp_path("good.bin"), buf, payload64(buf, 2));
     const char *mixed[] = {"decode", tmp_path("good.bin"), tmp_path("nope.bin"), NULL};
-    r = run(NULL, mixed);
+    r = run(mixed);
     assert_int_equal(r.status, 2);
     assert_int_equal(count_lines(r.out), 1);
     free_result(&r);
@@ -317,14 +246,14 @@ static void test_help_and_version(void **state)
         {"--help", NULL}, {"--version", NULL}, {"decode", "--help", NULL},
         {"help", "decode", NULL}, {"findings", "-h", NULL}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        run_result r = run(NULL, ok[i]);
+        run_result r = run(ok[i]);
         assert_int_equal(r.status, 0);
         assert_true(strlen(r.out) > 0);
         assert_string_equal(r.err, "");
         free_result(&r);
     }
     const char *none[] = {NULL};
-    run_result r = run(NULL, none);
+    run_result r = run(none);
     assert_int_equal(r.status, 2);
     free_result(&r);
 }
@@ -333,7 +262,7 @@ static void test_findings_command(void **state)
 {
     (void)state;
     const char *args[] = {"findings", "--json", NULL};
-    run_result r = run(NULL, args);
+    run_result r = run(args);
     assert_int_equal(r.status, 0);
     assert_int_equal(count_lines(r.out), HEAPEV_FINDING_COUNT);
     for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++) {
@@ -353,11 +282,11 @@ static void test_findings_doc_current(void **state)
 {
     (void)state;
     const char *args[] = {"findings", "--markdown", NULL};
-    run_result r = run(NULL, args);
+    run_result r = run(args);
     assert_int_equal(r.status, 0);
     char path[1024];
     snprintf(path, sizeof path, "%s/docs/FINDINGS.md", source_root);
-    char *doc = slurp(path);
+    char *doc = slurp(path, NULL);
     if (strcmp(doc, r.out) != 0)
         fail_msg("docs/FINDINGS.md is stale: regenerate with "
                  "'build/heapev findings --markdown > docs/FINDINGS.md'");
@@ -373,8 +302,8 @@ int main(int argc, char **argv)
     }
     heapev_bin = argv[1];
     source_root = argv[2];
-    if (mkdtemp(tmpdir) == NULL)
-        return perror("mkdtemp"), 2;
+    if (cli_tmpdir_create("cli") != 0)
+        return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_payload_json),
         cmocka_unit_test(test_decode_source_findings),
@@ -387,9 +316,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_findings_doc_current),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    cli_tmpdir_remove();
     return failed;
 }

@@ -19,98 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec_heapev.h"
+#include "cli_test.h"
 #include "testlib.h"
-
-static const char *heapev_bin;
-static char tmpdir[] = "/tmp/heapev-matrix-XXXXXX";
-
-typedef struct run_result {
-    int status; /* exit code; -1 when killed by a signal */
-    char *out;
-    char *err;
-} run_result;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap + 1);
-    assert_non_null(buf);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            buf = realloc(buf, (cap *= 2) + 1);
-            assert_non_null(buf);
-        }
-    }
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* tmpdir/name, valid until the end of the run (all freed by free_paths()). */
-static char *paths[4096];
-static size_t npaths;
-
-static const char *tmp(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    for (size_t i = 0; i < npaths; i++)
-        if (strcmp(paths[i], path) == 0)
-            return paths[i];
-    assert_true(npaths < sizeof paths / sizeof paths[0]);
-    paths[npaths] = strdup(path);
-    assert_non_null(paths[npaths]);
-    return paths[npaths++];
-}
-
-static void free_paths(void)
-{
-    for (size_t i = 0; i < npaths; i++)
-        free(paths[i]);
-    npaths = 0;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Run heapev with @p args (NULL-terminated), stdout to @p out_path (NULL: a temp file). */
-static run_result run_to(const char *out_path, const char *const *args)
-{
-    char out[512], err[512];
-    snprintf(out, sizeof out, "%s", out_path ? out_path : tmp("stdout"));
-    snprintf(err, sizeof err, "%s", tmp("stderr"));
-    int status = heapev_run(heapev_bin, args, NULL, out, err);
-    assert_int_not_equal(status, HEAPEV_RUN_FAILED);
-    run_result r = {status, out_path ? strdup("") : slurp(out), slurp(err)};
-    return r;
-}
-
-static run_result run(const char *const *args)
-{
-    return run_to(NULL, args);
-}
-
-static void free_result(run_result *r)
-{
-    free(r->out), free(r->err);
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
 
 static int have_command(const char *name)
 {
@@ -183,20 +93,20 @@ static size_t make_inputs(input *in)
     uint64_t seed = 42;
     for (size_t i = 0; i < sizeof random_mib; i++)
         random_mib[i] = (uint8_t)t_rand(&seed);
-    write_file(tmp("empty.bin"), "", 0);
-    write_file(tmp("random.bin"), random_mib, sizeof random_mib);
-    write_file(tmp("plain"), "x", 1);
-    mkdir(tmp("dir"), 0700);
+    write_file(tmp_path("empty.bin"), "", 0);
+    write_file(tmp_path("random.bin"), random_mib, sizeof random_mib);
+    write_file(tmp_path("plain"), "x", 1);
+    mkdir(tmp_path("dir"), 0700);
     size_t n = 0;
-    in[n++] = (input){"missing file", tmp("missing.bin"), 'x'};
-    in[n++] = (input){"unreadable path (file as directory)", tmp("plain/x"), 'x'};
-    in[n++] = (input){"directory", tmp("dir"), 'x'};
-    in[n++] = (input){"empty file", tmp("empty.bin"), 'b'};
-    in[n++] = (input){"1 MiB random", tmp("random.bin"), 'b'};
+    in[n++] = (input){"missing file", tmp_path("missing.bin"), 'x'};
+    in[n++] = (input){"unreadable path (file as directory)", tmp_path("plain/x"), 'x'};
+    in[n++] = (input){"directory", tmp_path("dir"), 'x'};
+    in[n++] = (input){"empty file", tmp_path("empty.bin"), 'b'};
+    in[n++] = (input){"1 MiB random", tmp_path("random.bin"), 'b'};
     if (geteuid() != 0) { /* root reads mode-000 files anyway */
-        write_file(tmp("noperm.bin"), "abcd", 4);
-        chmod(tmp("noperm.bin"), 0);
-        in[n++] = (input){"mode 000 file", tmp("noperm.bin"), 'x'};
+        write_file(tmp_path("noperm.bin"), "abcd", 4);
+        chmod(tmp_path("noperm.bin"), 0);
+        in[n++] = (input){"mode 000 file", tmp_path("noperm.bin"), 'x'};
     }
     return n;
 }
@@ -270,8 +180,8 @@ static const char *good_payload(void)
 {
     uint8_t p[16];
     t_payload32(p, 0x00A30000, 24, 0x00A31008, 3);
-    write_file(tmp("good.bin"), p, sizeof p);
-    return tmp("good.bin");
+    write_file(tmp_path("good.bin"), p, sizeof p);
+    return tmp_path("good.bin");
 }
 
 static void test_dev_full_stdout(void **state)
@@ -304,15 +214,15 @@ static void test_stats_html_outputs(void **state)
     if (!have_command("stats"))
         skip();
     const char *good = good_payload();
-    mkdir(tmp("outdir"), 0700);
-    const char *targets[] = {"/dev/full", tmp("outdir"), tmp("nodir/report.html")};
+    mkdir(tmp_path("outdir"), 0700);
+    const char *targets[] = {"/dev/full", tmp_path("outdir"), tmp_path("nodir/report.html")};
     for (size_t i = 0; i < 3; i++) {
         const char *args[] = {"stats", "--html", targets[i], good, NULL};
         run_result r = run(args);
         expect_error(&r, targets[i], targets[i]);
         free_result(&r);
     }
-    const char *args[] = {"stats", "--html", tmp("report.html"), good, NULL};
+    const char *args[] = {"stats", "--html", tmp_path("report.html"), good, NULL};
     run_result r = run_to("/dev/full", args);
     expect_error(&r, "stats --html with stdout /dev/full", "stdout");
     free_result(&r);
@@ -320,13 +230,13 @@ static void test_stats_html_outputs(void **state)
 
     r = run(args); /* and the good case: a complete page, no temporary left */
     assert_int_equal(r.status, 0);
-    char *html = slurp(tmp("report.html"));
+    char *html = slurp(tmp_path("report.html"), NULL);
     assert_non_null(strstr(html, "<svg"));
     assert_non_null(strstr(html, "</html>"));
     assert_null(strstr(html, "<script"));
     free(html);
     free_result(&r);
-    unlink(tmp("report.html"));
+    unlink(tmp_path("report.html"));
     expect_no_leftovers("stats --html (good)");
 }
 
@@ -335,8 +245,8 @@ static void test_gen_bad_outputs(void **state)
     (void)state;
     if (!have_command("gen"))
         skip();
-    write_file(tmp("afile"), "x", 1);
-    const char *targets[] = {tmp("afile"), tmp("nodir/sub")};
+    write_file(tmp_path("afile"), "x", 1);
+    const char *targets[] = {tmp_path("afile"), tmp_path("nodir/sub")};
     for (size_t i = 0; i < 2; i++) {
         const char *args[] = {"gen", "--count", "10", "--out", targets[i], NULL};
         run_result r = run(args);
@@ -408,8 +318,8 @@ static void test_explain_points_at_bytes(void **state)
         skip();
     uint8_t record_file[72];
     assert_int_equal(build_record_file(record_file), sizeof record_file);
-    write_file(tmp("rec.bin"), record_file, sizeof record_file);
-    const char *args[] = {"explain", "--record", "--offset", "12", "--json", tmp("rec.bin"), NULL};
+    write_file(tmp_path("rec.bin"), record_file, sizeof record_file);
+    const char *args[] = {"explain", "--record", "--offset", "12", "--json", tmp_path("rec.bin"), NULL};
     run_result r = run(args);
     assert_int_equal(r.status, 1);
     json_error_t jerr;
@@ -438,7 +348,7 @@ static void test_explain_points_at_bytes(void **state)
     free_result(&r);
 
     /* Text: the finding line sits right under the bytes that cause it; no colour when piped. */
-    const char *text[] = {"explain", "--record", "--offset", "12", tmp("rec.bin"), NULL};
+    const char *text[] = {"explain", "--record", "--offset", "12", tmp_path("rec.bin"), NULL};
     r = run(text);
     assert_int_equal(r.status, 1);
     assert_null(strchr(r.out, '\033'));
@@ -454,9 +364,9 @@ static void test_explain_points_at_bytes(void **state)
     assert_true(strchr(next, '^') < strchr(next, '\n'));
     free_result(&r);
 
-    const char *beyond[] = {"explain", "--offset", "73", tmp("rec.bin"), NULL};
+    const char *beyond[] = {"explain", "--offset", "73", tmp_path("rec.bin"), NULL};
     r = run(beyond);
-    expect_error(&r, "explain --offset past the end", tmp("rec.bin"));
+    expect_error(&r, "explain --offset past the end", tmp_path("rec.bin"));
     free_result(&r);
 }
 
@@ -467,8 +377,8 @@ int main(int argc, char **argv)
         return 2;
     }
     heapev_bin = argv[1];
-    if (mkdtemp(tmpdir) == NULL)
-        return perror("mkdtemp"), 2;
+    if (cli_tmpdir_create("matrix") != 0)
+        return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_inputs),
         cmocka_unit_test(test_dev_full_stdout),
@@ -478,10 +388,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_explain_points_at_bytes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
-    free_paths();
+    cli_tmpdir_remove();
     return failed;
 }

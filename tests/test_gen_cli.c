@@ -17,82 +17,11 @@
 
 #include <xxhash.h>
 
-#include "exec_heapev.h"
+#include "cli_test.h"
 #include "heapev/decode.h"
 #include "heapev/gen.h"
 
-static const char *heapev_bin;
 static const char *source_root;
-static char tmpdir[] = "/tmp/heapev-gen-cli-XXXXXX";
-
-typedef struct run_result {
-    int status;
-    char *out;
-    size_t out_len;
-    char *err;
-} run_result;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap + 1);
-    assert_non_null(buf);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            buf = realloc(buf, (cap *= 2) + 1);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char path[8][512];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
-/* Run heapev with @p args (NULL-terminated, any number); stdout to @p out_path or a file. */
-static run_result run_to(const char *out_path, const char *const *args)
-{
-    char out[512], err[512];
-    snprintf(out, sizeof out, "%s", out_path ? out_path : tmp_path("stdout"));
-    snprintf(err, sizeof err, "%s", tmp_path("stderr"));
-    int status = heapev_run(heapev_bin, args, NULL, out, err);
-    assert_true(status >= 0); /* ran and exited */
-    run_result r = {status, NULL, 0, slurp(err, NULL)};
-    r.out = out_path ? strdup("") : slurp(out, &r.out_len);
-    return r;
-}
-
-static run_result run(const char *const *args)
-{
-    return run_to(NULL, args);
-}
-
-static void free_result(run_result *r)
-{
-    free(r->out), free(r->err);
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
 
 /* Load a JSON Lines file as an array. */
 static json_t *load_lines(const char *path)
@@ -512,8 +441,8 @@ int main(int argc, char **argv)
     }
     heapev_bin = argv[1];
     source_root = argv[2];
-    if (mkdtemp(tmpdir) == NULL)
-        return perror("mkdtemp"), 2;
+    if (cli_tmpdir_create("gen-cli") != 0)
+        return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_out_deterministic), cmocka_unit_test(test_decode_cli_agrees),
         cmocka_unit_test(test_class_filter),      cmocka_unit_test(test_stream_matches_files),
@@ -522,9 +451,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_help),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    cli_tmpdir_remove();
     return failed;
 }

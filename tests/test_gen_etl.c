@@ -15,14 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec_heapev.h"
+#include "cli_test.h"
 #include "heapev/gen.h"
 #include "test_etl_common.h"
 
 #define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
-static const char *heapev_bin;
-static char tmpdir[] = "/tmp/heapev-gen-etl-XXXXXX";
 
 /* ---- library runs ------------------------------------------------------------ */
 
@@ -313,15 +311,6 @@ static void test_noise_records(void **state)
 
 /* ---- the CLI -------------------------------------------------------------------- */
 
-static const char *tmp_path(const char *name)
-{
-    static char path[8][512];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
 /* Run heapev with @p args (NULL-terminated); stdout to @p out, stderr to a file. */
 static int run_cli(const char *out, const char *const *args)
 {
@@ -588,8 +577,8 @@ int main(int argc, char **argv)
         return 2;
     }
     heapev_bin = argv[1];
-    if (mkdtemp(tmpdir) == NULL)
-        return perror("mkdtemp"), 2;
+    if (cli_tmpdir_create("gen-etl") != 0)
+        return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agreement_many_seeds), cmocka_unit_test(test_event_classes_in_trace),
         cmocka_unit_test(test_container_classes),    cmocka_unit_test(test_container_losses),
@@ -599,9 +588,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cli_list_classes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    cli_tmpdir_remove();
     return failed;
 }

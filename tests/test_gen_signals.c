@@ -22,19 +22,7 @@
 #include <xxhash.h>
 
 #include "cmocka_all.h"
-#include "exec_heapev.h"
-
-static const char *heapev;
-static char tmpdir[] = "/tmp/heapev-sig-XXXXXX";
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[8][512];
-    static unsigned slot;
-    char *p = buf[slot++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
-}
+#include "cli_test.h"
 
 /* 1 while a test wants the child to start with SIGHUP ignored, as under nohup. */
 static int child_ignores_hup;
@@ -56,7 +44,7 @@ static pid_t start(const char *const *args, const char *err_file)
         int err = open(err_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(127);
-        heapev_execv(heapev, args);
+        heapev_execv(heapev_bin, args);
         _exit(127);
     }
     return pid;
@@ -114,30 +102,6 @@ static void count_dir(const char *dir, size_t *bins, size_t *hidden)
     closedir(d);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    assert_non_null(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len != NULL)
-        *len = n;
-    return buf;
-}
-
 /* The XXH128 of file @p dir/@p name as 32 hex digits, computed here, not by heapev. */
 static void file_xxh128(const char *dir, const char *name, char hex[33])
 {
@@ -145,7 +109,6 @@ static void file_xxh128(const char *dir, const char *name, char hex[33])
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t len;
     char *data = slurp(path, &len);
-    assert_non_null(data);
     XXH128_hash_t h = XXH3_128bits(data, len);
     snprintf(hex, 33, "%016llx%016llx", (unsigned long long)h.high64, (unsigned long long)h.low64);
     free(data);
@@ -186,7 +149,6 @@ static size_t check_manifest(const char *dir)
     char path[600];
     snprintf(path, sizeof path, "%s/manifest.jsonl", dir);
     char *mf = slurp(path, NULL);
-    assert_non_null(mf);
     size_t lines = 0, bins, hidden;
     for (char *line = mf, *next; *line != '\0'; line = next) {
         next = strchr(line, '\n');
@@ -294,8 +256,6 @@ static void stop_etl_run(int sig)
     assert_int_equal(run_quiet(first), 0);
     size_t lt, lm;
     char *old_trace = slurp(trace, &lt), *old_manifest = slurp(manifest, &lm);
-    assert_non_null(old_trace);
-    assert_non_null(old_manifest);
 
     const char *args[] = {"gen", "--format", "etl", "--count", "200000000", "--noise", "0.2",
                           "--out", trace, NULL};
@@ -382,9 +342,7 @@ static void test_read_only_dir(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' 2>/dev/null; rm -rf '%s'", tmpdir, tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return cli_tmpdir_remove();
 }
 
 int main(int argc, char **argv)
@@ -393,11 +351,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HEAPEV\n", argv[0]);
         return 2;
     }
-    heapev = argv[1];
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("mkdtemp");
+    heapev_bin = argv[1];
+    if (cli_tmpdir_create("sig") != 0)
         return 2;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files_sigint),
         cmocka_unit_test(test_files_sigterm),

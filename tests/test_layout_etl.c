@@ -19,13 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "exec_heapev.h"
+#include "cli_test.h"
 #include "heapev/layout.h"
 #include "test_etl_common.h"
 
 #define FB(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
-static const char *heapev_bin;
 
 typedef struct want_field {
     heapev_field field;
@@ -615,18 +614,8 @@ static void test_reader_default_stream_unchanged(void **state)
 
 /* ---- CLI ----------------------------------------------------------------- */
 
-static char tmpdir[] = "/tmp/heapev-layout-etl-XXXXXX";
-
-static const char *tmp_path(const char *name)
-{
-    static char path[4][256];
-    static unsigned next;
-    char *p = path[next++ % 4];
-    snprintf(p, sizeof path[0], "%s/%s", tmpdir, name);
-    return p;
-}
-
-static int run_to(const char *args, const char *out)
+/* Run `heapev ARGS > OUT` through the shell (ARGS may redirect stdin); returns the exit status. */
+static int run_shell(const char *args, const char *out)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "%s '%s' %s > '%s' 2>/dev/null", heapev_exec_wrapper(), heapev_bin,
@@ -634,14 +623,6 @@ static int run_to(const char *args, const char *out)
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     return WEXITSTATUS(st);
-}
-
-static void write_bytes(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 static char *read_text(const char *path)
@@ -708,12 +689,12 @@ static void test_cli_findings_on_bytes(void **state)
     static uint8_t f[BS * NBUF];
     build_trace(f);
     const char *path = tmp_path("trace.etl"), *out = tmp_path("out");
-    write_bytes(path, f, sizeof f);
+    write_file(path, f, sizeof f);
     char args[512];
 
     /* Every buffer: each finding on the bytes that cause it, and nothing else flagged. */
     snprintf(args, sizeof args, "explain --etl --json --count 0 '%s'", path);
-    assert_int_equal(run_to(args, out), 1);
+    assert_int_equal(run_shell(args, out), 1);
     json_t *list = load_list(out);
     expect_range(list, 584 + 56, 4, "Source", 1, "source_reserved");
     expect_range(list, 584 + 48, 8, "Address", 1, "address_misaligned");
@@ -749,7 +730,7 @@ static void test_cli_findings_on_bytes(void **state)
 
     /* Default --count 2: buffers 0 and 1 only. */
     snprintf(args, sizeof args, "explain --etl --json '%s'", path);
-    assert_int_equal(run_to(args, out), 1);
+    assert_int_equal(run_shell(args, out), 1);
     list = load_list(out);
     size_t i;
     json_t *r;
@@ -763,14 +744,14 @@ static void test_cli_findings_on_bytes(void **state)
     char *file_json = strdup(read_text(out));
     assert_non_null(file_json);
     snprintf(args, sizeof args, "explain --etl --json - < '%s'", path);
-    assert_int_equal(run_to(args, out), 1);
+    assert_int_equal(run_shell(args, out), 1);
     assert_string_equal(read_text(out), file_json);
     free(file_json);
 
     /* Text: --offset picks buffer 1; each finding line right under its bytes. */
     snprintf(args, sizeof args, "explain --etl --no-color --offset %d --count 1 '%s'", BS + 100,
              path);
-    assert_int_equal(run_to(args, out), 1);
+    assert_int_equal(run_shell(args, out), 1);
     const char *text = read_text(out);
     assert_null(strchr(text, '\033'));
     assert_non_null(strstr(text, "@512: buffer 1, WMI_BUFFER_HEADER"));
@@ -792,7 +773,7 @@ static void test_cli_findings_on_bytes(void **state)
     /* Buffer 2 alone: its SavedOffset finding, exit 1. */
     snprintf(args, sizeof args, "explain --etl --no-color --offset %d --count 1 '%s'", 2 * BS,
              path);
-    assert_int_equal(run_to(args, out), 1);
+    assert_int_equal(run_shell(args, out), 1);
     text = read_text(out);
     src = strstr(text, "00000404  58 02 00 00"); /* 1028: SavedOffset 600 */
     assert_non_null(src);
@@ -801,7 +782,7 @@ static void test_cli_findings_on_bytes(void **state)
 
     /* Beyond the last buffer: usage error. */
     snprintf(args, sizeof args, "explain --etl --offset %d '%s'", NBUF * BS, path);
-    assert_int_equal(run_to(args, out), 2);
+    assert_int_equal(run_shell(args, out), 2);
 }
 
 /* Logfile findings: PointerSize 5 on its range; BuffersWritten, found at the end, on its range. */
@@ -815,10 +796,10 @@ static void test_cli_logfile_findings(void **state)
     t_put(f + 72 + 32 + 0x2C, 5, 4);
     t_put(f + 72 + 32 + 0x24, 7, 4);
     const char *path = tmp_path("logfile.etl"), *out = tmp_path("out");
-    write_bytes(path, f, sizeof f);
+    write_file(path, f, sizeof f);
     char args[512];
     snprintf(args, sizeof args, "explain --etl --json --count 1 '%s'", path);
-    assert_int_equal(run_to(args, out), 1);
+    assert_int_equal(run_shell(args, out), 1);
     json_t *list = load_list(out);
     expect_range(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, "etl_pointer_size_invalid");
     expect_range(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, "etl_buffers_written_mismatch");
@@ -827,17 +808,17 @@ static void test_cli_logfile_findings(void **state)
 
     /* A clean trace shows no finding and exits 0: buffer 0 of the clean file. */
     build_trace(f);
-    write_bytes(path, f, sizeof f);
+    write_file(path, f, sizeof f);
     snprintf(args, sizeof args, "explain --etl --count 1 --no-color '%s'", path);
-    assert_int_equal(run_to(args, out), 0);
+    assert_int_equal(run_shell(args, out), 0);
     assert_non_null(strstr(read_text(out), "logfile header record"));
 }
 
 int main(int argc, char **argv)
 {
     heapev_bin = argc > 1 ? argv[1] : NULL;
-    if (mkdtemp(tmpdir) == NULL)
-        return perror("mkdtemp"), 2;
+    if (cli_tmpdir_create("layout-etl") != 0)
+        return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buffer_header_fields),
         cmocka_unit_test(test_logfile_fields),
@@ -851,9 +832,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cli_logfile_findings),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
+    if (cli_tmpdir_remove() != 0)
         rc = rc ? rc : 1;
     return rc;
 }

@@ -1,0 +1,141 @@
+/*
+ * cli_test.h - what the tests that run the heapev binary share: one temporary
+ * directory per test program, stable paths inside it, whole-file reads and
+ * writes, and one captured run of heapev (exit status, stdout, stderr).
+ * Header-only; include it from the one .c file of a test program, after
+ * cmocka_all.h.
+ */
+#ifndef HEAPEV_CLI_TEST_H
+#define HEAPEV_CLI_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec_heapev.h"
+
+/* The heapev binary under test (argv[1]); set by the test's main(). */
+static const char *heapev_bin;
+
+/* The test program's temporary directory, made by cli_tmpdir_create(). */
+static char tmpdir[128];
+
+/* Paths handed out by tmp_path(), freed by cli_tmpdir_remove(). */
+static char *cli_paths[4096];
+static size_t cli_npaths;
+
+/* Make /tmp/heapev-@p tag-XXXXXX; prints why and returns -1 when it cannot. */
+static inline int cli_tmpdir_create(const char *tag)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/heapev-%s-XXXXXX", tag);
+    if (mkdtemp(tmpdir) != NULL)
+        return 0;
+    perror("mkdtemp");
+    return -1;
+}
+
+/* Remove the directory (made writable first: tests make read-only ones); 0 on success. */
+static inline int cli_tmpdir_remove(void)
+{
+    char cmd[2 * sizeof tmpdir + 64];
+    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' 2>/dev/null; rm -rf '%s'", tmpdir, tmpdir);
+    int rc = system(cmd);
+    for (size_t i = 0; i < cli_npaths; i++)
+        free(cli_paths[i]);
+    cli_npaths = 0;
+    if (rc != 0)
+        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    return rc == 0 ? 0 : -1;
+}
+
+/* tmpdir/@p name; the same pointer for the same name, valid until cli_tmpdir_remove(). */
+static inline const char *tmp_path(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    for (size_t i = 0; i < cli_npaths; i++)
+        if (strcmp(cli_paths[i], path) == 0)
+            return cli_paths[i];
+    assert_true(cli_npaths < sizeof cli_paths / sizeof cli_paths[0]);
+    cli_paths[cli_npaths] = strdup(path);
+    assert_non_null(cli_paths[cli_npaths]);
+    return cli_paths[cli_npaths++];
+}
+
+/* The whole file, NUL-terminated, length in *@p len (may be NULL); fails the test if unreadable. */
+static inline char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            buf = realloc(buf, (cap *= 2) + 1);
+            assert_non_null(buf);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len != NULL)
+        *len = n;
+    return buf;
+}
+
+/* Write @p len bytes to @p path (created or truncated). */
+static inline void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+typedef struct run_result {
+    int status;     /* exit status; -1 when killed by a signal */
+    char *out;      /* stdout ("" when it went to a named file) */
+    size_t out_len; /* bytes in out */
+    char *err;      /* stderr */
+} run_result;
+
+/*
+ * Run heapev with @p args (NULL-terminated): stdin from @p in (NULL:
+ * /dev/null), stdout to @p out_path (NULL: captured in .out), stderr captured.
+ */
+static inline run_result run_with(const char *in, const char *out_path, const char *const *args)
+{
+    const char *out = out_path ? out_path : tmp_path("stdout");
+    int status = heapev_run(heapev_bin, args, in, out, tmp_path("stderr"));
+    assert_int_not_equal(status, HEAPEV_RUN_FAILED);
+    run_result r = {status, NULL, 0, slurp(tmp_path("stderr"), NULL)};
+    r.out = out_path ? strdup("") : slurp(out, &r.out_len);
+    return r;
+}
+
+static inline run_result run(const char *const *args)
+{
+    return run_with(NULL, NULL, args);
+}
+
+static inline run_result run_to(const char *out_path, const char *const *args)
+{
+    return run_with(NULL, out_path, args);
+}
+
+static inline void free_result(run_result *r)
+{
+    free(r->out), free(r->err);
+}
+
+static inline size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+#endif
