@@ -260,17 +260,19 @@ run_target() {
   # The cli suite's tests fork+exec the heapev binary. Inside qemu-user that
   # execve goes to the kernel, which runs a foreign binary only through a
   # registered binfmt_misc handler. Without one, the tests must prefix the
-  # exe wrapper themselves (HEAPEV_EXEC_WRAPPER); otherwise the suite is left out.
-  # They do when every test starts heapev through tests/exec_heapev.h (no
-  # exec*() call of its own) and every script run as a test reads the wrapper.
-  local suites=() cli_note
+  # exe wrapper themselves (HEAPEV_EXEC_WRAPPER); otherwise the suite is left out
+  # and the target fails: a test that stopped using the wrapper must not go unnoticed.
+  # They do when every test starts heapev through tests/exec_heapev.h, directly
+  # or through tests/cli_test.h (no exec*() call of its own), and every script
+  # run as a test reads the wrapper.
+  local suites=() cli_note cli_left_out=0
   if "$cross_bin" --version >/dev/null 2>&1; then
     cli_note="cli suite run (binfmt_misc runs $t binaries directly)"
   else
     local lacking=() f s
     for f in tests/*.c; do
       if grep -qE '(^|[^_[:alnum:]])(execv|execvp|execve|execl|execlp|execle|posix_spawnp?)[[:space:]]*\(' "$f" ||
-         { grep -q 'heapev_bin' "$f" && ! grep -q '"exec_heapev.h"' "$f"; }; then
+         { grep -q 'heapev_bin' "$f" && ! grep -qE '"(exec_heapev|cli_test)\.h"' "$f"; }; then
         lacking+=("$f")
       fi
     done
@@ -281,7 +283,7 @@ run_target() {
       export HEAPEV_EXEC_WRAPPER=$qemu
       cli_note="cli suite run (tests exec heapev through HEAPEV_EXEC_WRAPPER=$qemu)"
     else
-      suites=(--no-suite cli)
+      suites=(--no-suite cli) cli_left_out=1
       cli_note="cli suite NOT run: no binfmt_misc handler for $t here, and ${lacking[*]} cannot prefix an exe wrapper (HEAPEV_EXEC_WRAPPER; see docs/CROSS.md)"
     fi
   fi
@@ -292,6 +294,7 @@ run_target() {
     --num-processes "$(nproc)" >"$dir/test.out" 2>&1 || test_ok=0
   unset HEAPEV_EXEC_WRAPPER
   [ $test_ok = 1 ] || cat "$dir/test.out"
+  [ $cli_left_out = 0 ] || test_ok=0
   local totals
   totals=$(python3 - "$dir/meson-logs/testlog.json" <<'EOF'
 import collections, json, re, sys
