@@ -9,6 +9,7 @@ packages=(
   libxxhash-dev                                           # XXH128 corpus names
   xxhash                                                  # xxh128sum: fuzz/campaign names inputs
   libjansson-dev                                          # JSON output and manifests
+  libfwnt-dev                                             # LZXpress: compressed .etl buffers
   zip                                                     # OSS-Fuzz seed corpus archives
 )
 missing=()
