@@ -74,10 +74,10 @@ int main(int argc, char **argv)
            "PRNG only", "/PRNG");
     printf("|%s|%s|%s|%s|%s|\n", "------------------------------------", "--------------",
            "--------------", "--------------", "---------");
-    bench_case("payload, 64-bit, well-formed", (heapev_gen_options){1, 8, HEAPEV_GEN_FORMAT_PAYLOAD, 0, 0}, n);
-    bench_case("payload, mixed widths, well-formed", (heapev_gen_options){1, 0, HEAPEV_GEN_FORMAT_PAYLOAD, 0, 0}, n);
-    bench_case("payload, mixed, 50% malformed", (heapev_gen_options){1, 0, HEAPEV_GEN_FORMAT_PAYLOAD, 0.5, 0}, n);
-    bench_case("record, mixed, 50% malformed", (heapev_gen_options){1, 0, HEAPEV_GEN_FORMAT_RECORD, 0.5, 0}, n);
+    bench_case("payload, 64-bit, well-formed", (heapev_gen_options){.seed = 1, .width = 8, .format = HEAPEV_GEN_FORMAT_PAYLOAD}, n);
+    bench_case("payload, mixed widths, well-formed", (heapev_gen_options){.seed = 1, .format = HEAPEV_GEN_FORMAT_PAYLOAD}, n);
+    bench_case("payload, mixed, 50% malformed", (heapev_gen_options){.seed = 1, .format = HEAPEV_GEN_FORMAT_PAYLOAD, .malformed = 0.5}, n);
+    bench_case("record, mixed, 50% malformed", (heapev_gen_options){.seed = 1, .format = HEAPEV_GEN_FORMAT_RECORD, .malformed = 0.5}, n);
     printf("\ntarget (issue #8): >= 20 M payloads/s\n");
     return 0;
 }

@@ -117,14 +117,14 @@ static const uint64_t source_values[] = {
     0x7FFFFFFF, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu};
 static const uint64_t header_type_values[] = {
     HEAPEV_HEADER_TYPE_SYSTEM32, HEAPEV_HEADER_TYPE_SYSTEM64, HEAPEV_HEADER_TYPE_COMPACT32,
-    HEAPEV_HEADER_TYPE_COMPACT64, 0, 5, HEAPEV_HEADER_TYPE_FULL_HEADER32,
-    HEAPEV_HEADER_TYPE_INSTANCE32, HEAPEV_HEADER_TYPE_TIMED, HEAPEV_HEADER_TYPE_ERROR,
-    HEAPEV_HEADER_TYPE_WNODE_HEADER, HEAPEV_HEADER_TYPE_MESSAGE, HEAPEV_HEADER_TYPE_PERFINFO32,
-    HEAPEV_HEADER_TYPE_PERFINFO64, HEAPEV_HEADER_TYPE_EVENT_HEADER32,
+    HEAPEV_HEADER_TYPE_COMPACT64, HEAPEV_HEADER_TYPE_PERFINFO32, HEAPEV_HEADER_TYPE_PERFINFO64,
+    0, 5, HEAPEV_HEADER_TYPE_FULL_HEADER32, HEAPEV_HEADER_TYPE_INSTANCE32,
+    HEAPEV_HEADER_TYPE_TIMED, HEAPEV_HEADER_TYPE_ERROR, HEAPEV_HEADER_TYPE_WNODE_HEADER,
+    HEAPEV_HEADER_TYPE_MESSAGE, HEAPEV_HEADER_TYPE_EVENT_HEADER32,
     HEAPEV_HEADER_TYPE_EVENT_HEADER64, HEAPEV_HEADER_TYPE_FULL_HEADER64,
     HEAPEV_HEADER_TYPE_INSTANCE64, 0x7F, 0x80, 0xFF};
-/* Header types that are not 1..4 start at this index of header_type_values. */
-#define FIRST_UNKNOWN_TYPE 4u
+/* Header types the decoder does not read an Alloc from start at this index of header_type_values. */
+#define FIRST_UNKNOWN_TYPE 6u
 static const uint64_t other_heap_hooks[] = {
     HEAPEV_HOOK_HEAP_CREATE, HEAPEV_HOOK_HEAP_REALLOC, HEAPEV_HOOK_HEAP_DESTROY,
     HEAPEV_HOOK_HEAP_FREE, HEAPEV_HOOK_HEAP_EXTEND, HEAPEV_HOOK_HEAP_SNAPSHOT,
@@ -550,8 +550,8 @@ static const class_row rows[] = {
       "producer width)",
       F(TRAILING_BYTES), BY, BOTH, W_ANY, G_LENGTH, N_FIELDS, B_NONE},
      apply_trailing},
-    {{"header_type_unknown", "record HeaderType not 1..4",
-      "HeaderType byte = 0, 5..255 (other ETL header types, random); payload not decoded",
+    {{"header_type_unknown", "record HeaderType not 1..4, 16, 17",
+      "HeaderType byte = 0, 5..15, 18..255 (other ETL header types, random); payload not decoded",
       F(HEADER_TYPE_UNKNOWN), BY, RECORD, W_ANY, G_TYPE, N_HEADER, N_PAYLOAD},
      apply_type_unknown},
     {{"width_64_as_32", "a 64-bit payload (28 bytes) read as 32-bit: the fields reinterpret",

@@ -1,7 +1,14 @@
 /*
  * etl.c - whole .etl traces: heap Alloc events from the generator, noise
- * records (other heap events) between them, packed by the library's writer;
- * and the container malformation classes, each applied once to a trace.
+ * records (other heap events) between them, packed by the library's writer
+ * the way Windows 10/11 (or 7) write them; optionally compressed the way
+ * pktmon and PerfView write compressed traces; and the container
+ * malformation classes, each applied once to a trace.
+ *
+ * Realism (SPEC §4, §5): a logfile header with real field values, header
+ * extension records, processor numbers; in 64-bit traces a share of the
+ * Alloc events come from 32-bit (WOW64) processes in 32-bit headers; every
+ * Alloc sits in a SYSTEM, COMPACT or PERFINFO header, drawn per event.
  *
  * Expected results come from what is injected, never from the reader: the
  * entries (container items and events, lost ones flagged) are reported in
@@ -15,8 +22,11 @@
  *    patches a copy of B (its header, or event t's record);
  *  - truncation classes make B the last buffer (t = count - k) and pass it
  *    to the sink cut short.
- * Nothing allocates: the caller gives memory for two buffers (the writer's
- * and the patch copy).
+ * A compressed trace is made on the way to the file, after the patches:
+ * buffer 0 is cut to its short length, each data buffer's records are
+ * compressed (gen/lzxpress.c) behind its header, and the buffers are packed
+ * back to back. Nothing allocates: the caller gives the memory
+ * (HEAPEV_GEN_ETL_MEMORY).
  */
 #include "heapev/gen.h"
 
@@ -24,14 +34,22 @@
 
 #include "heapev/etl.h"
 #include "heapev/format.h"
+#include "heapev/lzxpress.h"
 #include "le.h"
 
 #define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define TWO_POW_53 9007199254740992.0
 #define MAX_NOISE_FRACTION 0.99
+#define MAX_WOW64_FRACTION 0.9
 #define MAX_RUN 4u           /* events in the target buffer: 1..MAX_RUN */
 #define CROSSING_MIN 0x1000u /* a target buffer never holds this many bytes */
+#define FILETIME_2024 133485408000000000ll /* 2024-01-01, the earliest boot */
+#define TWO_YEARS_FT (2ll * 365 * 24 * 3600 * 10000000ll)
+#define COMPRESSED_B0_MIN 512u /* buffer 0 of a compressed trace: its length, a power of 2 */
+
+/* Which traces a container class applies to. */
+enum modes { PLAIN = 1, COMPRESSED = 2, BOTH = 3 };
 
 /* Where a class's one container item is. */
 enum where {
@@ -60,15 +78,21 @@ typedef struct etl_row {
     enum where where;
     enum loss loss;
     patch_fn *patch; /* applied to buffer 0 (AT_BUFFER0/LOGFILE*) or B; NULL for truncations */
+    patch_fn *after; /* applied to B once compressed (its stream), or NULL */
 } etl_row;
 
 struct run {
     const heapev_gen_etl_options *o;
     const etl_row *row; /* NULL: no container class */
-    heapev_gen g;
-    heapev_rng noise_rng, dmg_rng;
+    heapev_gen g[2];    /* [0] the trace's width, [1] WOW64 processes (64-bit traces) */
+    heapev_rng noise_rng, dmg_rng, mix_rng;
+    uint64_t wow64_threshold; /* an event is WOW64's when mix_rng's 53 bits are below it */
     heapev_etl_writer w;
     uint8_t *copy; /* patch copy, bsize bytes */
+    uint8_t *packed; /* compressed buffer, HEAPEV_ETL_BUFFER_HEADER_SIZE + BOUND(bsize) bytes */
+    heapev_lzxpress_state lzx;
+    uint64_t out_off; /* compressed trace: file offset of the next data buffer */
+    uint32_t b0len;   /* compressed trace: buffer 0's length */
     uint32_t bsize;
     unsigned psize;   /* PointerSize the reader will use (0: unknown) */
     uint64_t t, k, j; /* target event, run length, truncation: index in the run */
@@ -264,15 +288,30 @@ static void randomize(heapev_rng *rng, uint8_t *p, size_t n)
         p[i] = (uint8_t)heapev_rng_next(rng);
 }
 
-/* Every fixed-part field but BufferSize, BuffersWritten and PointerSize. */
+/*
+ * Every fixed-part field but BufferSize, BuffersWritten and PointerSize, and
+ * LogFileMode's compressed bit (it decides how the buffers are laid out).
+ */
 static void patch_logfile_unchecked(run *r, uint8_t *b)
 {
     uint8_t *q = b + LF_AT;
     unsigned fixed = HEAPEV_LOGFILE_FIXED_SIZE(r->o->width);
+    uint32_t mode = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE);
     randomize(&r->dmg_rng, q + HEAPEV_LOGFILE_OFF_VERSION,
               HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN - HEAPEV_LOGFILE_OFF_VERSION);
     randomize(&r->dmg_rng, q + HEAPEV_LOGFILE_OFF_START_BUFFERS, 4);
     randomize(&r->dmg_rng, q + HEAPEV_LOGFILE_OFF_EVENTS_LOST, fixed - HEAPEV_LOGFILE_OFF_EVENTS_LOST);
+    uint32_t random_mode = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE);
+    set32(q, HEAPEV_LOGFILE_OFF_LOG_FILE_MODE, (random_mode & ~HEAPEV_LOGFILE_MODE_COMPRESSED) |
+                                                   (mode & HEAPEV_LOGFILE_MODE_COMPRESSED));
+}
+
+/* A live or crashed session's file: BuffersWritten and EndTime 0. */
+static void patch_unfinished(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN, 0);
+    heapev_write_le64(b + LF_AT + HEAPEV_LOGFILE_OFF_END_TIME, 0);
 }
 
 static void patch_size_zero(run *r, uint8_t *b)
@@ -311,10 +350,30 @@ static void patch_saved_high(run *r, uint8_t *b)
                      : (uint32_t)heapev_rng_range(&r->dmg_rng, (uint64_t)r->bsize + 1, UINT32_MAX));
 }
 
+/* SavedOffset another value than Offset (which the reader reads to). */
 static void patch_offset(run *r, uint8_t *b)
 {
-    uint32_t saved = heapev_read_le32(b + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET);
-    set32(b, HEAPEV_ETL_BUF_OFF_OFFSET, rand_not(&r->dmg_rng, 0, UINT32_MAX, saved));
+    uint32_t offset = heapev_read_le32(b + HEAPEV_ETL_BUF_OFF_OFFSET);
+    set32(b, HEAPEV_ETL_BUF_OFF_SAVED_OFFSET, rand_not(&r->dmg_rng, 0, UINT32_MAX, offset));
+}
+
+/* Offset (and SavedOffset) 8..64 bytes off the records' real length: decompression disagrees. */
+static void patch_decompressed_size(run *r, uint8_t *b)
+{
+    uint32_t offset = heapev_read_le32(b + HEAPEV_ETL_BUF_OFF_OFFSET);
+    uint32_t d = 8u * (uint32_t)heapev_rng_range(&r->dmg_rng, 1, 8);
+    int up = heapev_rng_bounded(&r->dmg_rng, 2) || offset < HEAPEV_ETL_BUFFER_HEADER_SIZE + d;
+    set_saved(b, up ? offset + d : offset - d);
+}
+
+/*
+ * The compressed stream's first flag word all ones: its first token is a
+ * match with nothing before it to copy from, which no decoder can follow.
+ */
+static void patch_stream(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, HEAPEV_ETL_BUFFER_HEADER_SIZE, 0xFFFFFFFFu);
 }
 
 static void patch_compressed(run *r, uint8_t *b)
@@ -385,12 +444,6 @@ static void patch_marker(run *r, uint8_t *b)
     record(r, b)[HEAPEV_HEADER_OFF_HEADER_TYPE] = types[heapev_rng_bounded(&r->dmg_rng, N(types))];
 }
 
-static void patch_perfinfo(run *r, uint8_t *b)
-{
-    record(r, b)[HEAPEV_HEADER_OFF_HEADER_TYPE] =
-        (uint8_t)(r->o->width == 8 ? HEAPEV_HEADER_TYPE_PERFINFO64 : HEAPEV_HEADER_TYPE_PERFINFO32);
-}
-
 /* Event t moved back onto the unaligned end of the noise record before it. */
 static void patch_misaligned(run *r, uint8_t *b)
 {
@@ -402,100 +455,121 @@ static void patch_misaligned(run *r, uint8_t *b)
 /* ---- the table ------------------------------------------------------------------ */
 
 #define BSI F(ETL_BUFFER_SIZE_INVALID)
+#define W_ANY (HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64)
+#define PLAIN_ONLY HEAPEV_GEN_ETL_PLAIN, W_ANY
+#define COMP_ONLY HEAPEV_GEN_ETL_COMPRESSED, W_ANY
+#define ANY_TRACE (HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED), W_ANY
 
 static const etl_row rows[] = {
     {{"etl_buffer0_size_zero", "buffer 0 BufferSize is 0",
-      "buffer 0 BufferSize = 0; the reader takes the stride from the logfile header",
-      BSI}, AT_BUFFER0, LOSE_NONE, patch_buffer0_zero},
+      "buffer 0 BufferSize = 0; the reader takes the stride from the logfile header", BSI,
+      PLAIN_ONLY}, AT_BUFFER0, LOSE_NONE, patch_buffer0_zero, NULL},
     {{"etl_buffer0_size_unaligned", "buffer 0 BufferSize not a multiple of 8",
-      "buffer 0 BufferSize = stride +- 1..7; stride from the logfile header", BSI},
-     AT_BUFFER0, LOSE_NONE, patch_buffer0_unaligned},
+      "buffer 0 BufferSize = stride +- 1..7; stride from the logfile header", BSI, PLAIN_ONLY},
+     AT_BUFFER0, LOSE_NONE, patch_buffer0_unaligned, NULL},
     {{"etl_buffer0_size_beyond_file", "buffer 0 BufferSize beyond the file and the limit",
-      "buffer 0 BufferSize = 0xFFFFFFF8; stride from the logfile header", BSI},
-     AT_BUFFER0, LOSE_NONE, patch_buffer0_beyond},
+      "buffer 0 BufferSize = 0xFFFFFFF8; stride from the logfile header", BSI, PLAIN_ONLY},
+     AT_BUFFER0, LOSE_NONE, patch_buffer0_beyond, NULL},
     {{"etl_buffer_size_unrecoverable", "buffer 0 and logfile BufferSize both invalid",
-      "both = 0: the reader cannot find the stride, one item, every event lost", BSI},
-     AT_BUFFER0, LOSE_ALL, patch_unrecoverable},
+      "both = 0: the reader cannot find buffer 0's size, one item, every event lost", BSI,
+      ANY_TRACE}, AT_BUFFER0, LOSE_ALL, patch_unrecoverable, NULL},
     {{"etl_logfile_buffer_size_mismatch", "logfile BufferSize differs from the buffers'",
-      "logfile BufferSize = stride +- 8..512", BSI}, AT_LOGFILE, LOSE_NONE, patch_logfile_size},
+      "logfile BufferSize = stride +- 8..512", BSI, PLAIN_ONLY}, AT_LOGFILE, LOSE_NONE,
+     patch_logfile_size, NULL},
     {{"etl_no_logfile_header", "first record of buffer 0 is not the logfile header",
       "its HookId = 0x0001, 0x0002, 0x0020, 0x1020, 0x1024 or 0xFFFF: read (and skipped) as "
-      "an ordinary record, PointerSize unknown", F(ETL_NO_LOGFILE_HEADER)},
-     AT_LOGFILE, LOSE_NONE, patch_no_logfile},
+      "an ordinary record, PointerSize unknown", F(ETL_NO_LOGFILE_HEADER), PLAIN_ONLY},
+     AT_LOGFILE, LOSE_NONE, patch_no_logfile, NULL},
     {{"etl_logfile_names_unterminated", "logfile session/file names without NUL",
-      "every byte after the fixed part = 'A'", F(ETL_LOGFILE_HEADER_SHORT)},
-     AT_LOGFILE, LOSE_NONE, patch_names},
+      "every byte after the fixed part = 'A'", F(ETL_LOGFILE_HEADER_SHORT), ANY_TRACE},
+     AT_LOGFILE, LOSE_NONE, patch_names, NULL},
     {{"etl_pointer_size_invalid", "logfile PointerSize neither 4 nor 8",
       "PointerSize = 0..3, 5..7, 9, 12, 16, 32, 64, 0x80000004, 0xFFFFFFFF or random: "
-      "record widths are then not checked", F(ETL_POINTER_SIZE_INVALID)},
-     AT_LOGFILE, LOSE_NONE, patch_psize_invalid},
-    {{"etl_pointer_size_mismatch", "logfile PointerSize is the other width than the records'",
-      "PointerSize 8 <-> 4: the logfile record, every noise record (container items) and "
-      "every Alloc event (event finding) mismatch", F(ETL_POINTER_SIZE_MISMATCH)},
-     AT_LOGFILE, LOSE_NONE, patch_psize_mismatch},
+      "record widths are then not checked", F(ETL_POINTER_SIZE_INVALID), ANY_TRACE},
+     AT_LOGFILE, LOSE_NONE, patch_psize_invalid, NULL},
+    {{"etl_pointer_size_mismatch", "logfile PointerSize 4 in a trace of 64-bit records",
+      "PointerSize 8 -> 4: the logfile record, every 64-bit noise record (container items) and "
+      "every 64-bit Alloc event (event finding) mismatch; WOW64 ones do not",
+      F(ETL_POINTER_SIZE_MISMATCH), HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED,
+      HEAPEV_GEN_WIDTH_64}, AT_LOGFILE, LOSE_NONE, patch_psize_mismatch, NULL},
     {{"etl_buffers_written_mismatch", "logfile BuffersWritten differs from the buffers",
-      "BuffersWritten = N +- 1..16; item at (0, 72) after every other",
-      F(ETL_BUFFERS_WRITTEN_MISMATCH)}, AT_LOGFILE_END, LOSE_NONE, patch_buffers_written},
+      "BuffersWritten = N +- 1..16 (never 0); item at (0, 72) after every other",
+      F(ETL_BUFFERS_WRITTEN_MISMATCH), ANY_TRACE}, AT_LOGFILE_END, LOSE_NONE,
+     patch_buffers_written, NULL},
+    {{"etl_log_unfinished", "a live or crashed session's file (not a defect)",
+      "BuffersWritten = 0 and EndTime = 0: the note etl_log_unfinished; read to the end",
+      F(ETL_LOG_UNFINISHED), ANY_TRACE}, AT_LOGFILE, LOSE_NONE, patch_unfinished, NULL},
     {{"etl_logfile_unchecked_fields", "logfile fields no check depends on, random",
-      "Version..CpuSpeed, names' pointers, TimeZone, BootTime, PerfFreq, StartTime, "
-      "ReservedFlags, BuffersLost random: no finding", 0}, AT_NONE, LOSE_NONE,
-     patch_logfile_unchecked},
+      "Version..CpuSpeed (LogFileMode's compressed bit kept), names' pointers, TimeZone, "
+      "BootTime, PerfFreq, StartTime, ReservedFlags, BuffersLost random: no finding", 0,
+      ANY_TRACE}, AT_NONE, LOSE_NONE, patch_logfile_unchecked, NULL},
     {{"etl_buffer_size_zero", "a data buffer's BufferSize is 0",
-      "target buffer BufferSize = 0; its records are still read", BSI}, AT_TARGET, LOSE_NONE,
-     patch_size_zero},
+      "target buffer BufferSize = 0; its records are still read", BSI, PLAIN_ONLY}, AT_TARGET,
+     LOSE_NONE, patch_size_zero, NULL},
     {{"etl_buffer_size_unaligned", "a data buffer's BufferSize not a multiple of 8",
-      "target buffer BufferSize = stride +- 1..7; records still read", BSI}, AT_TARGET,
-     LOSE_NONE, patch_size_unaligned},
+      "target buffer BufferSize = stride +- 1..7; records still read", BSI, PLAIN_ONLY},
+     AT_TARGET, LOSE_NONE, patch_size_unaligned, NULL},
     {{"etl_buffer_size_beyond_file", "a data buffer's BufferSize beyond the file",
-      "target buffer BufferSize = 0xFFFFFFF8; records still read", BSI}, AT_TARGET, LOSE_NONE,
-     patch_size_beyond},
-    {{"etl_saved_offset_below_header", "SavedOffset below the 72-byte buffer header",
+      "target buffer BufferSize = 0xFFFFFFF8; records still read", BSI, PLAIN_ONLY}, AT_TARGET,
+     LOSE_NONE, patch_size_beyond, NULL},
+    {{"etl_saved_offset_below_header", "Offset below the 72-byte buffer header",
       "SavedOffset = CurrentOffset = Offset = 0..71: the target buffer's events are lost",
-      F(ETL_SAVED_OFFSET_INVALID)}, AT_TARGET, LOSE_RUN, patch_saved_low},
-    {{"etl_saved_offset_beyond_buffer", "SavedOffset beyond BufferSize",
-      "SavedOffset = CurrentOffset = Offset in (stride, 2^32): the target buffer's events are "
-      "lost", F(ETL_SAVED_OFFSET_INVALID)}, AT_TARGET, LOSE_RUN, patch_saved_high},
-    {{"etl_offset_mismatch", "buffer Offset differs from SavedOffset",
-      "Offset = random other value; records read by SavedOffset", F(ETL_OFFSET_MISMATCH)},
-     AT_TARGET, LOSE_NONE, patch_offset},
-    {{"etl_buffer_compressed", "buffer flagged compressed (0x40)",
-      "BufferFlag |= 0x40: the target buffer's events are lost", F(ETL_BUFFER_COMPRESSED)},
-     AT_TARGET, LOSE_RUN, patch_compressed},
+      F(ETL_SAVED_OFFSET_INVALID), ANY_TRACE}, AT_TARGET, LOSE_RUN, patch_saved_low, NULL},
+    {{"etl_saved_offset_beyond_buffer", "Offset beyond the buffer",
+      "SavedOffset = CurrentOffset = Offset in (buffer size, 2^32): the target buffer's events "
+      "are lost", F(ETL_SAVED_OFFSET_INVALID), ANY_TRACE}, AT_TARGET, LOSE_RUN,
+     patch_saved_high, NULL},
+    {{"etl_offset_mismatch", "a data buffer's SavedOffset differs from Offset",
+      "SavedOffset = random other value; records read to Offset", F(ETL_OFFSET_MISMATCH),
+      ANY_TRACE}, AT_TARGET, LOSE_NONE, patch_offset, NULL},
+    {{"etl_buffer_compressed", "buffer flagged compressed (0x40) in a trace that is not",
+      "BufferFlag |= 0x40: the target buffer's events are lost", F(ETL_BUFFER_COMPRESSED),
+      PLAIN_ONLY}, AT_TARGET, LOSE_RUN, patch_compressed, NULL},
     {{"etl_buffer_unchecked_fields", "buffer header fields no check depends on, random",
-      "CurrentOffset..State, BufferFlag (not 0x40), BufferType, reserved random: no finding", 0},
-     AT_NONE, LOSE_NONE, patch_buffer_unchecked},
+      "CurrentOffset..State, BufferFlag (0x40 as it was), BufferType, reserved random: no "
+      "finding", 0, ANY_TRACE}, AT_NONE, LOSE_NONE, patch_buffer_unchecked, NULL},
+    {{"etl_decompress_failed", "a compressed buffer's stream does not decompress",
+      "the target buffer's first flag word = 0xFFFFFFFF (a match before any output): its "
+      "events are lost", F(ETL_DECOMPRESS_FAILED), COMP_ONLY}, AT_TARGET, LOSE_RUN, NULL,
+     patch_stream},
+    {{"etl_decompressed_size_mismatch", "Offset disagrees with the decompressed length",
+      "target buffer SavedOffset = Offset = real +- 8..64: its events are lost",
+      F(ETL_DECOMPRESSED_SIZE_MISMATCH), COMP_ONLY}, AT_TARGET, LOSE_RUN,
+     patch_decompressed_size, NULL},
     {{"etl_record_size_zero", "record Size field 0",
       "first record of the target buffer (event t): Size = 0; the buffer's events are lost",
-      F(ETL_RECORD_SIZE_INVALID)}, AT_RECORD, LOSE_RUN, patch_record_zero},
+      F(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_zero, NULL},
     {{"etl_record_size_below_header", "record Size below its header size",
       "event t: Size = 1..header size - 1; the buffer's events are lost",
-      F(ETL_RECORD_SIZE_INVALID)}, AT_RECORD, LOSE_RUN, patch_record_small},
-    {{"etl_record_crossing_buffer", "record Size crossing SavedOffset and the buffer end",
+      F(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_small, NULL},
+    {{"etl_record_crossing_buffer", "record Size crossing Offset and the buffer end",
       "event t: Size = 0x1000..0xFFFF; the buffer's events are lost",
-      F(ETL_RECORD_SIZE_INVALID)}, AT_RECORD, LOSE_RUN, patch_record_crossing},
+      F(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_crossing, NULL},
     {{"etl_record_misaligned", "record placed without 8-byte alignment",
       "a Free record of 44 / 52 bytes, then event t moved onto its unaligned end: the Free "
-      "record is skipped, the buffer's events are lost", F(ETL_RECORD_MISALIGNED)},
-     AT_RECORD, LOSE_RUN, patch_misaligned},
-    {{"etl_filler_inside_records", "filler marker 0xFFFFFFFF before SavedOffset",
+      "record is skipped, the buffer's events are lost", F(ETL_RECORD_MISALIGNED), ANY_TRACE},
+     AT_RECORD, LOSE_RUN, patch_misaligned, NULL},
+    {{"etl_filler_inside_records", "filler marker 0xFFFFFFFF before Offset",
       "event t's first 4 bytes = 0xFFFFFFFF; the buffer's events are lost",
-      F(ETL_FILLER_INSIDE_RECORDS)}, AT_RECORD, LOSE_RUN, patch_filler},
+      F(ETL_FILLER_INSIDE_RECORDS), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_filler, NULL},
     {{"etl_marker_unsupported", "record HeaderType the reader cannot step over",
       "event t's HeaderType = 0, 5..9, 12..15 (TIMED, ERROR, WNODE, MESSAGE), 22, 0x7F, 0x80, "
-      "0xFF; the buffer's events are lost", F(ETL_HEADER_TYPE_UNSUPPORTED)},
-     AT_RECORD, LOSE_RUN, patch_marker},
+      "0xFF; the buffer's events are lost", F(ETL_HEADER_TYPE_UNSUPPORTED), ANY_TRACE},
+     AT_RECORD, LOSE_RUN, patch_marker, NULL},
     {{"etl_garbage_record", "garbage bytes where a record starts",
       "event t's bytes random, flags byte not 0xC0 / 0x90 / 0xFF; the buffer's events are lost",
-      F(ETL_HEADER_TYPE_UNSUPPORTED)}, AT_RECORD, LOSE_RUN, patch_garbage},
-    {{"etl_alloc_in_perfinfo_header", "heap Alloc record with a PERFINFO header",
-      "event t's HeaderType = PERFINFO32 / 64: stepped over (skipped), event t lost",
-      F(ETL_HEADER_TYPE_UNSUPPORTED)}, AT_RECORD, LOSE_FIRST, patch_perfinfo},
+      F(ETL_HEADER_TYPE_UNSUPPORTED), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_garbage, NULL},
     {{"etl_truncated_file", "file ends inside a record of the last buffer",
       "the last buffer holds the last 1..4 events; the file is cut inside one of them: it and "
-      "the later ones are lost", F(ETL_TRUNCATED_FILE)}, AT_TARGET, LOSE_CUT, NULL},
+      "the later ones are lost", F(ETL_TRUNCATED_FILE), PLAIN_ONLY}, AT_TARGET, LOSE_CUT, NULL,
+     NULL},
     {{"etl_truncated_buffer_header", "file ends inside the last buffer's header",
       "the last buffer holds the last 1..4 events; the file is cut 1..71 bytes into it: its "
-      "events are lost", F(ETL_TRUNCATED_FILE)}, AT_TARGET, LOSE_RUN, NULL},
+      "events are lost", F(ETL_TRUNCATED_FILE), ANY_TRACE}, AT_TARGET, LOSE_RUN, NULL, NULL},
+    {{"etl_buffer_beyond_file", "the last compressed buffer's BufferSize runs past the file",
+      "the last buffer holds the last 1..4 events; the file is cut after its header, inside "
+      "its compressed records: its events are lost", F(ETL_BUFFER_BEYOND_FILE), COMP_ONLY},
+     AT_TARGET, LOSE_RUN, NULL, NULL},
 };
 
 size_t heapev_gen_etl_class_count(void)
@@ -527,13 +601,19 @@ static int targets_buffer(const etl_row *row)
 /* The truncation classes patch nothing: they cut the last buffer. */
 static int is_truncation(const etl_row *row)
 {
-    return row != NULL && row->patch == NULL;
+    return row != NULL && row->patch == NULL && row->after == NULL;
+}
+
+/* The truncation class that cuts a compressed buffer inside its stream. */
+static int cuts_stream(const etl_row *row)
+{
+    return is_truncation(row) && row->info.findings == F(ETL_BUFFER_BEYOND_FILE);
 }
 
 static int entry(run *r, const heapev_gen_etl_entry *e)
 {
     if (e->kind == HEAPEV_GEN_ETL_CONTAINER) {
-        r->sum.container_items++;
+        r->sum.container_items += heapev_findings_defects(e->expected) != 0;
         r->sum.container_findings |= e->expected;
     }
     if (r->on_entry != NULL && !r->entry_failed && r->on_entry(r->entry_ctx, e) != 0)
@@ -547,29 +627,106 @@ static int container(run *r, uint64_t buffer, uint64_t offset, heapev_findings f
     return entry(r, &e);
 }
 
-/* The sink between the writer and the caller: patches and cuts on the way. */
+/* File offset of the data buffer being filled (all earlier ones went to the sink). */
+static uint64_t open_base(const run *r, uint64_t index)
+{
+    return r->o->compress ? r->out_off : index * r->bsize;
+}
+
+/* The writer's position as the reader sees it: buffer offset + place in the (decompressed) buffer. */
+static uint64_t file_offset(const run *r, const heapev_etl_position *pos)
+{
+    return open_base(r, pos->buffer) + (pos->offset - pos->buffer * r->bsize);
+}
+
+/*
+ * A compressed trace's buffer 0: LogFileMode says so, and it is cut to its
+ * short length (its BufferSize, unless a class damaged that).
+ */
+static size_t shorten_header_buffer(run *r, uint8_t *b)
+{
+    uint32_t mode = heapev_read_le32(b + LF_AT + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE);
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE, mode | HEAPEV_LOGFILE_MODE_COMPRESSED);
+    if (heapev_read_le32(b + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE) == r->bsize)
+        set32(b, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, r->b0len);
+    return r->b0len;
+}
+
+/*
+ * A compressed data buffer in r->packed: the header of @p b (maybe patched),
+ * its records [72, Offset as written) compressed, BufferSize its own length,
+ * BufferFlag 0x40. @p real is the unpatched buffer, for Offset.
+ */
+static size_t compress_buffer(run *r, const uint8_t *real, const uint8_t *b)
+{
+    uint32_t used = heapev_read_le32(real + HEAPEV_ETL_BUF_OFF_OFFSET);
+    uint8_t *p = r->packed;
+    size_t clen = heapev_lzxpress_compress(&r->lzx, b + HEAPEV_ETL_BUFFER_HEADER_SIZE,
+                                           used - HEAPEV_ETL_BUFFER_HEADER_SIZE,
+                                           p + HEAPEV_ETL_BUFFER_HEADER_SIZE,
+                                           HEAPEV_LZXPRESS_BOUND(r->bsize));
+    memcpy(p, b, HEAPEV_ETL_BUFFER_HEADER_SIZE);
+    set32(p, HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, (uint32_t)(HEAPEV_ETL_BUFFER_HEADER_SIZE + clen));
+    uint16_t flag = heapev_read_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG);
+    heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG,
+                      (uint16_t)(flag | HEAPEV_ETL_BUFFER_FLAG_COMPRESSED));
+    return HEAPEV_ETL_BUFFER_HEADER_SIZE + clen;
+}
+
+/* Is buffer @p index the one the container class patches? */
+static int patched(const run *r, uint64_t index)
+{
+    const etl_row *row = r->row;
+    if (row == NULL)
+        return 0;
+    return targets_buffer(row) ? index == r->target : index == 0;
+}
+
+/* The sink between the writer and the caller: patches, compresses and cuts on the way. */
 static int patch_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
 {
     run *r = ctx;
     uint64_t index = offset / r->bsize;
-    const etl_row *row = r->row;
-    int buffer0_class = row != NULL && !targets_buffer(row);
-    if (row != NULL && row->patch != NULL &&
-        ((index == 0 && buffer0_class) || (index == r->target && targets_buffer(row)))) {
+    const uint8_t *out = data;
+    if (r->o->compress || (patched(r, index) && r->row->patch != NULL)) {
         memcpy(r->copy, data, len);
-        row->patch(r, r->copy);
-        data = r->copy;
+        if (patched(r, index) && r->row->patch != NULL)
+            r->row->patch(r, r->copy);
+        out = r->copy;
     }
-    if (is_truncation(row) && index == r->target)
+    if (r->o->compress && index == 0) {
+        len = shorten_header_buffer(r, r->copy);
+    } else if (r->o->compress) {
+        len = compress_buffer(r, data, r->copy);
+        out = r->packed;
+        if (patched(r, index) && r->row->after != NULL)
+            r->row->after(r, r->packed);
+        offset = r->out_off;
+        r->out_off += len;
+    }
+    if (is_truncation(r->row) && index == r->target) {
+        if (cuts_stream(r->row)) /* 1..all but one byte of the stream */
+            r->cut = HEAPEV_ETL_BUFFER_HEADER_SIZE +
+                     heapev_rng_range(&r->dmg_rng, 1, len - HEAPEV_ETL_BUFFER_HEADER_SIZE - 1);
         len = (size_t)r->cut;
+    }
     if (offset + len > r->sum.file_length)
         r->sum.file_length = offset + len;
-    return r->sink(r->sink_ctx, offset, data, len);
+    return r->sink(r->sink_ctx, offset, out, len);
 }
 
 static int add(run *r, const void *bytes, size_t len, heapev_etl_position *pos)
 {
-    return heapev_etl_writer_add_record(&r->w, bytes, len, pos) == HEAPEV_ETL_WRITE_OK ? 0 : -2;
+    if (heapev_etl_writer_add_record(&r->w, bytes, len, pos) != HEAPEV_ETL_WRITE_OK)
+        return -2;
+    pos->offset = file_offset(r, pos);
+    return 0;
+}
+
+/* A 64-bit header is a mismatch only in a trace whose PointerSize the reader takes as 4. */
+static heapev_findings width_mismatch(const run *r, unsigned header_width)
+{
+    return r->psize == 4 && header_width == 8 ? F(ETL_POINTER_SIZE_MISMATCH) : 0;
 }
 
 static int add_noise(run *r, unsigned kind)
@@ -583,7 +740,7 @@ static int add_noise(run *r, unsigned kind)
     r->sum.noise++;
     if (r->row == NULL || r->row->loss != LOSE_ALL)
         r->sum.skipped++;
-    if (r->psize != 0 && r->psize != r->o->width)
+    if (width_mismatch(r, r->o->width) != 0)
         return container(r, pos.buffer, pos.offset, F(ETL_POINTER_SIZE_MISMATCH));
     return 0;
 }
@@ -627,18 +784,29 @@ static int open_target(run *r)
     return 0;
 }
 
-/* Event t was written at @p pos: the target buffer's item. */
-static int target_written(run *r, const heapev_etl_position *pos)
+/* Event t was written at @p pos (raw writer position): the target buffer's item. */
+static int target_written(run *r, const heapev_etl_position *raw, uint64_t offset)
 {
-    r->target = pos->buffer;
-    r->rec_off = pos->offset - pos->buffer * r->bsize;
-    if (is_truncation(r->row) && r->row->loss == LOSE_RUN) /* cut inside the buffer header */
+    r->target = raw->buffer;
+    r->rec_off = raw->offset - raw->buffer * r->bsize;
+    if (is_truncation(r->row) && r->row->loss == LOSE_RUN && !cuts_stream(r->row))
         r->cut = heapev_rng_range(&r->dmg_rng, 1, HEAPEV_ETL_BUFFER_HEADER_SIZE - 1);
     if (r->row->where == AT_TARGET)
-        return container(r, r->target, r->target * r->bsize, r->row->info.findings);
+        return container(r, r->target, open_base(r, r->target), r->row->info.findings);
     if (r->row->where == AT_RECORD)
-        return container(r, r->target, pos->offset, r->row->info.findings);
+        return container(r, r->target, offset, r->row->info.findings);
     return 0;
+}
+
+/* The next Alloc event: from a WOW64 process now and then (64-bit traces), on the trace's clock. */
+static void next_item(run *r, heapev_gen_item *it)
+{
+    int wow = r->wow64_threshold != 0 && (heapev_rng_next(&r->mix_rng) >> 11) < r->wow64_threshold;
+    heapev_gen *g = &r->g[wow];
+    heapev_gen_model *m = &g->models[g->options.width == 8];
+    if (m->system_time < r->time) /* one clock for every process of the trace */
+        m->system_time = r->time;
+    heapev_gen_next(g, it);
 }
 
 static int write_event(run *r, uint64_t i, uint64_t threshold)
@@ -651,19 +819,18 @@ static int write_event(run *r, uint64_t i, uint64_t threshold)
         return rc;
     heapev_gen_item it;
     heapev_etl_position pos;
-    heapev_gen_next(&r->g, &it);
-    if (add(r, it.bytes, it.len, &pos) != 0)
+    next_item(r, &it);
+    if (heapev_etl_writer_add_record(&r->w, it.bytes, it.len, &pos) != HEAPEV_ETL_WRITE_OK)
         return -2;
+    uint64_t offset = file_offset(r, &pos);
     r->time = it.event.header.system_time > r->time ? it.event.header.system_time : r->time;
-    if (targets_buffer(r->row) && i == r->t && target_written(r, &pos) != 0)
+    if (targets_buffer(r->row) && i == r->t && target_written(r, &pos, offset) != 0)
         return -3;
     if (is_truncation(r->row) && r->j != UINT64_MAX && i == r->t + r->j)
         r->cut = pos.offset - r->target * r->bsize + heapev_rng_range(&r->dmg_rng, 1, it.len - 1);
-    unsigned hw = heapev_header_type_width(it.event.header.header_type);
-    heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_EVENT, pos.buffer, pos.offset, it.expected,
+    heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_EVENT, pos.buffer, offset, it.expected,
                               is_lost(r, i), i, &it};
-    if (r->psize != 0 && hw != r->psize)
-        e.expected |= F(ETL_POINTER_SIZE_MISMATCH);
+    e.expected |= width_mismatch(r, heapev_header_type_width(it.event.header.header_type));
     if (e.lost)
         r->sum.lost++;
     if (entry(r, &e) != 0)
@@ -685,7 +852,7 @@ static int plan(run *r)
     if (row == NULL)
         return 0;
     if (row->patch == patch_psize_mismatch)
-        r->psize = o->width == 8 ? 4u : 8u;
+        r->psize = 4;
     if (row->patch == patch_psize_invalid || row->patch == patch_no_logfile ||
         row->patch == patch_unrecoverable)
         r->psize = 0;
@@ -700,37 +867,111 @@ static int plan(run *r)
     return 0;
 }
 
+/* Does container class @p c apply to the trace @p o describes? */
+static int class_fits(const heapev_gen_etl_options *o, int c)
+{
+    if (c < 0)
+        return 1;
+    if ((size_t)c >= N(rows))
+        return 0;
+    const heapev_gen_etl_class *k = &rows[c].info;
+    unsigned trace = o->compress ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
+    return (k->traces & trace) && (k->widths & HEAPEV_GEN_WIDTH_BIT(o->width));
+}
+
 static int options_ok(const heapev_gen_etl_options *o, uint32_t bsize, size_t cap)
 {
     return (o->width == 4 || o->width == 8) && o->noise >= 0.0 && o->noise <= MAX_NOISE_FRACTION &&
+           o->wow64 >= 0.0 && o->wow64 <= MAX_WOW64_FRACTION &&
+           (o->wow64 == 0.0 || o->width == 8) && o->families <= HEAPEV_GEN_FAMILY_ALL &&
+           (o->style == HEAPEV_ETL_STYLE_WIN10 || o->style == HEAPEV_ETL_STYLE_WIN7) &&
            bsize % HEAPEV_ETL_RECORD_ALIGN == 0 && bsize >= HEAPEV_GEN_ETL_MIN_BUFFER &&
-           bsize <= HEAPEV_ETL_MAX_BUFFER_SIZE && cap / 2 >= bsize &&
-           (o->container < 0 || (size_t)o->container < N(rows)) &&
-           (o->enabled & ~heapev_gen_etl_event_classes()) == 0;
+           bsize <= HEAPEV_ETL_MAX_BUFFER_SIZE && cap >= HEAPEV_GEN_ETL_MEMORY(bsize) &&
+           class_fits(o, o->container) && (o->enabled & ~heapev_gen_etl_event_classes()) == 0;
+}
+
+/*
+ * Event classes whose findings depend on the 32-bit user limit: left out of
+ * WOW64 events, which the reader checks against the WOW64 limit instead.
+ */
+static heapev_gen_classes limit_dependent_classes(void)
+{
+    static const char *const names[] = {"size_implausible", "address_kernel_range",
+                                        "address_wraps", "heap_handle_kernel_range"};
+    heapev_gen_classes set = 0;
+    for (size_t k = 0; k < N(names); k++)
+        set |= (heapev_gen_classes)1 << heapev_gen_class_find(names[k]);
+    return set;
+}
+
+/* The generators: the trace's width, and (64-bit traces with a WOW64 share) the 32-bit one. */
+static int start_generators(run *r)
+{
+    const heapev_gen_etl_options *o = r->o;
+    heapev_gen_classes enabled = o->enabled != 0 ? o->enabled : heapev_gen_etl_event_classes();
+    unsigned families = o->families != 0 ? o->families : HEAPEV_GEN_FAMILY_ALL;
+    heapev_gen_options go = {.seed = o->seed, .width = o->width, .format = HEAPEV_GEN_FORMAT_RECORD,
+                             .malformed = o->malformed, .enabled = enabled, .families = families};
+    if (heapev_gen_init(&r->g[0], &go) != 0)
+        return -1;
+    if (o->wow64 <= 0.0)
+        return 0;
+    go.seed = o->seed ^ 0x776F773634000000ull; /* "wow64" */
+    go.width = 4;
+    go.enabled = enabled & ~limit_dependent_classes();
+    if (go.enabled == 0)
+        go.malformed = 0.0;
+    if (heapev_gen_init(&r->g[1], &go) != 0)
+        return -1;
+    r->wow64_threshold = (uint64_t)(o->wow64 * TWO_POW_53);
+    return 0;
+}
+
+/* Smallest power of 2 (from COMPRESSED_B0_MIN) that holds @p n bytes. */
+static uint32_t pow2_at_least(uint32_t n)
+{
+    uint32_t p = COMPRESSED_B0_MIN;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+/* The writer, with a header buffer and logfile fields like a real trace's. */
+static int start_writer(run *r)
+{
+    const heapev_gen_etl_options *o = r->o;
+    heapev_rng rng;
+    heapev_rng_seed(&rng, o->seed ^ 0x6865616465720000ull); /* "header" */
+    heapev_etl_writer_options wo = {
+        .buffer_size = r->bsize,
+        .pointer_size = o->width,
+        .start_time = r->time,
+        .boot_time = FILETIME_2024 + (int64_t)heapev_rng_bounded(&rng, (uint64_t)TWO_YEARS_FT),
+        .perf_freq = 10000000,
+        .clock_type = 1,
+        .number_of_processors = 2u * (uint32_t)heapev_rng_range(&rng, 1, 8),
+        .cpu_speed_mhz = 100u * (uint32_t)heapev_rng_range(&rng, 20, 48),
+        .style = o->style};
+    if (heapev_etl_writer_init(&r->w, &wo, r->copy + r->bsize, r->bsize, patch_sink, r) != 0)
+        return -1;
+    r->b0len = pow2_at_least(heapev_etl_writer_header_length(&r->w));
+    r->out_off = r->b0len;
+    return 0;
 }
 
 static int start(run *r)
 {
     const heapev_gen_etl_options *o = r->o;
-    heapev_gen_options go = {o->seed, o->width, HEAPEV_GEN_FORMAT_RECORD, o->malformed,
-                             o->enabled != 0 ? o->enabled : heapev_gen_etl_event_classes()};
-    if (heapev_gen_init(&r->g, &go) != 0)
+    if (start_generators(r) != 0)
         return -1;
     heapev_rng_seed(&r->noise_rng, o->seed ^ 0x6E6F697365000000ull); /* "noise" */
     heapev_rng_seed(&r->dmg_rng, o->seed ^ 0x64616D6167650000ull);   /* "damage" */
+    heapev_rng_seed(&r->mix_rng, o->seed ^ 0x6D69780000000000ull);   /* "mix" */
     r->row = o->container >= 0 ? &rows[o->container] : NULL;
     if (plan(r) != 0)
         return -1;
-    r->time = r->g.models[o->width == 8].system_time;
-    heapev_etl_writer_options wo = {.buffer_size = r->bsize,
-                                    .pointer_size = o->width,
-                                    .start_time = r->time,
-                                    .boot_time = r->time - 36000000000ll, /* an hour earlier */
-                                    .perf_freq = 10000000,
-                                    .clock_type = 1};
-    if (heapev_etl_writer_init(&r->w, &wo, r->copy + r->bsize, r->bsize, patch_sink, r) != 0)
-        return -1;
-    return 0;
+    r->time = r->g[0].models[o->width == 8].system_time;
+    return start_writer(r);
 }
 
 /* Buffer 0's items come first in the reader's order. */
@@ -756,6 +997,7 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
     r.o = o;
     r.bsize = o->buffer_size != 0 ? o->buffer_size : HEAPEV_ETL_DEFAULT_BUFFER_SIZE;
     r.copy = mem;
+    r.packed = mem + 2u * (size_t)r.bsize;
     r.sink = sink;
     r.sink_ctx = sink_ctx;
     r.on_entry = on_entry;
@@ -766,8 +1008,7 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
     int rc = first_items(&r) != 0 ? -3 : 0;
     if (r.row != NULL && r.row->patch == patch_no_logfile)
         r.sum.skipped++; /* the logfile record, read as an ordinary one */
-    if (r.row != NULL && r.row->patch == patch_perfinfo)
-        r.sum.skipped++; /* event t, stepped over */
+    r.sum.skipped += heapev_etl_writer_header_records(&r.w);
     for (uint64_t i = 0; rc == 0 && i < o->count; i++)
         rc = write_event(&r, i, threshold);
     if (rc == 0) {

@@ -35,6 +35,8 @@ int heapev_gen_init(heapev_gen *g, const heapev_gen_options *o)
         return -1;
     if (!(o->malformed >= 0.0 && o->malformed <= 1.0)) /* also rejects NaN */
         return -1;
+    if (!(o->share_32 >= 0.0 && o->share_32 < 1.0) || o->families > HEAPEV_GEN_FAMILY_ALL)
+        return -1;
     if (o->format != HEAPEV_GEN_FORMAT_PAYLOAD && o->format != HEAPEV_GEN_FORMAT_RECORD)
         return -1;
     heapev_gen_classes eligible = eligible_classes(o);
@@ -47,6 +49,7 @@ int heapev_gen_init(heapev_gen *g, const heapev_gen_options *o)
     heapev_gen_model_init(&g->models[0], 4, heapev_rng_next(&g->rng));
     heapev_gen_model_init(&g->models[1], 8, heapev_rng_next(&g->rng));
     g->malformed_threshold = (uint64_t)(o->malformed * TWO_POW_53);
+    g->share_32_threshold = (uint64_t)(o->share_32 * TWO_POW_53);
     return 0;
 }
 
@@ -62,14 +65,30 @@ static size_t pick_member(heapev_rng *rng, heapev_gen_classes set)
             return i;
 }
 
-/* A producer width among @p mask (HEAPEV_GEN_WIDTH_* bits). */
-static unsigned pick_width(heapev_rng *rng, unsigned mask)
+/* A producer width among @p mask (HEAPEV_GEN_WIDTH_* bits): a coin flip, or the share of 32. */
+static unsigned pick_width(heapev_gen *g, unsigned mask)
 {
     if (mask == HEAPEV_GEN_WIDTH_32)
         return 4;
     if (mask == HEAPEV_GEN_WIDTH_64)
         return 8;
-    return heapev_rng_bounded(rng, 2) == 0 ? 4u : 8u;
+    if (g->share_32_threshold != 0)
+        return (heapev_rng_next(&g->rng) >> 11) < g->share_32_threshold ? 4u : 8u;
+    return heapev_rng_bounded(&g->rng, 2) == 0 ? 4u : 8u;
+}
+
+/* The header family of the next record: one of the enabled ones, uniformly. */
+static unsigned pick_family(heapev_gen *g)
+{
+    unsigned set = g->options.families, n = 0;
+    if (set == 0)
+        return HEAPEV_GEN_FAMILY_SYSTEM;
+    for (unsigned s = set; s != 0; s &= s - 1)
+        n++;
+    uint64_t k = n > 1 ? heapev_rng_bounded(&g->rng, n) : 0;
+    for (unsigned bit = 1;; bit <<= 1)
+        if ((set & bit) && k-- == 0)
+            return bit;
 }
 
 /* One class, then up to two more that combine with it. */
@@ -77,8 +96,7 @@ static heapev_gen_classes pick_classes(heapev_gen *g, unsigned *width)
 {
     heapev_gen_classes eligible = g->eligible;
     size_t primary = pick_member(&g->rng, eligible);
-    *width = pick_width(&g->rng, allowed_widths(&g->options) &
-                                     heapev_gen_class_get(primary)->widths);
+    *width = pick_width(g, allowed_widths(&g->options) & heapev_gen_class_get(primary)->widths);
     heapev_gen_classes set = (heapev_gen_classes)1 << primary;
     for (int extra = 0; extra < 2; extra++) {
         if (heapev_rng_bounded(&g->rng, 2) != 0)
@@ -98,8 +116,10 @@ uint64_t heapev_gen_next(heapev_gen *g, heapev_gen_item *item)
     if ((heapev_rng_next(&g->rng) >> 11) < g->malformed_threshold)
         set = pick_classes(g, &width);
     else
-        width = pick_width(&g->rng, allowed_widths(&g->options));
+        width = pick_width(g, allowed_widths(&g->options));
     heapev_gen_model_event(&g->models[width == 8], &event);
+    if (g->options.format == HEAPEV_GEN_FORMAT_RECORD && g->options.families != 0)
+        heapev_gen_set_family(&event, pick_family(g));
     heapev_gen_build(&g->rng, &event, g->options.format, set, item);
     return g->index++;
 }

@@ -3,13 +3,18 @@
  *
  * The process has a process heap and private heaps. Each heap bump-allocates
  * blocks up to the VM threshold in its segment and puts larger blocks in its
- * own region for VirtualAlloc'd blocks (the slow path). It frees too: a few
- * live blocks are tracked, a random one is freed now and then, and a small
- * freed block is handed out again to a request that fits (the lookaside
- * path). When a region is exhausted the heap starts over empty, as if it had
- * been destroyed and recreated at the same address: everything stays bounded
- * and live blocks never overlap. Realism only goes as far as the findings
- * need: every event is well-formed (SPEC §5).
+ * own region for VirtualAlloc'd blocks (the slow path). The Source follows
+ * the Windows 7+ heap (SPEC §5): the low-fragmentation heap is the only front
+ * end and takes over a size class after about 17 allocations of it, so the
+ * first blocks of a size and blocks above 16 KiB come from the back end
+ * (main path), large ones from the slow path, and a look-aside hit (Source 1,
+ * a freed block handed out again) is rare. Sizes favour a few per-process
+ * common sizes, as real programs do. It frees too: a few live blocks are
+ * tracked and a random one is freed now and then. When a region is exhausted
+ * the heap starts over empty, as if it had been destroyed and recreated at
+ * the same address: everything stays bounded and live blocks never overlap.
+ * Realism only goes as far as the findings need: every event is well-formed.
+ * Times are QPC ticks at 10 MHz since boot, as in a real trace.
  */
 #include "heapev/gen.h"
 
@@ -20,8 +25,12 @@
 
 /* Model parameters (how this model behaves, not facts of the format). */
 #define LOOKASIDE_MAX 1024u     /* lookaside lists serve blocks below 1 KiB */
+#define LOOKASIDE_ODDS 64u      /* one freed block in this many is handed out again */
 #define SEG_FIRST_BLOCK 0x1000u /* heap header before the first block */
-#define FILETIME_2019 132000000000000000ll
+#define UPTIME_MIN 36000000000ll /* one hour of 10 MHz QPC ticks: the earliest start */
+#define LFH_SMALL_STEP 16u      /* LFH size classes: 16 bytes apart up to 1 KiB, */
+#define LFH_SMALL_MAX 1024u
+#define LFH_LARGE_STEP 256u     /* then 256 bytes apart up to 16 KiB */
 
 /*
  * Where a width's heaps live: all of it far below the user-mode limit, and a
@@ -75,7 +84,9 @@ void heapev_gen_model_init(heapev_gen_model *m, unsigned width, uint64_t seed)
     m->process_id = 4u * (uint32_t)heapev_rng_range(&m->rng, 1, 0x3FFF);
     for (unsigned i = 0; i < HEAPEV_GEN_THREADS; i++)
         m->thread_ids[i] = 4u * (uint32_t)heapev_rng_range(&m->rng, 1, 0x3FFF);
-    m->system_time = FILETIME_2019 + (int64_t)heapev_rng_bounded(&m->rng, 1ull << 40);
+    m->system_time = UPTIME_MIN + (int64_t)heapev_rng_bounded(&m->rng, 1ull << 40);
+    for (unsigned i = 0; i < HEAPEV_GEN_COMMON_SIZES; i++)
+        m->common_sizes[i] = 8u * heapev_rng_range(&m->rng, 1, LFH_SMALL_MAX / 8u);
     uint64_t base = l->heaps_lo + heapev_rng_bounded(&m->rng, l->spread) * HEAPEV_HEAP_HANDLE_ALIGN;
     for (unsigned i = 0; i < HEAPEV_GEN_HEAPS; i++) {
         uint64_t jitter = heapev_rng_bounded(&m->rng, 16) * HEAPEV_HEAP_HANDLE_ALIGN;
@@ -83,12 +94,15 @@ void heapev_gen_model_init(heapev_gen_model *m, unsigned width, uint64_t seed)
     }
 }
 
-/* Mostly small sizes, a long tail up to 32 MiB, a few zeros (legal). */
-static uint64_t draw_size(heapev_rng *r)
+/* Mostly small sizes (often the process's common ones), a long tail up to 32 MiB, a few zeros. */
+static uint64_t draw_size(heapev_gen_model *m)
 {
+    heapev_rng *r = &m->rng;
     uint64_t k = heapev_rng_bounded(r, 100);
     if (k < 3)
         return 0;
+    if (k < 53)
+        return m->common_sizes[heapev_rng_bounded(r, HEAPEV_GEN_COMMON_SIZES)];
     unsigned e = k < 88 ? (unsigned)heapev_rng_bounded(r, 9) : 9u + (unsigned)heapev_rng_bounded(r, 16);
     return (1ull << e) + heapev_rng_bounded(r, 1ull << e);
 }
@@ -106,10 +120,10 @@ static void free_live(heapev_gen_heap *h, unsigned i)
         h->freed[h->n_freed++] = b;
 }
 
-/* A freed block on top of the lookaside stack that fits @p size, or 0. */
-static uint64_t take_freed(heapev_gen_heap *h, uint64_t size, unsigned align)
+/* Now and then, a freed block on top of the lookaside stack that fits @p size; else 0. */
+static uint64_t take_freed(heapev_gen_model *m, heapev_gen_heap *h, uint64_t size, unsigned align)
 {
-    if (size > LOOKASIDE_MAX || h->n_freed == 0)
+    if (size > LOOKASIDE_MAX || h->n_freed == 0 || heapev_rng_bounded(&m->rng, LOOKASIDE_ODDS) != 0)
         return 0;
     const heapev_gen_block *top = &h->freed[h->n_freed - 1];
     uint64_t need = round_up(size ? size : 1, align);
@@ -130,6 +144,24 @@ static uint64_t bump(uint64_t *next, uint64_t end, uint64_t size, uint64_t heade
     return address;
 }
 
+/* The LFH size class of a block of @p size (<= 16 KiB). */
+static unsigned lfh_class(uint64_t size)
+{
+    if (size <= LFH_SMALL_MAX)
+        return (unsigned)((size + LFH_SMALL_STEP - 1) / LFH_SMALL_STEP);
+    return (unsigned)(LFH_SMALL_MAX / LFH_SMALL_STEP + (size - LFH_SMALL_MAX - 1) / LFH_LARGE_STEP);
+}
+
+/* Count an allocation of @p size: 1 once the LFH serves its class. */
+static int lfh_serves(heapev_gen_heap *h, uint64_t size)
+{
+    uint8_t *uses = &h->lfh_uses[lfh_class(size)];
+    if (*uses >= HEAPEV_GEN_LFH_ACTIVATION)
+        return 1;
+    (*uses)++;
+    return 0;
+}
+
 /* Place a block of @p size in heap @p h; sets *source. Never fails. */
 static uint64_t place(heapev_gen_model *m, heapev_gen_heap *h, uint64_t size, uint32_t *source)
 {
@@ -143,11 +175,11 @@ static uint64_t place(heapev_gen_model *m, heapev_gen_heap *h, uint64_t size, ui
             heap_reset(h);
         return address;
     }
-    if ((address = take_freed(h, size, align)) != 0) {
+    if ((address = take_freed(m, h, size, align)) != 0) {
         *source = HEAPEV_SOURCE_LOOKASIDE;
         return address;
     }
-    if (size <= HEAPEV_LFH_MAX_SIZE && heapev_rng_bounded(&m->rng, 3) != 0)
+    if (size <= HEAPEV_LFH_MAX_SIZE && lfh_serves(h, size))
         *source = HEAPEV_SOURCE_LOWFRAG;
     else
         *source = HEAPEV_SOURCE_MAINPATH;
@@ -190,10 +222,27 @@ void heapev_gen_model_event(heapev_gen_model *m, heapev_event *e)
     e->pointer_width = (uint8_t)m->width;
     e->payload_decoded = 1;
     e->heap_handle = h->handle;
-    e->size = draw_size(&m->rng);
+    e->size = draw_size(m);
     e->address = place(m, h, e->size, &e->source);
     h->live[h->n_live++] = (heapev_gen_block){e->address, e->size};
     fill_header(m, e);
+}
+
+void heapev_gen_set_family(heapev_event *e, unsigned family)
+{
+    heapev_record_header *hd = &e->header;
+    int wide = e->pointer_width == 8;
+    if (family == HEAPEV_GEN_FAMILY_COMPACT || family == HEAPEV_GEN_FAMILY_PERFINFO) {
+        hd->kernel_time = hd->user_time = 0;
+        hd->header_type = wide ? HEAPEV_HEADER_TYPE_COMPACT64 : HEAPEV_HEADER_TYPE_COMPACT32;
+    }
+    if (family == HEAPEV_GEN_FAMILY_PERFINFO) {
+        hd->thread_id = hd->process_id = 0;
+        hd->header_type = wide ? HEAPEV_HEADER_TYPE_PERFINFO64 : HEAPEV_HEADER_TYPE_PERFINFO32;
+    }
+    if (family == HEAPEV_GEN_FAMILY_SYSTEM)
+        hd->header_type = wide ? HEAPEV_HEADER_TYPE_SYSTEM64 : HEAPEV_HEADER_TYPE_SYSTEM32;
+    hd->size = (uint16_t)heapev_record_size(e);
 }
 
 void heapev_gen_event(heapev_rng *rng, unsigned width, heapev_gen_format format,

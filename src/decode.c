@@ -14,7 +14,7 @@
 
 heapev_limits heapev_limits_default(void)
 {
-    heapev_limits limits = {HEAPEV_USER_MAX_32, HEAPEV_USER_MAX_64};
+    heapev_limits limits = {HEAPEV_USER_MAX_32, HEAPEV_USER_MAX_64, HEAPEV_USER_MAX_32_WOW64};
     return limits;
 }
 
@@ -127,6 +127,10 @@ static void read_header(const uint8_t *p, unsigned hsize, heapev_record_header *
     h->flags = p[HEAPEV_HEADER_OFF_FLAGS];
     h->size = heapev_read_le16(p + HEAPEV_HEADER_OFF_SIZE);
     h->hook_id = heapev_read_le16(p + HEAPEV_HEADER_OFF_HOOK_ID);
+    if (hsize == HEAPEV_HEADER_SIZE_PERFINFO) {
+        h->system_time = (int64_t)heapev_read_le64(p + HEAPEV_PERFINFO_OFF_SYSTEM_TIME);
+        return;
+    }
     h->thread_id = heapev_read_le32(p + HEAPEV_HEADER_OFF_THREAD_ID);
     h->process_id = heapev_read_le32(p + HEAPEV_HEADER_OFF_PROCESS_ID);
     h->system_time = (int64_t)heapev_read_le64(p + HEAPEV_HEADER_OFF_SYSTEM_TIME);

@@ -39,6 +39,10 @@ static void write_header(const heapev_record_header *h, uint8_t *p, unsigned hsi
     p[HEAPEV_HEADER_OFF_FLAGS] = h->flags;
     heapev_write_le16(p + HEAPEV_HEADER_OFF_SIZE, h->size);
     heapev_write_le16(p + HEAPEV_HEADER_OFF_HOOK_ID, h->hook_id);
+    if (hsize == HEAPEV_HEADER_SIZE_PERFINFO) {
+        heapev_write_le64(p + HEAPEV_PERFINFO_OFF_SYSTEM_TIME, (uint64_t)h->system_time);
+        return;
+    }
     heapev_write_le32(p + HEAPEV_HEADER_OFF_THREAD_ID, h->thread_id);
     heapev_write_le32(p + HEAPEV_HEADER_OFF_PROCESS_ID, h->process_id);
     heapev_write_le64(p + HEAPEV_HEADER_OFF_SYSTEM_TIME, (uint64_t)h->system_time);

@@ -2,13 +2,16 @@
  * etl_read.c - streaming .etl reader: buffer by buffer, record by record.
  *
  * No allocation, no global state; every load is an explicit little-endian
- * load (le.h) bounded by the bytes the fetch function returned. Each step
- * moves the cursor forward (records by at least 8 bytes, buffers by the
- * fixed stride), so the walk always ends. Rules: heapev/etl.h, docs/ETL.md.
+ * load (le.h) bounded by the bytes the fetch function returned (or, for a
+ * compressed buffer, the bytes libfwnt decompressed into the caller's
+ * scratch memory). Each step moves the cursor forward (records by at least
+ * 8 bytes, buffers by the fixed stride or by a chained BufferSize of at
+ * least 72), so the walk always ends. Rules: heapev/etl.h, docs/ETL.md.
  */
 #include "heapev/etl.h"
 
 #include <errno.h>
+#include <libfwnt.h>
 #include <string.h>
 
 #include "le.h"
@@ -40,6 +43,7 @@ static const uint8_t *memory_fetch(void *ctx, uint64_t offset, size_t len, size_
 
 static int stdio_skip(heapev_etl_stdio *s, uint64_t n)
 {
+    errno = 0;
     while (n > 0) {
         size_t chunk = n < s->cap ? (size_t)n : s->cap;
         size_t k = fread(s->buf, 1, chunk, s->file);
@@ -68,14 +72,15 @@ const uint8_t *heapev_etl_stdio_fetch(void *ctx, uint64_t offset, size_t len, si
         s->have = 0;
         int rc = stdio_skip(s, gap);
         if (rc < 0)
-            return s->error = EIO, NULL;
+            return s->error = errno != 0 ? errno : EIO, NULL;
         if (rc > 0)
             return s->buf;
     }
     if (s->have < len) {
+        errno = 0;
         s->have += fread(s->buf + s->have, 1, len - s->have, s->file);
         if (ferror(s->file))
-            return s->error = EIO, NULL;
+            return s->error = errno != 0 ? errno : EIO, NULL;
     }
     *got = s->have < len ? s->have : len;
     return s->buf;
@@ -98,6 +103,10 @@ void heapev_etl_reader_init(heapev_etl_reader *r, const heapev_etl_read_options 
         r->opts.limits = heapev_limits_default();
     if (r->opts.max_buffer_size == 0 || r->opts.max_buffer_size > HEAPEV_ETL_MAX_BUFFER_SIZE)
         r->opts.max_buffer_size = HEAPEV_ETL_MAX_BUFFER_SIZE;
+    if (r->opts.limits.user_max_wow64 == 0)
+        r->opts.limits.user_max_wow64 = HEAPEV_USER_MAX_32_WOW64;
+    if (r->opts.scratch == NULL || r->opts.scratch_size < r->opts.max_buffer_size)
+        r->opts.scratch = NULL, r->opts.scratch_size = 0;
     r->fetch = fetch;
     r->ctx = ctx;
     r->stage = STAGE_START;
@@ -127,6 +136,17 @@ uint32_t heapev_etl_reader_buffer_size(const heapev_etl_reader *r)
     return r->stride;
 }
 
+const uint8_t *heapev_etl_reader_buffer(const heapev_etl_reader *r, size_t *len)
+{
+    *len = r->buf != NULL ? r->got : 0;
+    return r->buf;
+}
+
+uint32_t heapev_etl_reader_buffer_length(const heapev_etl_reader *r)
+{
+    return r->size;
+}
+
 /*
  * Queue container findings at a file offset of the current buffer. The queue
  * is empty before each step of heapev_etl_next(), and no step reports twice
@@ -139,8 +159,22 @@ static void report(heapev_etl_reader *r, uint64_t offset, heapev_findings f)
         return;
     unsigned slot = r->npending < 4 ? r->npending++ : 3u; /* never more than 2 at once */
     r->pending[slot].buffer = r->index;
+    r->pending[slot].base = r->base;
+    r->pending[slot].decompressed = r->decompressed;
     r->pending[slot].offset = offset;
     r->pending[slot].findings |= f;
+}
+
+/* An item of the current buffer at file offset @p offset (zeroed otherwise). */
+static void item_at(const heapev_etl_reader *r, heapev_etl_item *item, heapev_etl_item_kind kind,
+                    uint64_t offset)
+{
+    memset(item, 0, sizeof *item);
+    item->kind = kind;
+    item->buffer = r->index;
+    item->buffer_offset = r->base;
+    item->offset = offset;
+    item->decompressed = (uint8_t)r->decompressed;
 }
 
 static int pop_pending(heapev_etl_reader *r, heapev_etl_item *item)
@@ -149,34 +183,45 @@ static int pop_pending(heapev_etl_reader *r, heapev_etl_item *item)
         r->npending = r->next_pending = 0;
         return 0;
     }
-    memset(item, 0, sizeof *item);
-    item->kind = HEAPEV_ETL_ITEM_CONTAINER;
+    item_at(r, item, HEAPEV_ETL_ITEM_CONTAINER, r->pending[r->next_pending].offset);
     item->buffer = r->pending[r->next_pending].buffer;
-    item->offset = r->pending[r->next_pending].offset;
+    item->buffer_offset = r->pending[r->next_pending].base;
+    item->decompressed = (uint8_t)r->pending[r->next_pending].decompressed;
     item->findings = r->pending[r->next_pending].findings;
     memset(&r->pending[r->next_pending], 0, sizeof r->pending[0]);
     r->next_pending++;
-    r->stats.container_items++;
-    r->stats.findings += heapev_findings_count(item->findings);
+    heapev_findings defects = heapev_findings_defects(item->findings);
+    r->stats.container_items += defects != 0;
+    r->stats.findings += heapev_findings_count(defects);
+    r->stats.notes += heapev_findings_count(item->findings & ~defects);
     return 1;
 }
 
 static int fetch(heapev_etl_reader *r, uint64_t offset, size_t len)
 {
     r->buf = r->fetch(r->ctx, offset, len, &r->got);
+    r->decompressed = 0;
     if (r->buf == NULL && r->fetch != memory_fetch) { /* whatever *got says */
         r->stage = STAGE_IO_ERROR;
         return -1;
     }
     if (r->got > len)
         r->got = len;
+    r->at_eof = r->got < len;
     return 0;
 }
 
+/* A BufferSize a fixed-size trace can use as its stride. */
 static int size_valid(const heapev_etl_reader *r, uint32_t size)
 {
     return size != 0 && size % HEAPEV_ETL_RECORD_ALIGN == 0 &&
            size >= HEAPEV_ETL_BUFFER_HEADER_SIZE && size <= r->opts.max_buffer_size;
+}
+
+/* A BufferSize a compressed trace can chain by (its own length: any, from 72). */
+static int chain_size_valid(const heapev_etl_reader *r, uint32_t size)
+{
+    return size >= HEAPEV_ETL_BUFFER_HEADER_SIZE && size <= r->opts.max_buffer_size;
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -209,12 +254,7 @@ static int record_shape_of(const uint8_t *p, record_shape *s)
     }
     if (flags != HEAPEV_ETL_MARKER_FLAGS_HEADER)
         return 0;
-    if (type == HEAPEV_HEADER_TYPE_PERFINFO32 || type == HEAPEV_HEADER_TYPE_PERFINFO64) {
-        *s = (record_shape){HEAPEV_HEADER_OFF_SIZE, HEAPEV_HEADER_SIZE_PERFINFO,
-                            type == HEAPEV_HEADER_TYPE_PERFINFO32 ? 4u : 8u, 1};
-        return 1;
-    }
-    if (heapev_header_type_size(type) != 0) {
+    if (heapev_header_type_size(type) != 0) { /* SYSTEM, COMPACT, PERFINFO */
         *s = (record_shape){HEAPEV_HEADER_OFF_SIZE, heapev_header_type_size(type),
                             heapev_header_type_width(type), 1};
         return 1;
@@ -234,7 +274,7 @@ static uint32_t steppable_size(const heapev_etl_reader *r, uint32_t at, record_s
 /* The buffer was cut by the end of the file before @p need bytes: stop quietly. */
 static int cut_before(const heapev_etl_reader *r, uint64_t need)
 {
-    return r->got < r->stride && need > r->got;
+    return r->got < r->full && need > r->got;
 }
 
 /* An unsteppable marker: misaligned record, or a header type we cannot step over. */
@@ -247,21 +287,21 @@ static void report_bad_marker(heapev_etl_reader *r)
     r->pos = r->end;
 }
 
+/* Only a 64-bit header in a 32-bit trace: 32-bit headers in 64-bit traces are WOW64's. */
 static heapev_findings width_check(const heapev_etl_reader *r, const record_shape *s)
 {
-    return r->psize != 0 && s->width != 0 && s->width != r->psize ? BIT(ETL_POINTER_SIZE_MISMATCH)
-                                                                   : 0;
+    return r->psize == 4 && s->width == 8 ? BIT(ETL_POINTER_SIZE_MISMATCH) : 0;
 }
 
-static void fill_event(heapev_etl_reader *r, uint32_t size, heapev_findings extra,
+static void fill_event(heapev_etl_reader *r, uint32_t size, const record_shape *s,
                        heapev_etl_item *item)
 {
-    memset(item, 0, sizeof *item);
-    item->kind = HEAPEV_ETL_ITEM_EVENT;
-    item->buffer = r->index;
-    item->offset = r->base + r->pos;
-    heapev_decode_record(r->buf + r->pos, size, &r->opts.limits, &item->event, NULL);
-    item->event.findings |= extra;
+    heapev_limits limits = r->opts.limits;
+    if (r->psize == 8 && s->width == 4) /* a WOW64 process */
+        limits.user_max_32 = limits.user_max_wow64;
+    item_at(r, item, HEAPEV_ETL_ITEM_EVENT, r->base + r->pos);
+    heapev_decode_record(r->buf + r->pos, size, &limits, &item->event, NULL);
+    item->event.findings |= width_check(r, s);
     item->findings = item->event.findings;
     r->stats.events++;
     r->stats.event_findings += item->findings != 0;
@@ -285,10 +325,7 @@ static int pop_skipped(heapev_etl_reader *r, heapev_etl_item *item)
 {
     if (!r->skip_ready)
         return 0;
-    memset(item, 0, sizeof *item);
-    item->kind = HEAPEV_ETL_ITEM_SKIPPED;
-    item->buffer = r->index;
-    item->offset = r->skip_offset;
+    item_at(r, item, HEAPEV_ETL_ITEM_SKIPPED, r->skip_offset);
     item->skipped = r->skip;
     r->skip_ready = 0;
     return 1;
@@ -299,10 +336,8 @@ static int records_end(const heapev_etl_reader *r, heapev_etl_item *item)
 {
     if (!r->opts.report_skipped)
         return 0;
-    memset(item, 0, sizeof *item);
-    item->kind = HEAPEV_ETL_ITEM_RECORDS_END;
-    item->buffer = r->index;
-    item->offset = r->base + (r->end < r->got ? r->end : r->got); /* a short last buffer: its end */
+    item_at(r, item, HEAPEV_ETL_ITEM_RECORDS_END,
+            r->base + (r->end < r->got ? r->end : r->got)); /* a short last buffer: its end */
     return 1;
 }
 
@@ -311,14 +346,11 @@ static int take_record(heapev_etl_reader *r, uint32_t size, const record_shape *
                        heapev_etl_item *item)
 {
     const uint8_t *p = r->buf + r->pos;
-    heapev_findings extra = width_check(r, s);
-    int alloc = s->system && heapev_read_le16(p + HEAPEV_HEADER_OFF_HOOK_ID) == HEAPEV_HOOK_HEAP_ALLOC;
-    int produced = 0;
-    if (alloc && heapev_header_type_size(p[HEAPEV_HEADER_OFF_HEADER_TYPE]) != 0) {
-        fill_event(r, size, extra, item);
-        produced = 1;
+    int produced = s->system && heapev_read_le16(p + HEAPEV_HEADER_OFF_HOOK_ID) == HEAPEV_HOOK_HEAP_ALLOC;
+    if (produced) {
+        fill_event(r, size, s, item);
     } else {
-        report(r, r->base + r->pos, extra | (alloc ? BIT(ETL_HEADER_TYPE_UNSUPPORTED) : 0));
+        report(r, r->base + r->pos, width_check(r, s));
         note_skipped(r, size, s);
         r->stats.skipped++;
     }
@@ -359,38 +391,87 @@ static int step_record(heapev_etl_reader *r, heapev_etl_item *item)
 
 /* ---- buffer headers ---------------------------------------------------- */
 
-/* Check the header of the buffer at r->buf and set the record range. */
-static void open_buffer(heapev_etl_reader *r)
+/*
+ * Decompress the records of the compressed buffer in r->buf (Offset @p offset)
+ * into the scratch memory, behind a copy of its header; on success r->buf
+ * is that image. Returns the findings that keep its records unread.
+ */
+static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
+{
+    uint32_t cap = r->logfile.buffer_size >= HEAPEV_ETL_BUFFER_HEADER_SIZE
+                       ? r->logfile.buffer_size : r->opts.max_buffer_size;
+    if (offset < HEAPEV_ETL_BUFFER_HEADER_SIZE || offset > cap || offset > r->opts.scratch_size)
+        return BIT(ETL_SAVED_OFFSET_INVALID);
+    size_t in = r->got - HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    size_t out = r->opts.scratch_size - HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    uint8_t *img = r->opts.scratch;
+    if (in == 0)
+        out = 0; /* nothing compressed: nothing to decompress */
+    else if (libfwnt_lzxpress_decompress(r->buf + HEAPEV_ETL_BUFFER_HEADER_SIZE, in,
+                                         img + HEAPEV_ETL_BUFFER_HEADER_SIZE, &out, NULL) != 1)
+        return BIT(ETL_DECOMPRESS_FAILED);
+    if (out != offset - HEAPEV_ETL_BUFFER_HEADER_SIZE)
+        return BIT(ETL_DECOMPRESSED_SIZE_MISMATCH);
+    memcpy(img, r->buf, HEAPEV_ETL_BUFFER_HEADER_SIZE);
+    r->buf = img;
+    r->got = r->full = r->end = offset;
+    r->decompressed = 1;
+    r->stats.decompressed++;
+    return 0;
+}
+
+/* SavedOffset against Offset: equal in data buffers, 0 or at most Offset in the header buffer. */
+static heapev_findings saved_offset_check(const heapev_etl_reader *r, uint32_t saved, uint32_t offset)
+{
+    if (r->index == 0)
+        return saved != 0 && saved > offset ? BIT(ETL_OFFSET_MISMATCH) : 0;
+    return saved != offset ? BIT(ETL_OFFSET_MISMATCH) : 0;
+}
+
+/* Set the record range of the buffer at r->buf; returns what keeps its records unread. */
+static heapev_findings record_range(heapev_etl_reader *r, uint32_t offset, uint16_t flags)
+{
+    if (flags & HEAPEV_ETL_BUFFER_FLAG_COMPRESSED) {
+        if (!r->chained || r->index == 0 || r->opts.scratch == NULL)
+            return BIT(ETL_BUFFER_COMPRESSED);
+        return decompress(r, offset);
+    }
+    if (offset < HEAPEV_ETL_BUFFER_HEADER_SIZE || offset > r->full)
+        return BIT(ETL_SAVED_OFFSET_INVALID);
+    r->end = offset < r->got ? offset : (uint32_t)r->got;
+    return 0;
+}
+
+/* Check the header of the buffer at r->buf (r->size bytes in the file) and set the record range. */
+static heapev_findings open_buffer(heapev_etl_reader *r)
 {
     const uint8_t *p = r->buf;
     heapev_findings f = 0;
     r->stats.buffers++;
+    r->full = r->size;
     r->pos = r->end = r->prev_end = HEAPEV_ETL_BUFFER_HEADER_SIZE;
-    if (r->got < HEAPEV_ETL_BUFFER_HEADER_SIZE) {
-        report(r, r->base, BIT(ETL_TRUNCATED_FILE));
-        return;
+    if (r->got < HEAPEV_ETL_BUFFER_HEADER_SIZE)
+        return BIT(ETL_TRUNCATED_FILE);
+    if (r->chained && r->index > 0 && !chain_size_valid(r, r->size)) {
+        r->size = 0; /* the chain ends here: no later buffer can be placed */
+        return BIT(ETL_BUFFER_SIZE_INVALID);
     }
-    uint32_t saved = heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET);
-    if (r->got < r->stride)
-        f |= BIT(ETL_TRUNCATED_FILE);
-    if (heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE) != r->stride)
+    uint32_t offset = heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_OFFSET);
+    if (r->got < r->size)
+        f |= r->chained && r->index > 0 ? BIT(ETL_BUFFER_BEYOND_FILE) : BIT(ETL_TRUNCATED_FILE);
+    if (!r->chained && heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE) != r->stride)
         f |= BIT(ETL_BUFFER_SIZE_INVALID);
-    if (heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_OFFSET) != saved)
-        f |= BIT(ETL_OFFSET_MISMATCH);
-    if (saved < HEAPEV_ETL_BUFFER_HEADER_SIZE || saved > r->stride)
-        f |= BIT(ETL_SAVED_OFFSET_INVALID);
-    else if (heapev_read_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG) & HEAPEV_ETL_BUFFER_FLAG_COMPRESSED)
-        f |= BIT(ETL_BUFFER_COMPRESSED);
-    else
-        r->end = saved < r->got ? saved : (uint32_t)r->got;
-    report(r, r->base, f);
+    f |= saved_offset_check(r, heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET), offset);
+    if (f & BIT(ETL_BUFFER_BEYOND_FILE))
+        return f; /* its compressed bytes are cut, or its BufferSize wrong: not read */
+    return f | record_range(r, offset, heapev_read_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG));
 }
 
 /* ---- the logfile header (buffer 0) ------------------------------------- */
 
 /*
- * Is there a logfile header record (SYSTEM or COMPACT header, HookId 0) at
- * offset 72 of @p p (@p n bytes)? Sets its header size and Size field.
+ * Is there a logfile header record (SYSTEM, COMPACT or PERFINFO header,
+ * HookId 0) at offset 72 of @p p (@p n bytes)? Sets its header size and Size.
  */
 static int find_logfile_header(const uint8_t *p, size_t n, unsigned *hsize, unsigned *size)
 {
@@ -422,18 +503,30 @@ static int names_terminated(const uint8_t *p, size_t from, size_t to)
     return nuls == 2;
 }
 
+/* The fields every later rule needs: sizes, mode, counts, times. */
+static void read_logfile_basics(heapev_etl_logfile *lf, const uint8_t *q)
+{
+    lf->present = 1;
+    lf->buffer_size = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_BUFFER_SIZE);
+    lf->log_file_mode = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE);
+    lf->buffers_written = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN);
+    lf->pointer_size = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_POINTER_SIZE);
+    lf->end_time = (int64_t)heapev_read_le64(q + HEAPEV_LOGFILE_OFF_END_TIME);
+    lf->compressed = (lf->log_file_mode & HEAPEV_LOGFILE_MODE_COMPRESSED) != 0;
+    lf->unfinished = lf->buffers_written == 0 && lf->end_time == 0;
+}
+
 /* Read the fixed part of the logfile header payload at @p q (@p len bytes). */
 static heapev_findings read_logfile_fields(heapev_etl_reader *r, const uint8_t *q, size_t len)
 {
     heapev_etl_logfile *lf = &r->logfile;
     if (len < HEAPEV_LOGFILE_OFF_POINTER_SIZE + 4u)
         return BIT(ETL_LOGFILE_HEADER_SHORT);
-    lf->present = 1;
-    lf->buffer_size = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_BUFFER_SIZE);
-    lf->buffers_written = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN);
-    lf->pointer_size = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_POINTER_SIZE);
-    lf->end_time = (int64_t)heapev_read_le64(q + HEAPEV_LOGFILE_OFF_END_TIME);
-    heapev_findings f = lf->buffer_size != r->stride ? BIT(ETL_BUFFER_SIZE_INVALID) : 0;
+    read_logfile_basics(lf, q);
+    r->chained = lf->compressed;
+    heapev_findings f = lf->unfinished ? BIT(ETL_LOG_UNFINISHED) : 0;
+    if (!r->chained && lf->buffer_size != r->stride)
+        f |= BIT(ETL_BUFFER_SIZE_INVALID);
     unsigned ps = lf->pointer_size;
     if (ps != 4 && ps != 8)
         return f | BIT(ETL_POINTER_SIZE_INVALID);
@@ -445,33 +538,34 @@ static heapev_findings read_logfile_fields(heapev_etl_reader *r, const uint8_t *
     return f;
 }
 
-/* Parse the logfile header at the start of buffer 0's records. */
-static void parse_logfile(heapev_etl_reader *r)
+/*
+ * Parse the logfile header at offset 72 of buffer 0; returns its findings
+ * (reported at 72), sets *next to where the records after it start and
+ * *rec_end to where it ends (72 when there is none).
+ */
+static heapev_findings parse_logfile(heapev_etl_reader *r, uint32_t *next, uint32_t *rec_end)
 {
     unsigned hsize = 0, size = 0;
     size_t limit = r->got < r->stride ? r->got : r->stride;
     uint32_t at = HEAPEV_ETL_BUFFER_HEADER_SIZE;
-    if (!find_logfile_header(r->buf, limit, &hsize, &size)) {
-        if (!cut_before(r, at + HEAPEV_HEADER_SIZE_COMPACT))
-            report(r, at, BIT(ETL_NO_LOGFILE_HEADER));
-        return;
-    }
+    *next = *rec_end = at;
+    if (!find_logfile_header(r->buf, limit, &hsize, &size))
+        return cut_before(r, at + HEAPEV_HEADER_SIZE_COMPACT) ? 0 : BIT(ETL_NO_LOGFILE_HEADER);
     if (size < hsize || at + size > limit) {
-        if (size < hsize || !cut_before(r, (uint64_t)at + size))
-            report(r, at, BIT(ETL_RECORD_SIZE_INVALID) | BIT(ETL_NO_LOGFILE_HEADER));
-        r->pos = r->end;
-        return;
+        *next = UINT32_MAX; /* no record can be read after it */
+        if (size >= hsize && cut_before(r, (uint64_t)at + size))
+            return 0;
+        return BIT(ETL_RECORD_SIZE_INVALID) | BIT(ETL_NO_LOGFILE_HEADER);
     }
     heapev_findings f = read_logfile_fields(r, r->buf + at + hsize, size - hsize);
     record_shape s = {HEAPEV_HEADER_OFF_SIZE, hsize,
                       heapev_header_type_width(r->buf[at + HEAPEV_HEADER_OFF_HEADER_TYPE]), 1};
-    report(r, at, f | width_check(r, &s));
-    r->prev_end = at + size;
-    /* open_buffer() left pos at 72; end is 72 too when it skipped the records. */
-    r->pos = HEAPEV_ETL_ALIGN(at + size) < r->end ? HEAPEV_ETL_ALIGN(at + size) : r->end;
+    *rec_end = at + size;
+    *next = HEAPEV_ETL_ALIGN(at + size);
+    return f | width_check(r, &s);
 }
 
-/* Decide the stride from buffer 0 (its BufferSize, else the logfile's); 0 if neither is valid. */
+/* Decide buffer 0's size (its BufferSize, else the logfile's); 0 if neither is valid. */
 static uint32_t choose_stride(heapev_etl_reader *r)
 {
     uint32_t b0 = heapev_read_le32(r->buf + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE);
@@ -482,6 +576,20 @@ static uint32_t choose_stride(heapev_etl_reader *r)
         return 0;
     uint32_t lf = peek_logfile_buffer_size(r->buf, r->got);
     return size_valid(r, lf) ? lf : 0;
+}
+
+/* Buffer 0: its header, then the logfile header (whose LogFileMode the header checks need). */
+static void open_header_buffer(heapev_etl_reader *r)
+{
+    uint32_t next, rec_end;
+    r->size = r->full = r->stride;
+    heapev_findings lf = parse_logfile(r, &next, &rec_end);
+    report(r, 0, open_buffer(r));
+    report(r, HEAPEV_ETL_BUFFER_HEADER_SIZE, lf);
+    if (r->end > HEAPEV_ETL_BUFFER_HEADER_SIZE) { /* the header checks let the records be read */
+        r->pos = next < r->end ? next : r->end;
+        r->prev_end = rec_end;
+    }
 }
 
 static void start_file(heapev_etl_reader *r)
@@ -511,30 +619,56 @@ static void start_file(heapev_etl_reader *r)
     }
     if (fetch(r, 0, r->stride) != 0)
         return;
-    open_buffer(r);
-    parse_logfile(r);
+    open_header_buffer(r);
     r->stage = STAGE_RECORDS;
+}
+
+/* Make the buffer at @p base (@p size bytes in the file, r->buf fetched) the current one. */
+static void enter_buffer(heapev_etl_reader *r, uint64_t base, uint32_t size)
+{
+    r->index++;
+    r->base = base;
+    r->size = size;
+    report(r, base, open_buffer(r));
+    r->stage = STAGE_RECORDS;
+}
+
+/* Compressed trace: the next buffer starts where the current one ends, its own size long. */
+static void next_chained(heapev_etl_reader *r)
+{
+    if (r->at_eof || r->size == 0) /* the file ended in it, or it has no usable size */
+        return;
+    uint64_t base = r->base + r->size;
+    if (fetch(r, base, HEAPEV_ETL_BUFFER_HEADER_SIZE) != 0 || r->got == 0)
+        return;
+    uint32_t size = HEAPEV_ETL_BUFFER_HEADER_SIZE; /* a header cut short: truncated */
+    if (r->got == HEAPEV_ETL_BUFFER_HEADER_SIZE) {
+        size = heapev_read_le32(r->buf + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE);
+        if (chain_size_valid(r, size) && fetch(r, base, size) != 0)
+            return;
+    }
+    enter_buffer(r, base, size);
 }
 
 static void next_buffer(heapev_etl_reader *r)
 {
-    uint64_t base = r->base + r->stride;
-    if (fetch(r, base, r->stride) != 0)
-        return;
-    if (r->got == 0) {
-        r->stage = STAGE_FINISH;
+    r->stage = STAGE_FINISH;
+    if (r->chained) {
+        next_chained(r);
         return;
     }
-    r->index++;
-    r->base = base;
-    open_buffer(r);
-    r->stage = STAGE_RECORDS;
+    uint64_t base = r->base + r->stride;
+    if (fetch(r, base, r->stride) != 0 || r->got == 0)
+        return;
+    enter_buffer(r, base, r->stride);
 }
 
 static void finish_file(heapev_etl_reader *r)
 {
-    if (r->logfile.present && r->logfile.buffers_written != r->stats.buffers) {
-        r->index = 0; /* attributed to buffer 0, where the field lives */
+    const heapev_etl_logfile *lf = &r->logfile;
+    if (lf->present && !lf->unfinished && lf->buffers_written != r->stats.buffers) {
+        r->index = r->base = 0; /* attributed to buffer 0, where the field lives */
+        r->decompressed = 0;
         report(r, HEAPEV_ETL_BUFFER_HEADER_SIZE, BIT(ETL_BUFFERS_WRITTEN_MISMATCH));
     }
     r->stage = STAGE_END;

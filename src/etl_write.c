@@ -1,10 +1,11 @@
 /*
- * etl_write.c - pack records into fixed-size .etl buffers.
+ * etl_write.c - pack records into fixed-size .etl buffers, laid out as
+ * Windows 10/11 (or 7) write them (SPEC §4, "What Windows really writes").
  *
  * The writer works in one caller-provided buffer: data buffers 1, 2, ... go
- * to the sink as they fill; buffer 0 (buffer header + logfile header record)
- * is built last, in the same memory, once BuffersWritten and EndTime are
- * known. No allocation.
+ * to the sink as they fill; buffer 0 (buffer header, logfile header record
+ * and, Windows 10/11 style, the header-extension records) is built last, in
+ * the same memory, once BuffersWritten and EndTime are known. No allocation.
  */
 #include "heapev/etl.h"
 
@@ -13,6 +14,18 @@
 #include "le.h"
 
 #define NAME_MAX_CHARS 255u /* per name: keeps the logfile record far below 64 KiB */
+#define FILETIME_HZ 10000000ll /* FILETIME counts 100 ns units */
+#define EXT50_PAYLOAD 48u      /* the 0x0050 record's payload, as real traces have it */
+#define HEADER_EXTENSION_RECORDS 3u /* 0x0050, 0x0042, 0x0040: put_header_extensions() */
+#define BUILD_LAB_64 "22621.1.amd64fre.ni_release.220506-1250"
+#define BUILD_LAB_32 "22621.1.x86fre.ni_release.220506-1250"
+#define PDB_NAME "heapev.pdb"
+#define PDB_GUID_AGE_SIZE 20u /* GUID (16) + age (u32) */
+#define WIN7_ALIGNMENT_BYTE 8u /* the byte after a Windows 7 ProcessorNumber */
+#define TIME_ZONE_NAME "Coordinated Universal Time"
+#define TZ_NAME_CHARS 32u
+#define TZ_OFF_STANDARD_NAME 4u  /* TIME_ZONE_INFORMATION: Bias, StandardName[32], */
+#define TZ_OFF_DAYLIGHT_NAME 88u /* StandardDate, StandardBias, DaylightName[32], ... */
 
 static size_t name_chars(const char *s)
 {
@@ -27,6 +40,37 @@ static size_t logfile_record_size(const heapev_etl_writer_options *o)
            2u * (name_chars(o->logger_name) + 1u) + 2u * (name_chars(o->logfile_name) + 1u);
 }
 
+static const char *build_lab(const heapev_etl_writer_options *o)
+{
+    return o->pointer_size == 8 ? BUILD_LAB_64 : BUILD_LAB_32;
+}
+
+/* Sizes of the three header-extension records (WIN10 style). */
+static size_t ext50_size(void)
+{
+    return HEAPEV_HEADER_SIZE_SYSTEM + EXT50_PAYLOAD;
+}
+
+static size_t build_lab_size(const heapev_etl_writer_options *o)
+{
+    return HEAPEV_HEADER_SIZE_PERFINFO + strlen(build_lab(o)) + 1u;
+}
+
+static size_t rsds_size(void)
+{
+    return HEAPEV_HEADER_SIZE_PERFINFO + PDB_GUID_AGE_SIZE + sizeof PDB_NAME;
+}
+
+/* Buffer 0's Offset: its records' aligned end. */
+static uint32_t header_length(const heapev_etl_writer_options *o)
+{
+    size_t n = HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_ALIGN(logfile_record_size(o));
+    if (o->style == HEAPEV_ETL_STYLE_WIN10)
+        n += HEAPEV_ETL_ALIGN(ext50_size()) + HEAPEV_ETL_ALIGN(build_lab_size(o)) +
+             HEAPEV_ETL_ALIGN(rsds_size());
+    return (uint32_t)n;
+}
+
 static void apply_defaults(heapev_etl_writer_options *o)
 {
     if (o->buffer_size == 0)
@@ -39,6 +83,12 @@ static void apply_defaults(heapev_etl_writer_options *o)
         o->clock_type = 1;
     if (o->number_of_processors == 0)
         o->number_of_processors = 1;
+    if (o->cpu_speed_mhz == 0)
+        o->cpu_speed_mhz = 3000;
+    if (o->timer_resolution == 0)
+        o->timer_resolution = 156250;
+    if (o->build == 0)
+        o->build = o->style == HEAPEV_ETL_STYLE_WIN7 ? 7601u : 22621u;
     if (o->logger_name == NULL)
         o->logger_name = "heapev";
     if (o->logfile_name == NULL)
@@ -48,9 +98,9 @@ static void apply_defaults(heapev_etl_writer_options *o)
 static int options_valid(const heapev_etl_writer_options *o)
 {
     return (o->pointer_size == 4 || o->pointer_size == 8) &&
+           (o->style == HEAPEV_ETL_STYLE_WIN10 || o->style == HEAPEV_ETL_STYLE_WIN7) &&
            o->buffer_size % HEAPEV_ETL_RECORD_ALIGN == 0 &&
-           o->buffer_size <= HEAPEV_ETL_MAX_BUFFER_SIZE &&
-           o->buffer_size >= HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_ALIGN(logfile_record_size(o));
+           o->buffer_size <= HEAPEV_ETL_MAX_BUFFER_SIZE && o->buffer_size >= header_length(o);
 }
 
 heapev_etl_write_status heapev_etl_writer_init(heapev_etl_writer *w,
@@ -81,22 +131,54 @@ uint64_t heapev_etl_writer_buffers(const heapev_etl_writer *w)
     return w->index + (w->records > 0 ? 1u : 0u);
 }
 
-/* Fill the WMI_BUFFER_HEADER of the buffer in w->buf. */
-static void write_buffer_header(heapev_etl_writer *w, uint64_t seq, int64_t time, uint16_t type)
+uint32_t heapev_etl_writer_header_length(const heapev_etl_writer *w)
+{
+    return w->state < 0 ? 0 : header_length(&w->opts);
+}
+
+unsigned heapev_etl_writer_header_records(const heapev_etl_writer *w)
+{
+    return w->opts.style == HEAPEV_ETL_STYLE_WIN10 ? HEADER_EXTENSION_RECORDS : 0u;
+}
+
+/* ProcessorNumber (and, Windows 7, its alignment byte) of buffer @p seq. */
+static uint16_t processor_field(const heapev_etl_writer_options *o, uint64_t seq)
+{
+    uint16_t cpu = seq == 0 ? 0 : (uint16_t)((seq - 1) % o->number_of_processors);
+    if (o->style == HEAPEV_ETL_STYLE_WIN7)
+        return (uint16_t)((cpu & 0xFFu) | (WIN7_ALIGNMENT_BYTE << 8));
+    return cpu;
+}
+
+static uint16_t buffer_flag(const heapev_etl_writer_options *o, uint64_t seq)
+{
+    if (o->style == HEAPEV_ETL_STYLE_WIN7)
+        return HEAPEV_ETL_BUFFER_FLAG_FLUSH_MARKER;
+    return (uint16_t)(HEAPEV_ETL_BUFFER_FLAG_PROCESSOR_INDEX |
+                      (seq == 0 ? HEAPEV_ETL_BUFFER_FLAG_FLUSH_MARKER : 0u));
+}
+
+/*
+ * Fill the WMI_BUFFER_HEADER of the buffer in w->buf (records up to w->used,
+ * SavedOffset @p saved). Like real traces: TimeStamp and SequenceNumber 0 in
+ * the header buffer, the ClockType/Frequency word 0 (ReservedFlags and
+ * PerfFreq in the logfile header carry the clock).
+ */
+static void write_buffer_header(heapev_etl_writer *w, uint64_t seq, int64_t time, uint16_t type,
+                                uint32_t saved)
 {
     uint8_t *p = w->buf;
     const heapev_etl_writer_options *o = &w->opts;
     memset(p, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE);
     heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, o->buffer_size);
-    heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET, w->used);
+    heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET, saved);
     heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET, w->used);
     heapev_write_le64(p + HEAPEV_ETL_BUF_OFF_TIMESTAMP, (uint64_t)time);
     heapev_write_le64(p + HEAPEV_ETL_BUF_OFF_SEQUENCE, seq);
-    heapev_write_le64(p + HEAPEV_ETL_BUF_OFF_CLOCK,
-                      ((uint64_t)o->perf_freq << HEAPEV_ETL_CLOCK_TYPE_BITS) |
-                          (o->clock_type & 7u));
+    heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_PROCESSOR, processor_field(o, seq));
     heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_LOGGER_ID, o->logger_id);
     heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_OFFSET, w->used);
+    heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG, buffer_flag(o, seq));
     heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_TYPE, type);
 }
 
@@ -117,7 +199,7 @@ heapev_etl_write_status heapev_etl_writer_flush(heapev_etl_writer *w)
         return HEAPEV_ETL_WRITE_STATE;
     if (w->records == 0)
         return HEAPEV_ETL_WRITE_OK;
-    write_buffer_header(w, w->index, w->buffer_time, HEAPEV_ETL_BUFFER_TYPE_GENERIC);
+    write_buffer_header(w, w->index, w->buffer_time, HEAPEV_ETL_BUFFER_TYPE_GENERIC, w->used);
     heapev_etl_write_status st = emit(w, w->index);
     if (st == HEAPEV_ETL_WRITE_OK) {
         w->index++;
@@ -143,8 +225,9 @@ static uint32_t reserve(heapev_etl_writer *w, size_t len, heapev_etl_write_statu
 static void commit(heapev_etl_writer *w, uint32_t at, size_t len, heapev_etl_position *pos)
 {
     const uint8_t *rec = w->buf + at;
-    if (len >= HEAPEV_HEADER_OFF_SYSTEM_TIME + 8u) {
-        int64_t t = (int64_t)heapev_read_le64(rec + HEAPEV_HEADER_OFF_SYSTEM_TIME);
+    unsigned time_at = heapev_header_type_time_offset(rec[HEAPEV_HEADER_OFF_HEADER_TYPE]);
+    if (time_at != 0 && len >= time_at + 8u) {
+        int64_t t = (int64_t)heapev_read_le64(rec + time_at);
         w->buffer_time = t > w->buffer_time ? t : w->buffer_time;
         w->max_time = t > w->max_time ? t : w->max_time;
     }
@@ -195,6 +278,27 @@ static size_t put_name(uint8_t *p, const char *s)
     return 2 * (n + 1);
 }
 
+/* QPC ticks @p q at @p freq Hz as 100 ns units, without overflow for any real uptime. */
+static int64_t qpc_to_filetime(int64_t q, int64_t freq)
+{
+    return q / freq * FILETIME_HZ + q % freq * FILETIME_HZ / freq;
+}
+
+/* The logfile header's version: Major, Minor, Sub, SubMinor bytes as real traces have them. */
+static uint32_t logfile_version(const heapev_etl_writer_options *o)
+{
+    return o->style == HEAPEV_ETL_STYLE_WIN7 ? 0x05010106u : 0x0501000Au;
+}
+
+/* TIME_ZONE_INFORMATION of UTC: Bias 0, both names "Coordinated Universal Time". */
+static void put_time_zone(uint8_t *tz)
+{
+    static const char name[] = TIME_ZONE_NAME;
+    _Static_assert(sizeof name <= TZ_NAME_CHARS, "time zone name fits WCHAR[32]");
+    put_name(tz + TZ_OFF_STANDARD_NAME, name);
+    put_name(tz + TZ_OFF_DAYLIGHT_NAME, name);
+}
+
 /* The TRACE_LOGFILE_HEADER fixed part at @p q (zeroed by the caller). */
 static void put_logfile_fields(const heapev_etl_writer *w, uint8_t *q, uint32_t buffers,
                                int64_t end_time)
@@ -202,41 +306,96 @@ static void put_logfile_fields(const heapev_etl_writer *w, uint8_t *q, uint32_t 
     const heapev_etl_writer_options *o = &w->opts;
     unsigned ps = o->pointer_size;
     heapev_write_le32(q + HEAPEV_LOGFILE_OFF_BUFFER_SIZE, o->buffer_size);
-    q[HEAPEV_LOGFILE_OFF_VERSION] = 2; /* MajorVersion 2: logfile layout 2.0 */
+    heapev_write_le32(q + HEAPEV_LOGFILE_OFF_VERSION, logfile_version(o));
+    heapev_write_le32(q + HEAPEV_LOGFILE_OFF_PROVIDER_VERSION, o->build);
     heapev_write_le32(q + HEAPEV_LOGFILE_OFF_PROCESSORS, o->number_of_processors);
-    heapev_write_le64(q + HEAPEV_LOGFILE_OFF_END_TIME, (uint64_t)end_time);
-    heapev_write_le32(q + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE, 1u); /* EVENT_TRACE_FILE_MODE_SEQUENTIAL */
+    heapev_write_le64(q + HEAPEV_LOGFILE_OFF_END_TIME,
+                      (uint64_t)(o->boot_time + qpc_to_filetime(end_time, o->perf_freq)));
+    heapev_write_le32(q + HEAPEV_LOGFILE_OFF_TIMER_RESOLUTION, o->timer_resolution);
+    heapev_write_le32(q + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE, HEAPEV_LOGFILE_MODE_SEQUENTIAL);
     heapev_write_le32(q + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN, buffers);
     heapev_write_le32(q + HEAPEV_LOGFILE_OFF_START_BUFFERS, 1u);
     heapev_write_le32(q + HEAPEV_LOGFILE_OFF_POINTER_SIZE, ps);
+    heapev_write_le32(q + HEAPEV_LOGFILE_OFF_CPU_SPEED, o->cpu_speed_mhz);
+    put_time_zone(q + HEAPEV_LOGFILE_OFF_TIME_ZONE(ps));
     heapev_write_le64(q + HEAPEV_LOGFILE_OFF_BOOT_TIME(ps), (uint64_t)o->boot_time);
     heapev_write_le64(q + HEAPEV_LOGFILE_OFF_PERF_FREQ(ps), (uint64_t)o->perf_freq);
-    heapev_write_le64(q + HEAPEV_LOGFILE_OFF_START_TIME(ps), (uint64_t)o->start_time);
+    heapev_write_le64(q + HEAPEV_LOGFILE_OFF_START_TIME(ps),
+                      (uint64_t)(o->boot_time + qpc_to_filetime(o->start_time, o->perf_freq)));
     heapev_write_le32(q + HEAPEV_LOGFILE_OFF_RESERVED_FLAGS(ps), o->clock_type);
 }
 
-/* Build buffer 0 in w->buf: buffer header, then the logfile header record. */
-static void build_header_buffer(heapev_etl_writer *w, uint32_t buffers, int64_t end_time)
+/* A kernel-group record header (SYSTEM or PERFINFO family of the trace's width) at @p h. */
+static uint8_t *put_system_header(const heapev_etl_writer_options *o, uint8_t *h, int perfinfo,
+                                  uint16_t hook, size_t size)
+{
+    int wide = o->pointer_size == 8;
+    uint8_t type = perfinfo ? (wide ? HEAPEV_HEADER_TYPE_PERFINFO64 : HEAPEV_HEADER_TYPE_PERFINFO32)
+                            : (wide ? HEAPEV_HEADER_TYPE_SYSTEM64 : HEAPEV_HEADER_TYPE_SYSTEM32);
+    memset(h, 0, size);
+    heapev_write_le16(h + HEAPEV_HEADER_OFF_VERSION, HEAPEV_HEADER_VERSION);
+    h[HEAPEV_HEADER_OFF_HEADER_TYPE] = type;
+    h[HEAPEV_HEADER_OFF_FLAGS] = HEAPEV_HEADER_FLAGS;
+    heapev_write_le16(h + HEAPEV_HEADER_OFF_SIZE, (uint16_t)size);
+    heapev_write_le16(h + HEAPEV_HEADER_OFF_HOOK_ID, hook);
+    heapev_write_le64(h + heapev_header_type_time_offset(type), (uint64_t)o->start_time);
+    return h + heapev_header_type_size(type);
+}
+
+/* The logfile header record at @p h; returns its size. */
+static size_t put_logfile_record(const heapev_etl_writer *w, uint8_t *h, uint32_t buffers,
+                                 int64_t end_time)
 {
     const heapev_etl_writer_options *o = &w->opts;
     size_t size = logfile_record_size(o);
-    uint8_t *h = w->buf + HEAPEV_ETL_BUFFER_HEADER_SIZE;
-    memset(w->buf, HEAPEV_ETL_FILLER_BYTE, o->buffer_size);
-    memset(h, 0, size);
-    heapev_write_le16(h + HEAPEV_HEADER_OFF_VERSION, HEAPEV_HEADER_VERSION);
-    h[HEAPEV_HEADER_OFF_HEADER_TYPE] =
-        o->pointer_size == 8 ? HEAPEV_HEADER_TYPE_SYSTEM64 : HEAPEV_HEADER_TYPE_SYSTEM32;
-    h[HEAPEV_HEADER_OFF_FLAGS] = HEAPEV_HEADER_FLAGS;
-    heapev_write_le16(h + HEAPEV_HEADER_OFF_SIZE, (uint16_t)size);
-    heapev_write_le16(h + HEAPEV_HEADER_OFF_HOOK_ID, HEAPEV_HOOK_LOGFILE_HEADER);
-    heapev_write_le64(h + HEAPEV_HEADER_OFF_SYSTEM_TIME, (uint64_t)o->start_time);
-    uint8_t *q = h + HEAPEV_HEADER_SIZE_SYSTEM;
+    uint8_t *q = put_system_header(o, h, 0, HEAPEV_HOOK_LOGFILE_HEADER, size);
     put_logfile_fields(w, q, buffers, end_time);
     size_t at = HEAPEV_LOGFILE_FIXED_SIZE(o->pointer_size);
     at += put_name(q + at, o->logger_name);
     put_name(q + at, o->logfile_name);
-    w->used = HEAPEV_ETL_BUFFER_HEADER_SIZE + (uint32_t)HEAPEV_ETL_ALIGN(size);
-    write_buffer_header(w, 0, o->start_time, HEAPEV_ETL_BUFFER_TYPE_HEADER);
+    return size;
+}
+
+/*
+ * The header-extension records at @p p, as Windows 10/11 write them: an
+ * 0x0050 record (SYSTEM), then the build string (0x0042) and a DbgIdRsds
+ * record (0x0040) in PERFINFO headers. Returns the end of the 0x0050 record
+ * (where SavedOffset points) relative to @p p; *len receives their length.
+ */
+static size_t put_header_extensions(const heapev_etl_writer_options *o, uint8_t *p, size_t *len)
+{
+    size_t at = 0;
+    put_system_header(o, p, 0, HEAPEV_HOOK_HEADER_EXT_50, ext50_size());
+    at += HEAPEV_ETL_ALIGN(ext50_size());
+    size_t saved = at;
+    uint8_t *q = put_system_header(o, p + at, 1, HEAPEV_HOOK_HEADER_BUILD_LAB, build_lab_size(o));
+    memcpy(q, build_lab(o), strlen(build_lab(o)) + 1u);
+    at += HEAPEV_ETL_ALIGN(build_lab_size(o));
+    q = put_system_header(o, p + at, 1, HEAPEV_HOOK_HEADER_DBGID_RSDS, rsds_size());
+    for (unsigned i = 0; i < 16u; i++) /* a fixed PDB GUID: heapev's own */
+        q[i] = (uint8_t)(0x48u + 7u * i);
+    heapev_write_le32(q + 16u, 1u); /* age */
+    memcpy(q + PDB_GUID_AGE_SIZE, PDB_NAME, sizeof PDB_NAME);
+    at += HEAPEV_ETL_ALIGN(rsds_size());
+    *len = at;
+    return saved;
+}
+
+/* Build buffer 0 in w->buf: buffer header, logfile header record, header extensions. */
+static void build_header_buffer(heapev_etl_writer *w, uint32_t buffers, int64_t end_time)
+{
+    const heapev_etl_writer_options *o = &w->opts;
+    uint8_t *h = w->buf + HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    memset(w->buf, HEAPEV_ETL_FILLER_BYTE, o->buffer_size);
+    size_t at = HEAPEV_ETL_ALIGN(put_logfile_record(w, h, buffers, end_time));
+    uint32_t saved = 0; /* Windows 7 */
+    if (o->style == HEAPEV_ETL_STYLE_WIN10) {
+        size_t ext = 0;
+        saved = (uint32_t)(HEAPEV_ETL_BUFFER_HEADER_SIZE + at + put_header_extensions(o, h + at, &ext));
+        at += ext;
+    }
+    w->used = HEAPEV_ETL_BUFFER_HEADER_SIZE + (uint32_t)at;
+    write_buffer_header(w, 0, 0, HEAPEV_ETL_BUFFER_TYPE_HEADER, saved);
 }
 
 heapev_etl_write_status heapev_etl_writer_finish(heapev_etl_writer *w, int64_t end_time)

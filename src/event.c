@@ -20,7 +20,11 @@ static const struct {
     uint16_t hook_id;
     const char *name;
 } hook_names[] = {
-    {0x0000u, "logfile_header"},
+    {HEAPEV_HOOK_LOGFILE_HEADER, "logfile_header"},
+    {HEAPEV_HOOK_HEADER_DBGID_RSDS, "header_dbgid_rsds"},
+    {HEAPEV_HOOK_HEADER_BUILD_LAB, "header_build_lab"},
+    {HEAPEV_HOOK_HEADER_EXT_50, "header_extension_0x50"},
+    {HEAPEV_HOOK_HEADER_EXT_52, "header_extension_0x52"},
     {HEAPEV_HOOK_HEAP_CREATE, "heap_create"},
     {HEAPEV_HOOK_HEAP_ALLOC, "heap_alloc"},
     {HEAPEV_HOOK_HEAP_REALLOC, "heap_realloc"},
@@ -48,9 +52,11 @@ unsigned heapev_header_type_width(uint8_t header_type)
     switch (header_type) {
     case HEAPEV_HEADER_TYPE_SYSTEM32:
     case HEAPEV_HEADER_TYPE_COMPACT32:
+    case HEAPEV_HEADER_TYPE_PERFINFO32:
         return 4;
     case HEAPEV_HEADER_TYPE_SYSTEM64:
     case HEAPEV_HEADER_TYPE_COMPACT64:
+    case HEAPEV_HEADER_TYPE_PERFINFO64:
         return 8;
     default:
         return 0;
@@ -66,7 +72,18 @@ unsigned heapev_header_type_size(uint8_t header_type)
     case HEAPEV_HEADER_TYPE_COMPACT32:
     case HEAPEV_HEADER_TYPE_COMPACT64:
         return HEAPEV_HEADER_SIZE_COMPACT;
+    case HEAPEV_HEADER_TYPE_PERFINFO32:
+    case HEAPEV_HEADER_TYPE_PERFINFO64:
+        return HEAPEV_HEADER_SIZE_PERFINFO;
     default:
         return 0;
     }
+}
+
+unsigned heapev_header_type_time_offset(uint8_t header_type)
+{
+    unsigned size = heapev_header_type_size(header_type);
+    if (size == HEAPEV_HEADER_SIZE_PERFINFO)
+        return HEAPEV_PERFINFO_OFF_SYSTEM_TIME;
+    return size != 0 ? HEAPEV_HEADER_OFF_SYSTEM_TIME : 0;
 }

@@ -29,16 +29,31 @@ const heapev_finding_info *heapev_finding_by_name(const char *name)
 
 const char *heapev_severity_name(heapev_severity severity)
 {
-    return severity == HEAPEV_SEVERITY_ERROR ? "error" : "anomaly";
+    switch (severity) {
+    case HEAPEV_SEVERITY_ERROR: return "error";
+    case HEAPEV_SEVERITY_NOTE: return "note";
+    default: return "anomaly";
+    }
+}
+
+/* The set of every finding of severity @p severity. */
+static heapev_findings of_severity(heapev_severity severity)
+{
+    heapev_findings set = 0;
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
+        if (finding_rows[i].severity == severity)
+            set |= HEAPEV_FINDING_BIT(i);
+    return set;
 }
 
 heapev_findings heapev_findings_errors(heapev_findings findings)
 {
-    heapev_findings errors = 0;
-    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
-        if (finding_rows[i].severity == HEAPEV_SEVERITY_ERROR)
-            errors |= HEAPEV_FINDING_BIT(i);
-    return findings & errors;
+    return findings & of_severity(HEAPEV_SEVERITY_ERROR);
+}
+
+heapev_findings heapev_findings_defects(heapev_findings findings)
+{
+    return findings & ~of_severity(HEAPEV_SEVERITY_NOTE);
 }
 
 unsigned heapev_findings_count(heapev_findings findings)

@@ -38,6 +38,16 @@ static const field_span header_spans[] = {
 };
 
 #define N_HEADER_SPANS (sizeof header_spans / sizeof header_spans[0])
+
+/* PERFINFO_TRACE_HEADER fields in byte order: the marker, Size and HookId, then SystemTime. */
+static const field_span perfinfo_spans[] = {
+    {HEAPEV_FIELD_VERSION, HEAPEV_HEADER_OFF_VERSION, HEAPEV_HEADER_OFF_HEADER_TYPE},
+    {HEAPEV_FIELD_HEADER_TYPE, HEAPEV_HEADER_OFF_HEADER_TYPE, HEAPEV_HEADER_OFF_FLAGS},
+    {HEAPEV_FIELD_FLAGS, HEAPEV_HEADER_OFF_FLAGS, HEAPEV_HEADER_OFF_SIZE},
+    {HEAPEV_FIELD_RECORD_SIZE, HEAPEV_HEADER_OFF_SIZE, HEAPEV_HEADER_OFF_HOOK_ID},
+    {HEAPEV_FIELD_HOOK_ID, HEAPEV_HEADER_OFF_HOOK_ID, HEAPEV_PERFINFO_OFF_SYSTEM_TIME},
+    {HEAPEV_FIELD_SYSTEM_TIME, HEAPEV_PERFINFO_OFF_SYSTEM_TIME, HEAPEV_HEADER_SIZE_PERFINFO},
+};
 #define N_PAYLOAD_SPANS 4u
 
 static const char *const field_names[HEAPEV_FIELD_COUNT] = {
@@ -120,10 +130,14 @@ heapev_fields heapev_layout_finding_fields(heapev_finding code)
     case HEAPEV_FINDING_HEADER_VERSION_UNEXPECTED: return FBIT(VERSION);
     case HEAPEV_FINDING_ETL_POINTER_SIZE_MISMATCH: return FBIT(HEADER_TYPE) | FBIT(LF_POINTER_SIZE);
     case HEAPEV_FINDING_ETL_BUFFER_SIZE_INVALID: return FBIT(BUF_BUFFER_SIZE) | FBIT(LF_BUFFER_SIZE);
-    case HEAPEV_FINDING_ETL_TRUNCATED_FILE: return FBIT(BUF_BUFFER_SIZE);
-    case HEAPEV_FINDING_ETL_SAVED_OFFSET_INVALID: return FBIT(BUF_SAVED_OFFSET);
-    case HEAPEV_FINDING_ETL_OFFSET_MISMATCH: return FBIT(BUF_OFFSET);
-    case HEAPEV_FINDING_ETL_BUFFER_COMPRESSED: return FBIT(BUF_FLAG);
+    case HEAPEV_FINDING_ETL_TRUNCATED_FILE:
+    case HEAPEV_FINDING_ETL_BUFFER_BEYOND_FILE: return FBIT(BUF_BUFFER_SIZE);
+    case HEAPEV_FINDING_ETL_SAVED_OFFSET_INVALID:
+    case HEAPEV_FINDING_ETL_DECOMPRESSED_SIZE_MISMATCH: return FBIT(BUF_OFFSET);
+    case HEAPEV_FINDING_ETL_OFFSET_MISMATCH: return FBIT(BUF_SAVED_OFFSET);
+    case HEAPEV_FINDING_ETL_BUFFER_COMPRESSED:
+    case HEAPEV_FINDING_ETL_DECOMPRESS_FAILED: return FBIT(BUF_FLAG);
+    case HEAPEV_FINDING_ETL_LOG_UNFINISHED: return FBIT(LF_BUFFERS_WRITTEN) | FBIT(LF_END_TIME);
     case HEAPEV_FINDING_ETL_POINTER_SIZE_INVALID: return FBIT(LF_POINTER_SIZE);
     case HEAPEV_FINDING_ETL_BUFFERS_WRITTEN_MISMATCH: return FBIT(LF_BUFFERS_WRITTEN);
     case HEAPEV_FINDING_ETL_LOGFILE_HEADER_SHORT:
@@ -238,12 +252,14 @@ static unsigned record_header_size(const uint8_t *p, size_t len)
     return size != 0 ? size : HEAPEV_HEADER_SIZE_COMPACT;
 }
 
-/* The SYSTEM_TRACE_HEADER fields of a header of @p hsize bytes, the input ending at @p end. */
+/* The header fields of a header of @p hsize bytes, the input ending at @p end. */
 static void add_header(builder *b, unsigned hsize, size_t end)
 {
-    for (size_t i = 0; i < N_HEADER_SPANS && header_spans[i].end <= hsize; i++)
-        add_range(b, header_spans[i].field, header_spans[i].off,
-                  header_spans[i].end - header_spans[i].off, end);
+    const field_span *spans = hsize == HEAPEV_HEADER_SIZE_PERFINFO ? perfinfo_spans : header_spans;
+    size_t n = hsize == HEAPEV_HEADER_SIZE_PERFINFO ? sizeof perfinfo_spans / sizeof perfinfo_spans[0]
+                                                    : N_HEADER_SPANS;
+    for (size_t i = 0; i < n && spans[i].end <= hsize; i++)
+        add_range(b, spans[i].field, spans[i].off, spans[i].end - spans[i].off, end);
 }
 
 size_t heapev_layout_record(const void *data, size_t len, const heapev_limits *limits,
@@ -277,6 +293,8 @@ static const char *header_type_label(uint64_t type)
     case HEAPEV_HEADER_TYPE_SYSTEM64: return "SYSTEM64";
     case HEAPEV_HEADER_TYPE_COMPACT32: return "COMPACT32";
     case HEAPEV_HEADER_TYPE_COMPACT64: return "COMPACT64";
+    case HEAPEV_HEADER_TYPE_PERFINFO32: return "PERFINFO32";
+    case HEAPEV_HEADER_TYPE_PERFINFO64: return "PERFINFO64";
     default: return NULL;
     }
 }
@@ -328,7 +346,8 @@ static size_t meaning_buffer_flag(uint64_t v, char *out, size_t cap)
         {HEAPEV_ETL_BUFFER_FLAG_FLUSH_MARKER, "flush marker"},
         {HEAPEV_ETL_BUFFER_FLAG_EVENTS_LOST, "events lost"},
         {HEAPEV_ETL_BUFFER_FLAG_BUFFER_LOST, "buffer lost"},
-        {HEAPEV_ETL_BUFFER_FLAG_COMPRESSED, "compressed: records not decoded"},
+        {HEAPEV_ETL_BUFFER_FLAG_PROCESSOR_INDEX, "processor index"},
+        {HEAPEV_ETL_BUFFER_FLAG_COMPRESSED, "compressed (LZXpress)"},
     };
     size_t n = 0;
     uint64_t rest = v;
@@ -368,11 +387,14 @@ static size_t meaning_etl(const heapev_layout_range *r, char *out, size_t cap)
     case HEAPEV_FIELD_LF_BUFFER_SIZE:
         return (size_t)snprintf(out, cap, "buffer bytes, header included");
     case HEAPEV_FIELD_BUF_SAVED_OFFSET:
+        if (v == 0)
+            return (size_t)snprintf(out, cap, "0: as Windows 7 writes it in the header buffer");
+        return (size_t)snprintf(out, cap, "compared with Offset, not used to read");
     case HEAPEV_FIELD_BUF_OFFSET:
         if (v < HEAPEV_ETL_BUFFER_HEADER_SIZE)
-            return (size_t)snprintf(out, cap, "bytes used: below the %u-byte buffer header",
+            return (size_t)snprintf(out, cap, "end of the records: below the %u-byte buffer header",
                                     HEAPEV_ETL_BUFFER_HEADER_SIZE);
-        return (size_t)snprintf(out, cap, "bytes used, header included");
+        return (size_t)snprintf(out, cap, "end of the records, header included");
     case HEAPEV_FIELD_BUF_TIMESTAMP: return (size_t)snprintf(out, cap, "timestamp");
     case HEAPEV_FIELD_BUF_CLOCK:
         return (size_t)snprintf(out, cap, "ClockType %u, Frequency %llu",

@@ -48,6 +48,13 @@ extern "C" {
 typedef struct heapev_limits {
     uint64_t user_max_32; /**< default HEAPEV_USER_MAX_32 (0x7FFEFFFF) */
     uint64_t user_max_64; /**< default HEAPEV_USER_MAX_64 */
+    /**
+     * Used by the .etl reader only (heapev/etl.h): the limit of a 32-bit
+     * (WOW64) process whose heap Allocs sit in 32-bit headers of a
+     * PointerSize-8 trace; default HEAPEV_USER_MAX_32_WOW64 (0xFFFEFFFF, a
+     * large-address-aware process); 0 there means the default.
+     */
+    uint64_t user_max_wow64;
 } heapev_limits;
 
 /** @brief The default limits (used wherever a limits pointer is NULL). */
@@ -72,10 +79,11 @@ heapev_findings heapev_decode_payload(const void *data, size_t len, unsigned wid
  *        @p data, where @p len bytes are available (possibly more records).
  *
  * Rules:
- *  - The header is 32 bytes for HeaderType 1/2, 24 for 3/4 and (for reading
- *    the common fields) for unknown types. Fewer bytes than that: truncated,
+ *  - The header is 32 bytes for HeaderType 1/2 (SYSTEM), 24 for 3/4
+ *    (COMPACT), 16 for 16/17 (PERFINFO: SystemTime at 8, no thread or
+ *    process id) and 24 (for reading the common fields) for unknown types. Fewer bytes than that: truncated,
  *    no header field is read, the whole input is consumed.
- *  - header_type_unknown, header_flags_invalid (Flags != 0xC0),
+ *  - header_type_unknown (not 1..4, 16, 17), header_flags_invalid (Flags != 0xC0),
  *    header_version_unexpected (Version != 2) and not_heap_alloc
  *    (HookId != 0x1021) are checked independently.
  *  - The Size field delimits the record. Size below the header size or above
@@ -109,7 +117,8 @@ size_t heapev_payload_size(const heapev_event *event);
 /**
  * @brief Encoded record size of an event: header size for its HeaderType
  *        plus the payload size for the width that HeaderType implies.
- * @return 48, 60, 40 or 52; 0 when the HeaderType is unknown.
+ * @return 48, 60 (SYSTEM), 40, 52 (COMPACT), 32 or 44 (PERFINFO); 0 when
+ *         the HeaderType is unknown.
  */
 size_t heapev_record_size(const heapev_event *event);
 
@@ -128,7 +137,9 @@ size_t heapev_encode_payload(const heapev_event *event, void *out, size_t cap);
  *        written as event->header.size, not recomputed), then its payload in
  *        the width event->header.header_type implies.
  *
- * For HeaderType 3/4 kernel_time and user_time are not written.
+ * For COMPACT headers kernel_time and user_time are not written; for
+ * PERFINFO headers thread_id and process_id neither, and SystemTime goes to
+ * offset 8.
  * @return bytes written, or 0 when the HeaderType is unknown or @p cap is too
  *         small (nothing is written then).
  */

@@ -2,34 +2,50 @@
  * @file heapev/etl.h
  * @brief Whole .etl trace files: a streaming reader and a buffer-packing writer.
  *
- * An .etl file is a run of fixed-size buffers (SPEC §4, facts in
- * heapev/format.h). The reader walks it buffer by buffer in constant memory,
- * without allocating: it asks a caller-supplied fetch function for one
- * buffer's bytes at a time (or reads a caller's in-memory image directly),
- * decodes every heap Alloc record with heapev_decode_record() and returns
- * the events one by one, together with container findings (the etl_* rows of
- * heapev/findings.h) attributed to a buffer and a file offset. After a
- * defect it resynchronizes at the next buffer: the buffer stride is fixed by
- * the first buffer, so every step moves forward and the walk ends.
+ * An .etl file is a run of buffers (SPEC §4, facts in heapev/format.h). The
+ * reader walks it buffer by buffer in constant memory, without allocating:
+ * it asks a caller-supplied fetch function for one buffer's bytes at a time
+ * (or reads a caller's in-memory image directly), decodes every heap Alloc
+ * record with heapev_decode_record() and returns the events one by one,
+ * together with container findings (the etl_* rows of heapev/findings.h)
+ * attributed to a buffer and a file offset. The rules follow what Windows 7
+ * to 11 really write (SPEC §4 "What Windows really writes"; checked against
+ * the real traces of shared/realetl by the realetl test suite).
  *
  * Reader rules, in order (docs/ETL.md has the full list):
- *  - Buffer 0: its BufferSize (or, when invalid, the logfile header's) fixes
- *    the stride of every buffer; neither valid -> etl_buffer_size_invalid and
- *    the file ends there.
- *  - Buffer 0's first record must be the logfile header (SYSTEM or COMPACT
- *    header, HookId 0x0000); its PointerSize must be 4 or 8, its BufferSize
- *    must equal the stride, its BuffersWritten the number of buffers.
- *  - Each buffer: BufferSize must equal the stride, SavedOffset lie in
- *    [72, stride] (else the buffer's records are skipped), Offset equal
- *    SavedOffset; a compressed buffer is flagged and skipped.
- *  - Records from offset 72 to SavedOffset, each on an 8-byte boundary: a
- *    0xFFFFFFFF marker ends them; SYSTEM/COMPACT/PERFINFO headers carry Size
- *    at offset 4, FULL/INSTANCE/EVENT/MESSAGE headers at offset 0; any other
- *    marker ends the buffer (etl_header_type_unsupported, or
- *    etl_record_misaligned when a valid marker sits at the unaligned end of
- *    the previous record).
- *  - SYSTEM/COMPACT records with HookId 0x1021 become events (exactly Size
- *    bytes are decoded); every other record is skipped and counted.
+ *  - Buffer 0: its BufferSize (or, when invalid, the logfile header's) is
+ *    its size; neither valid -> etl_buffer_size_invalid and the file ends.
+ *  - Buffer 0's first record must be the logfile header (a SYSTEM, COMPACT
+ *    or PERFINFO header with HookId 0x0000); its PointerSize must be 4 or 8.
+ *    Its LogFileMode decides how the buffers are laid out:
+ *     - fixed-size trace (no 0x04000000 bit): every buffer has buffer 0's
+ *       size (the stride); buffer N starts at N times it, so after a defect
+ *       the walk resumes at the next buffer. A BufferSize other than the
+ *       stride (the logfile header's included) is etl_buffer_size_invalid.
+ *     - compressed trace (bit 0x04000000, pktmon, PerfView merges): buffer 0
+ *       is plain and short, each later buffer is its own BufferSize long and
+ *       follows the previous one directly (buffers are chained); a buffer
+ *       with BufferFlag 0x40 holds LZXpress-compressed records, decompressed
+ *       (libfwnt) into the caller's scratch memory. A BufferSize that cannot
+ *       be chained ends the file.
+ *  - BuffersWritten must equal the number of buffers, except in an
+ *    unfinished log (BuffersWritten and EndTime 0: the note etl_log_unfinished;
+ *    the file is read to its end).
+ *  - Each buffer's records lie in [72, Offset), Offset (0x30) bounded by the
+ *    buffer size and the bytes present. SavedOffset is only compared: equal
+ *    to Offset in data buffers; 0 or at most Offset in the header buffer,
+ *    where Windows 10/11 write header-extension records beyond it.
+ *  - Records, each on an 8-byte boundary: a 0xFFFFFFFF marker ends them;
+ *    SYSTEM/COMPACT/PERFINFO headers carry Size at offset 4,
+ *    FULL/INSTANCE/EVENT/MESSAGE headers at offset 0; any other marker ends
+ *    the buffer (etl_header_type_unsupported, or etl_record_misaligned when
+ *    a valid marker sits at the unaligned end of the previous record).
+ *  - SYSTEM/COMPACT/PERFINFO records with HookId 0x1021 become events (exactly
+ *    Size bytes are decoded). Each record's width comes from its own header
+ *    type: a 32-bit Alloc in a PointerSize-8 trace is a WOW64 process's and
+ *    is checked against the WOW64 user limit; only a 64-bit header in a
+ *    PointerSize-4 trace is etl_pointer_size_mismatch. Every other record is
+ *    skipped and counted.
  *  - A finding about one heap Alloc record (etl_pointer_size_mismatch) is
  *    added to that event's findings; every other container finding comes as
  *    a container item.
@@ -64,9 +80,9 @@ extern "C" {
  * @brief Supplies file bytes to the reader.
  *
  * Calls come in file order: @p offset is either the previous call's offset
- * (asking for more bytes of the same buffer: only for the first buffer) or
- * at least the previous offset plus the previous @p len. So a sequential
- * stream (a pipe) can serve it.
+ * (asking for more bytes of the same buffer, e.g. its header first) or at
+ * least the previous offset plus the previous @p len. So a sequential stream
+ * (a pipe) can serve it.
  *
  * @param ctx    the context given to heapev_etl_reader_init()
  * @param offset file offset of the first byte wanted
@@ -81,7 +97,8 @@ typedef const uint8_t *(*heapev_etl_fetch_fn)(void *ctx, uint64_t offset, size_t
 
 /** Reader options. Zero-initialized options are the defaults. */
 typedef struct heapev_etl_read_options {
-    heapev_limits limits;     /**< range checks; all zero -> heapev_limits_default() */
+    heapev_limits limits;     /**< range checks; user_max_32 and _64 zero -> heapev_limits_default();
+                                   user_max_wow64 zero -> its default */
     uint32_t max_buffer_size; /**< largest accepted BufferSize; 0 -> HEAPEV_ETL_MAX_BUFFER_SIZE */
     /**
      * 0 (the default): heapev_etl_next() returns EVENT and CONTAINER items
@@ -92,6 +109,14 @@ typedef struct heapev_etl_read_options {
      * order and the counters are the same either way.
      */
     int report_skipped;
+    /**
+     * Decompression memory for compressed traces: at least max_buffer_size
+     * bytes (a buffer's decompressed records plus its 72-byte header). NULL
+     * or smaller: compressed buffers are reported etl_buffer_compressed and
+     * their records are not read. The reader only writes into it.
+     */
+    uint8_t *scratch;
+    size_t scratch_size; /**< bytes at @c scratch */
 } heapev_etl_read_options;
 
 /** What heapev_etl_next() returned in an item. */
@@ -114,7 +139,8 @@ typedef enum heapev_etl_item_kind {
      * or plus HEAPEV_ETL_BUFFER_HEADER_SIZE when the buffer header's checks
      * skipped its records; never beyond the bytes the file holds of the
      * buffer (a last buffer cut inside its header ends where the file
-     * does). A record defect that stopped the
+     * does); in a decompressed buffer, the buffer's offset plus Offset
+     * (see @c decompressed). A record defect that stopped the
      * walk earlier came as a CONTAINER item before it. One per buffer the
      * reader opens: none when the file ends before a buffer size is known
      * (empty, shorter than a buffer header, no valid BufferSize).
@@ -136,8 +162,15 @@ typedef struct heapev_etl_skipped {
 typedef struct heapev_etl_item {
     heapev_etl_item_kind kind;
     uint64_t buffer;          /**< index of the buffer (0 = the header buffer) */
-    uint64_t offset;          /**< file offset of the record or of the defect (RECORDS_END:
-                                   of the end of the records) */
+    uint64_t buffer_offset;   /**< file offset of that buffer's header */
+    /**
+     * File offset of the record or of the defect (RECORDS_END: of the end of
+     * the records). In a decompressed buffer (@c decompressed), the buffer's
+     * offset plus the record's position in the decompressed buffer image
+     * (72-byte header, then the records): not a position in the file.
+     */
+    uint64_t offset;
+    uint8_t decompressed;     /**< 1 when the item lies in a decompressed buffer */
     heapev_findings findings; /**< EVENT: equal to event.findings; CONTAINER: the etl_*
                                    findings; SKIPPED, RECORDS_END: 0 */
     heapev_event event;       /**< EVENT only (zeroed otherwise) */
@@ -150,14 +183,20 @@ typedef struct heapev_etl_stats {
     uint64_t events;          /**< event items returned */
     uint64_t skipped;         /**< records stepped over (other hooks, other header types) */
     uint64_t event_findings;  /**< event items with at least one finding */
-    uint64_t container_items; /**< container items returned */
-    uint64_t findings;        /**< findings in all items (one per name per item) */
+    uint64_t container_items; /**< container items with a defect (an error or anomaly) */
+    uint64_t findings;        /**< defects in all items (one per name per item); notes not */
+    uint64_t notes;           /**< notes in container items (etl_log_unfinished) */
+    uint64_t decompressed;    /**< compressed buffers decompressed and read */
 } heapev_etl_stats;
 
 /** What the logfile header said (valid when @c present). */
 typedef struct heapev_etl_logfile {
     int present;              /**< 1 when buffer 0 starts with a readable logfile header */
-    uint32_t buffer_size;     /**< BufferSize */
+    int compressed;           /**< LogFileMode has 0x04000000: buffers chained, maybe compressed */
+    int unfinished;           /**< BuffersWritten and EndTime 0 (a live or crashed session) */
+    uint32_t buffer_size;     /**< BufferSize (in a compressed trace: a buffer's size
+                                   once decompressed) */
+    uint32_t log_file_mode;   /**< LogFileMode */
     uint32_t pointer_size;    /**< PointerSize as written (maybe invalid) */
     uint32_t buffers_written; /**< BuffersWritten */
     int64_t start_time;       /**< StartTime (0 when the fixed part is short) */
@@ -179,18 +218,24 @@ typedef struct heapev_etl_reader {
     const uint8_t *mem;  /* memory mode: the file image */
     size_t mem_len;
     int stage;
-    uint32_t stride;     /* buffer size every buffer is read with; 0 until known */
+    uint32_t stride;     /* buffer 0's size (fixed-size traces: every buffer's); 0 until known */
     uint32_t psize;      /* valid logfile PointerSize, 0 when unknown */
+    int chained;         /* compressed trace: each buffer its own BufferSize long */
     uint64_t index;      /* current buffer */
     uint64_t base;       /* its file offset */
+    uint32_t size;       /* its size in the file; 0 when it cannot be chained past */
+    uint32_t full;       /* bytes its image should have (size, or Offset once decompressed) */
+    int decompressed;    /* 1 when buf is its decompressed image in scratch */
     const uint8_t *buf;  /* its bytes */
     size_t got;          /* bytes available at buf */
     uint32_t pos, end;   /* record cursor and end of records */
     uint32_t prev_end;   /* unaligned end of the previous record */
+    int at_eof;          /* the last fetch got fewer bytes than it asked for */
     unsigned npending, next_pending;
     struct {
-        uint64_t buffer, offset;
+        uint64_t buffer, base, offset;
         heapev_findings findings;
+        int decompressed;
     } pending[4];
     int skip_ready;           /* report_skipped: a SKIPPED item waits behind pending */
     uint64_t skip_offset;     /* its file offset */
@@ -246,14 +291,35 @@ const heapev_etl_stats *heapev_etl_reader_stats(const heapev_etl_reader *r);
 const heapev_etl_logfile *heapev_etl_reader_logfile(const heapev_etl_reader *r);
 
 /**
- * @brief The buffer size every buffer is read with (the stride: buffer N
- *        starts at file offset N times it), chosen from buffer 0 (its
- *        BufferSize, else the logfile header's).
+ * @brief Buffer 0's size, chosen from buffer 0 (its BufferSize, else the
+ *        logfile header's). In a fixed-size trace it is every buffer's (the
+ *        stride: buffer N starts at file offset N times it); in a
+ *        compressed trace each later buffer has its own.
  * @param r an initialized reader
- * @return the stride; 0 until buffer 0 was read, and when neither BufferSize
+ * @return the size; 0 until buffer 0 was read, and when neither BufferSize
  *         is valid
  */
 uint32_t heapev_etl_reader_buffer_size(const heapev_etl_reader *r);
+
+/**
+ * @brief The bytes of the current buffer as the reader reads its records:
+ *        the file's bytes, or for a decompressed buffer its image in the
+ *        scratch memory (the 72-byte header as in the file, then the
+ *        decompressed records). Valid while that buffer's items are
+ *        returned (until heapev_etl_next() moves to the next buffer).
+ * @param r   an initialized reader
+ * @param len receives the number of bytes (0 before the first buffer)
+ * @return the bytes, or NULL before the first buffer
+ */
+const uint8_t *heapev_etl_reader_buffer(const heapev_etl_reader *r, size_t *len);
+
+/**
+ * @brief How many bytes of the file the current buffer occupies: the stride
+ *        in a fixed-size trace, its own BufferSize in a compressed trace
+ *        (0 when that cannot be chained by); the bytes present may be fewer
+ *        at the end of the file.
+ */
+uint32_t heapev_etl_reader_buffer_length(const heapev_etl_reader *r);
 
 /**
  * A heapev_etl_fetch_fn source over a stdio stream, read strictly forward
@@ -282,27 +348,58 @@ const uint8_t *heapev_etl_stdio_fetch(void *ctx, uint64_t offset, size_t len, si
 /**
  * @brief Receives finished buffers from the writer.
  *
- * Called with whole buffers: buffers 1, 2, ... in order as they fill, then
- * buffer 0 (the logfile header buffer, offset 0) from heapev_etl_writer_finish(),
- * once BuffersWritten and EndTime are known. The bytes are valid only during
+ * Called with whole buffers of buffer_size bytes at offset index times
+ * buffer_size: buffers 1, 2, ... in order as they fill, then buffer 0 (the
+ * logfile header buffer, offset 0) from heapev_etl_writer_finish(), once
+ * BuffersWritten and EndTime are known. A sink may lay the file out
+ * otherwise (the generator packs compressed buffers back to back). The bytes are valid only during
  * the call (copy them to alter them: that is how byte-level damage is
  * applied).
  * @return 0 on success, nonzero to fail the writer call
  */
 typedef int (*heapev_etl_sink_fn)(void *ctx, uint64_t offset, const uint8_t *data, size_t len);
 
-/** Writer options. Zero-initialized options are the defaults noted. */
+/** How the writer's header buffer and buffer headers look. */
+typedef enum heapev_etl_style {
+    /**
+     * Windows 10/11 (the default): BufferFlag 0x21 on the header buffer and
+     * 0x20 (processor index) on data buffers with a u16 processor index;
+     * after the logfile header, header-extension records (SYSTEM 0x0050,
+     * then PERFINFO 0x0042 build string and 0x0040 DbgIdRsds), SavedOffset
+     * at the end of the 0x0050 record, Offset at the end of all.
+     */
+    HEAPEV_ETL_STYLE_WIN10 = 0,
+    /**
+     * Windows 7: SavedOffset 0 in the header buffer, which holds only the
+     * logfile header; BufferFlag 0x01; ProcessorNumber a byte followed by
+     * an alignment byte of 8.
+     */
+    HEAPEV_ETL_STYLE_WIN7 = 1
+} heapev_etl_style;
+
+/**
+ * Writer options. Zero-initialized options are the defaults noted. Times
+ * follow a real trace with the QPC clock: record SystemTimes and buffer
+ * TimeStamps are QPC ticks since boot; the logfile header's BootTime,
+ * StartTime and EndTime are FILETIMEs, StartTime = BootTime + start_time
+ * and EndTime = BootTime + the end time, converted at PerfFreq.
+ */
 typedef struct heapev_etl_writer_options {
-    uint32_t buffer_size;          /**< 0 -> 64 KiB; multiple of 8, room for the logfile header */
+    uint32_t buffer_size;          /**< 0 -> 64 KiB; multiple of 8, room for the header records */
     uint32_t pointer_size;         /**< PointerSize, 4 or 8; 0 -> 8 */
-    int64_t start_time;            /**< StartTime and buffer 0's TimeStamp */
-    int64_t boot_time;             /**< BootTime */
-    int64_t perf_freq;             /**< PerfFreq, also buffer Frequency; 0 -> 10000000 */
-    uint32_t clock_type;           /**< buffer ClockType and ReservedFlags; 0 -> 1 (QPC) */
-    uint32_t number_of_processors; /**< 0 -> 1 */
+    int64_t start_time;            /**< QPC ticks at the start: the logfile header record's SystemTime */
+    int64_t boot_time;             /**< BootTime (FILETIME) */
+    int64_t perf_freq;             /**< PerfFreq (QPC frequency, Hz); 0 -> 10000000 */
+    uint32_t clock_type;           /**< ReservedFlags (the clock type); 0 -> 1 (QPC) */
+    uint32_t number_of_processors; /**< 0 -> 1; data buffers' processors cycle through them */
     uint16_t logger_id;            /**< buffer LoggerId */
     const char *logger_name;       /**< session name; NULL -> "heapev"; bytes widened to UTF-16LE */
     const char *logfile_name;      /**< log file name; NULL -> "heapev.etl" */
+    uint32_t cpu_speed_mhz;        /**< CpuSpeedInMHz; 0 -> 3000 (real traces never have 0) */
+    uint32_t timer_resolution;     /**< TimerResolution (100 ns units); 0 -> 156250 */
+    uint32_t build;                /**< ProviderVersion, the Windows build; 0 -> 22621 (WIN10
+                                        style) or 7601 (WIN7) */
+    heapev_etl_style style;        /**< header buffer and buffer header style */
 } heapev_etl_writer_options;
 
 /** Where a record landed in the file. */
@@ -380,8 +477,9 @@ heapev_etl_write_status heapev_etl_writer_flush(heapev_etl_writer *w);
 
 /**
  * @brief Flush, then write buffer 0: the logfile header with BuffersWritten
- *        (all buffers, buffer 0 included) and EndTime.
- * @param end_time EndTime; 0 -> the latest record time (or start_time)
+ *        (all buffers, buffer 0 included) and EndTime, and in WIN10 style the
+ *        header-extension records.
+ * @param end_time QPC ticks at the end; 0 -> the latest record time (or start_time)
  * @return HEAPEV_ETL_WRITE_OK, _SINK or _STATE
  */
 heapev_etl_write_status heapev_etl_writer_finish(heapev_etl_writer *w, int64_t end_time);
@@ -391,6 +489,20 @@ heapev_etl_write_status heapev_etl_writer_finish(heapev_etl_writer *w, int64_t e
  *        BuffersWritten that finish() writes when called now).
  */
 uint64_t heapev_etl_writer_buffers(const heapev_etl_writer *w);
+
+/**
+ * @brief The Offset of the header buffer (buffer 0) finish() will write: the
+ *        end of the logfile header and header-extension records. Known from
+ *        the options alone (a compressed trace's short buffer 0 needs it first).
+ * @return the length, buffer header included; 0 for a failed writer
+ */
+uint32_t heapev_etl_writer_header_length(const heapev_etl_writer *w);
+
+/**
+ * @brief How many records follow the logfile header in buffer 0: the
+ *        header-extension records of the WIN10 style (3), none for WIN7.
+ */
+unsigned heapev_etl_writer_header_records(const heapev_etl_writer *w);
 
 #ifdef __cplusplus
 }

@@ -14,15 +14,20 @@
 extern "C" {
 #endif
 
-/** The SYSTEM_TRACE_HEADER fields of a record (SPEC §3). */
+/**
+ * The header fields of a record (SPEC §3, §4): a SYSTEM_TRACE_HEADER
+ * (SYSTEM or COMPACT family) or a PERFINFO_TRACE_HEADER, which has no
+ * ThreadId, ProcessId, KernelTime or UserTime (those are 0 then).
+ */
 typedef struct heapev_record_header {
     uint16_t version;     /**< 2 for a well-formed record */
-    uint8_t header_type;  /**< 1 SYSTEM32, 2 SYSTEM64, 3 COMPACT32, 4 COMPACT64 */
+    uint8_t header_type;  /**< 1 SYSTEM32, 2 SYSTEM64, 3 COMPACT32, 4 COMPACT64,
+                               16 PERFINFO32, 17 PERFINFO64 */
     uint8_t flags;        /**< 0xC0 for a well-formed record */
     uint16_t size;        /**< whole record size, header included, as written */
     uint16_t hook_id;     /**< 0x1021 for heap Alloc */
-    uint32_t thread_id;
-    uint32_t process_id;
+    uint32_t thread_id;   /**< 0 for PERFINFO headers (absent) */
+    uint32_t process_id;  /**< 0 for PERFINFO headers (absent) */
     int64_t system_time;
     uint32_t kernel_time; /**< 0 for COMPACT headers (absent) */
     uint32_t user_time;   /**< 0 for COMPACT headers (absent) */
@@ -55,23 +60,33 @@ typedef struct heapev_event {
 const char *heapev_source_name(uint32_t source);
 
 /**
- * @brief Name of a heap-group hook id, e.g. "heap_alloc" for 0x1021,
- *        "heap_free" for 0x1024, "logfile_header" for 0x0000.
+ * @brief Name of a heap-group or trace-header hook id, e.g. "heap_alloc"
+ *        for 0x1021, "heap_free" for 0x1024, "logfile_header" for 0x0000,
+ *        "header_build_lab" for 0x0042.
  * @return the name, or NULL for a hook id heapev does not know.
  */
 const char *heapev_hook_name(uint16_t hook_id);
 
 /**
- * @brief Pointer width implied by a record HeaderType.
- * @return 4 for SYSTEM32/COMPACT32, 8 for SYSTEM64/COMPACT64, 0 otherwise.
+ * @brief Pointer width implied by a record HeaderType of the three
+ *        kernel-group header families.
+ * @return 4 for SYSTEM32/COMPACT32/PERFINFO32, 8 for SYSTEM64/COMPACT64/
+ *         PERFINFO64, 0 otherwise.
  */
 unsigned heapev_header_type_width(uint8_t header_type);
 
 /**
- * @brief Size of the SYSTEM_TRACE_HEADER for a HeaderType.
- * @return 32 for SYSTEM32/64, 24 for COMPACT32/64, 0 for an unknown type.
+ * @brief Size of the record header for a HeaderType.
+ * @return 32 for SYSTEM32/64, 24 for COMPACT32/64, 16 for PERFINFO32/64,
+ *         0 for any other type.
  */
 unsigned heapev_header_type_size(uint8_t header_type);
+
+/**
+ * @brief Offset of the SystemTime field in a record header of this type.
+ * @return 16 for SYSTEM and COMPACT, 8 for PERFINFO, 0 for any other type.
+ */
+unsigned heapev_header_type_time_offset(uint8_t header_type);
 
 #ifdef __cplusplus
 }

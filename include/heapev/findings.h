@@ -9,7 +9,10 @@
  *
  * Severity:
  *  - error:   the bytes cannot be decoded as a heap Alloc event;
- *  - anomaly: decoded, but no correct Windows producer emits it.
+ *  - anomaly: decoded, but no correct Windows producer emits it;
+ *  - note:    not a defect: Windows writes it so, and a reader must handle it
+ *             (an unfinished log). Notes do not count as findings in totals
+ *             or exit statuses (heapev_findings_defects()).
  *
  * A decoded event carries a set of findings (heapev_findings, one bit per
  * code); iterating the set in code order gives the table order.
@@ -36,7 +39,7 @@ extern "C" {
     X(HEADER_SIZE_MISMATCH, header_size_mismatch, ERROR, \
       "record Size field below the header size or beyond the bytes given") \
     X(HEADER_TYPE_UNKNOWN, header_type_unknown, ERROR, \
-      "record HeaderType is not SYSTEM32/64 or COMPACT32/64 (1..4)") \
+      "record HeaderType is not SYSTEM32/64, COMPACT32/64 or PERFINFO32/64 (1..4, 16, 17)") \
     X(HEADER_FLAGS_INVALID, header_flags_invalid, ERROR, \
       "record Flags byte is not 0xC0 (trace header flag | event trace)") \
     X(NOT_HEAP_ALLOC, not_heap_alloc, ERROR, \
@@ -74,27 +77,35 @@ extern "C" {
     X(ETL_POINTER_SIZE_INVALID, etl_pointer_size_invalid, ERROR, \
       "ETL: logfile header PointerSize is neither 4 nor 8") \
     X(ETL_POINTER_SIZE_MISMATCH, etl_pointer_size_mismatch, ERROR, \
-      "ETL: record header type implies a pointer size other than the logfile PointerSize") \
+      "ETL: a 64-bit record header in a trace whose PointerSize is 4 (32-bit headers in a 64-bit trace are WOW64 records)") \
     X(ETL_BUFFER_SIZE_INVALID, etl_buffer_size_invalid, ERROR, \
-      "ETL: BufferSize zero, not a multiple of 8, below 72, above the limit, or not the file's") \
+      "ETL: BufferSize zero, below 72 or above the limit; in a fixed-size trace also not a multiple of 8 or not the file's") \
     X(ETL_SAVED_OFFSET_INVALID, etl_saved_offset_invalid, ERROR, \
-      "ETL: buffer SavedOffset below the 72-byte buffer header or beyond BufferSize") \
+      "ETL: buffer Offset (0x30, end of the records) below the 72-byte header or beyond the buffer; records skipped") \
     X(ETL_OFFSET_MISMATCH, etl_offset_mismatch, ANOMALY, \
-      "ETL: buffer Offset differs from SavedOffset (readers use either one)") \
+      "ETL: SavedOffset differs from Offset in a data buffer, or exceeds a nonzero Offset in the header buffer; records read to Offset") \
     X(ETL_RECORD_SIZE_INVALID, etl_record_size_invalid, ERROR, \
-      "ETL: record Size below its header size or crossing SavedOffset; rest of buffer skipped") \
+      "ETL: record Size below its header size or crossing Offset; rest of buffer skipped") \
     X(ETL_RECORD_MISALIGNED, etl_record_misaligned, ERROR, \
       "ETL: a record follows the previous one without 8-byte alignment; rest of buffer skipped") \
     X(ETL_HEADER_TYPE_UNSUPPORTED, etl_header_type_unsupported, ERROR, \
-      "ETL: record marker the reader cannot step over or a heap Alloc in a header it cannot decode") \
+      "ETL: record marker the reader cannot step over; rest of buffer skipped") \
     X(ETL_FILLER_INSIDE_RECORDS, etl_filler_inside_records, ERROR, \
-      "ETL: filler marker 0xFFFFFFFF before SavedOffset; rest of buffer not read") \
+      "ETL: filler marker 0xFFFFFFFF before Offset; rest of buffer not read") \
     X(ETL_BUFFER_COMPRESSED, etl_buffer_compressed, ERROR, \
-      "ETL: buffer flag 0x40 (compressed); its records are not decoded") \
+      "ETL: buffer flag 0x40 (compressed) on the header buffer, in a trace whose LogFileMode lacks 0x04000000, or without decompression memory; records not read") \
     X(ETL_TRUNCATED_FILE, etl_truncated_file, ERROR, \
       "ETL: the file ends inside a buffer") \
     X(ETL_BUFFERS_WRITTEN_MISMATCH, etl_buffers_written_mismatch, ERROR, \
-      "ETL: logfile header BuffersWritten differs from the number of buffers in the file")
+      "ETL: logfile header BuffersWritten differs from the number of buffers in the file") \
+    X(ETL_LOG_UNFINISHED, etl_log_unfinished, NOTE, \
+      "ETL: BuffersWritten and EndTime are 0: the session was still running or crashed; read to the end of the file") \
+    X(ETL_DECOMPRESS_FAILED, etl_decompress_failed, ERROR, \
+      "ETL: a compressed buffer's LZXpress stream does not decompress; its records are not read") \
+    X(ETL_DECOMPRESSED_SIZE_MISMATCH, etl_decompressed_size_mismatch, ERROR, \
+      "ETL: a compressed buffer decompresses to a length other than Offset - 72; its records are not read") \
+    X(ETL_BUFFER_BEYOND_FILE, etl_buffer_beyond_file, ERROR, \
+      "ETL: in a compressed trace a BufferSize runs past the end of the file; the buffer is not read")
 
 /** Finding codes, in table order. */
 typedef enum heapev_finding {
@@ -107,7 +118,8 @@ typedef enum heapev_finding {
 /** Severity of a finding. */
 typedef enum heapev_severity {
     HEAPEV_SEVERITY_ERROR = 0,   /**< the bytes cannot be decoded as a heap Alloc event */
-    HEAPEV_SEVERITY_ANOMALY = 1  /**< decoded, but no correct producer emits it */
+    HEAPEV_SEVERITY_ANOMALY = 1, /**< decoded, but no correct producer emits it */
+    HEAPEV_SEVERITY_NOTE = 2     /**< not a defect: written so by Windows, a reader must handle it */
 } heapev_severity;
 
 /** A set of findings: bit (1 << code) is set for each finding present. */
@@ -136,11 +148,17 @@ const heapev_finding_info *heapev_finding_get(unsigned code);
  */
 const heapev_finding_info *heapev_finding_by_name(const char *name);
 
-/** @brief "error" or "anomaly". */
+/** @brief "error", "anomaly" or "note". */
 const char *heapev_severity_name(heapev_severity severity);
 
 /** @brief The subset of @p findings whose severity is error. */
 heapev_findings heapev_findings_errors(heapev_findings findings);
+
+/**
+ * @brief The subset of @p findings that are defects (severity error or
+ *        anomaly): what totals and exit statuses count. Notes are left out.
+ */
+heapev_findings heapev_findings_defects(heapev_findings findings);
 
 /** @brief Number of findings in the set. */
 unsigned heapev_findings_count(heapev_findings findings);

@@ -62,6 +62,18 @@
 #define HEAPEV_HEADER_TYPE_COMPACT32 3u
 #define HEAPEV_HEADER_TYPE_COMPACT64 4u
 
+/*
+ * PERFINFO_TRACE_HEADER (HeaderType 16 / 17): the third family of kernel-group
+ * headers (SPEC §4). 16 bytes: Version, HeaderType, Flags, Size and HookId at
+ * the SYSTEM header's offsets, then SystemTime at 8; no thread or process id.
+ * Which family Windows' heap logger uses for hook 0x1021 is not documented, so
+ * a heap Alloc is decoded in any of the three.
+ */
+#define HEAPEV_HEADER_TYPE_PERFINFO32     16u
+#define HEAPEV_HEADER_TYPE_PERFINFO64     17u
+#define HEAPEV_HEADER_SIZE_PERFINFO       16u
+#define HEAPEV_PERFINFO_OFF_SYSTEM_TIME   8u  /**< i64 */
+
 /* ---- Hook ids (SPEC §3): group in the high byte, type in the low byte --- */
 
 #define HEAPEV_HOOK_GROUP_MASK  0xFF00u
@@ -105,8 +117,13 @@
 
 /* WMI_BUFFER_HEADER: every buffer of an .etl file starts with it. */
 #define HEAPEV_ETL_BUFFER_HEADER_SIZE 72u
-#define HEAPEV_ETL_BUF_OFF_BUFFER_SIZE     0x00u /**< u32, whole buffer, header included */
-#define HEAPEV_ETL_BUF_OFF_SAVED_OFFSET    0x04u /**< u32, bytes used, header included */
+#define HEAPEV_ETL_BUF_OFF_BUFFER_SIZE     0x00u /**< u32, the buffer's bytes in the file, header included */
+/**
+ * u32. Data buffers: equal to Offset. Header buffer: 0 (Windows 7) or the end
+ * of the logfile header / first header-extension records, at most Offset
+ * (Windows 10/11): records lie beyond it up to Offset.
+ */
+#define HEAPEV_ETL_BUF_OFF_SAVED_OFFSET    0x04u
 #define HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET  0x08u /**< u32 */
 #define HEAPEV_ETL_BUF_OFF_REFERENCE_COUNT 0x0Cu /**< i32 */
 #define HEAPEV_ETL_BUF_OFF_TIMESTAMP       0x10u /**< i64 */
@@ -115,7 +132,9 @@
 #define HEAPEV_ETL_BUF_OFF_PROCESSOR       0x28u /**< u16 ProcessorNumber */
 #define HEAPEV_ETL_BUF_OFF_LOGGER_ID       0x2Au /**< u16 LoggerId */
 #define HEAPEV_ETL_BUF_OFF_STATE           0x2Cu /**< u32 */
-#define HEAPEV_ETL_BUF_OFF_OFFSET          0x30u /**< u32, same value as SavedOffset */
+/** u32: end of the records, buffer header included (records lie in [72, Offset)); for a
+ *  compressed buffer, the length of the records once decompressed, plus 72. */
+#define HEAPEV_ETL_BUF_OFF_OFFSET          0x30u
 #define HEAPEV_ETL_BUF_OFF_BUFFER_FLAG     0x34u /**< u16 */
 #define HEAPEV_ETL_BUF_OFF_BUFFER_TYPE     0x36u /**< u16 */
 #define HEAPEV_ETL_BUF_OFF_RESERVED        0x38u /**< 16 reserved bytes */
@@ -124,6 +143,9 @@
 #define HEAPEV_ETL_BUFFER_FLAG_FLUSH_MARKER 0x0001u
 #define HEAPEV_ETL_BUFFER_FLAG_EVENTS_LOST  0x0002u
 #define HEAPEV_ETL_BUFFER_FLAG_BUFFER_LOST  0x0004u
+/** ProcessorNumber holds a processor index: 0x21 on real header buffers, 0x20 on data buffers. */
+#define HEAPEV_ETL_BUFFER_FLAG_PROCESSOR_INDEX 0x0020u
+/** The records after the 72-byte header are LZXpress-compressed ([MS-XCA] 2.3, plain LZ77). */
 #define HEAPEV_ETL_BUFFER_FLAG_COMPRESSED   0x0040u
 #define HEAPEV_ETL_BUFFER_TYPE_GENERIC 0u
 #define HEAPEV_ETL_BUFFER_TYPE_RUNDOWN 1u
@@ -154,13 +176,10 @@
 #define HEAPEV_HEADER_TYPE_ERROR          13u /**< error while logging */
 #define HEAPEV_HEADER_TYPE_WNODE_HEADER   14u /**< not used by Windows */
 #define HEAPEV_HEADER_TYPE_MESSAGE        15u /**< WPP message, 8-byte header */
-#define HEAPEV_HEADER_TYPE_PERFINFO32     16u /**< PERFINFO_TRACE_HEADER, 16 bytes */
-#define HEAPEV_HEADER_TYPE_PERFINFO64     17u
 #define HEAPEV_HEADER_TYPE_EVENT_HEADER32 18u /**< EVENT_HEADER, 80 bytes */
 #define HEAPEV_HEADER_TYPE_EVENT_HEADER64 19u
 #define HEAPEV_HEADER_TYPE_FULL_HEADER64  20u
 #define HEAPEV_HEADER_TYPE_INSTANCE64     21u
-#define HEAPEV_HEADER_SIZE_PERFINFO     16u
 #define HEAPEV_HEADER_SIZE_FULL         48u
 #define HEAPEV_HEADER_SIZE_INSTANCE     72u
 #define HEAPEV_HEADER_SIZE_EVENT_HEADER 80u
@@ -202,5 +221,20 @@
 #define HEAPEV_LOGFILE_FIXED_SIZE(p)        (HEAPEV_LOGFILE_OFF_BOOT_TIME(p) + 32u)
 /** HookId of the logfile header record (group HEADER, type 0). */
 #define HEAPEV_HOOK_LOGFILE_HEADER 0x0000u
+/*
+ * Header-extension records that Windows 10/11 write after the logfile header
+ * in buffer 0 (group HEADER; ntwmi.h WMI_LOG_TYPE_*; 0x50 and 0x52 are not in
+ * public headers: seen in real traces as 80-byte SYSTEM64 records).
+ */
+#define HEAPEV_HOOK_HEADER_DBGID_RSDS 0x0040u /**< PDB GUID (16), age (u32), PDB name (ASCII, NUL) */
+#define HEAPEV_HOOK_HEADER_BUILD_LAB  0x0042u /**< build string, e.g. "22621.1.amd64fre.ni_release..." */
+#define HEAPEV_HOOK_HEADER_EXT_50     0x0050u /**< 48-byte payload, undocumented */
+#define HEAPEV_HOOK_HEADER_EXT_52     0x0052u /**< undocumented */
+
+/** LogFileMode bit EVENT_TRACE_COMPRESSED_MODE: buffers after buffer 0 are compressed and
+ *  packed back to back, each BufferSize bytes long (its own length). */
+#define HEAPEV_LOGFILE_MODE_COMPRESSED 0x04000000u
+/** LogFileMode bit EVENT_TRACE_FILE_MODE_SEQUENTIAL. */
+#define HEAPEV_LOGFILE_MODE_SEQUENTIAL 0x00000001u
 
 #endif /* HEAPEV_FORMAT_H */

@@ -29,8 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "heapev/etl.h"
 #include "heapev/event.h"
 #include "heapev/findings.h"
+#include "heapev/lzxpress.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -128,6 +130,8 @@ typedef struct heapev_gen_item {
 #define HEAPEV_GEN_LIVE 16u
 /** Recently freed small blocks kept per heap for reuse (lookaside). */
 #define HEAPEV_GEN_FREED 8u
+/** Sizes a modelled process asks for most often (each below 1 KiB). */
+#define HEAPEV_GEN_COMMON_SIZES 8u
 /** Threads of a modelled process. */
 #define HEAPEV_GEN_THREADS 6u
 
@@ -136,6 +140,14 @@ typedef struct heapev_gen_block {
     uint64_t address;
     uint64_t size;
 } heapev_gen_block;
+
+/**
+ * LFH size classes the model counts allocations in: 16-byte classes up to
+ * 1 KiB, then 256-byte classes up to 16 KiB (the LFH's largest block).
+ */
+#define HEAPEV_GEN_LFH_CLASSES 128u
+/** Allocations of a size class after which the LFH serves it (SPEC §5: about 17). */
+#define HEAPEV_GEN_LFH_ACTIVATION 17u
 
 /** One modelled heap: a bump-allocated segment plus a large-block region. */
 typedef struct heapev_gen_heap {
@@ -146,6 +158,7 @@ typedef struct heapev_gen_heap {
     unsigned n_live;
     heapev_gen_block freed[HEAPEV_GEN_FREED]; /**< freed small segment blocks (LIFO) */
     unsigned n_freed;
+    uint8_t lfh_uses[HEAPEV_GEN_LFH_CLASSES]; /**< allocations per LFH size class, saturating */
 } heapev_gen_heap;
 
 /** A modelled process of one pointer width. Owned by the caller; no allocation. */
@@ -154,9 +167,10 @@ typedef struct heapev_gen_model {
     unsigned width; /**< 4 or 8 */
     uint32_t process_id;
     uint32_t thread_ids[HEAPEV_GEN_THREADS];
-    int64_t system_time;  /**< strictly increasing per event */
+    int64_t system_time;  /**< strictly increasing per event: QPC ticks (10 MHz) since boot */
     uint32_t kernel_time; /**< non-decreasing */
     uint32_t user_time;   /**< non-decreasing */
+    uint64_t common_sizes[HEAPEV_GEN_COMMON_SIZES]; /**< sizes most small requests use */
     heapev_gen_heap heaps[HEAPEV_GEN_HEAPS]; /**< heaps[0] is the process heap */
 } heapev_gen_model;
 
@@ -180,6 +194,16 @@ void heapev_gen_model_init(heapev_gen_model *m, unsigned width, uint64_t seed);
  * @param event receives the event (fully overwritten)
  */
 void heapev_gen_model_event(heapev_gen_model *m, heapev_event *event);
+
+/**
+ * @brief Give a well-formed record event the header of another family: its
+ *        HeaderType (SYSTEM, COMPACT or PERFINFO of its width) and Size, with
+ *        the fields that family lacks set to 0 (COMPACT: KernelTime,
+ *        UserTime; PERFINFO: also ThreadId and ProcessId).
+ * @param event  a model event (pointer_width 4 or 8)
+ * @param family one HEAPEV_GEN_FAMILY_* bit
+ */
+void heapev_gen_set_family(heapev_event *event, unsigned family);
 
 /**
  * @brief One well-formed event of @p width, from a throw-away model seeded
@@ -301,6 +325,12 @@ const uint64_t *heapev_gen_values(heapev_gen_values_kind kind, size_t *count);
  * The generator: model(s) + catalogue, one item at a time
  * ====================================================================== */
 
+/** Record header families (heapev_gen_options.families): the kernel-group headers. */
+#define HEAPEV_GEN_FAMILY_SYSTEM   1u /**< SYSTEM32/64, 32 bytes */
+#define HEAPEV_GEN_FAMILY_COMPACT  2u /**< COMPACT32/64, 24 bytes */
+#define HEAPEV_GEN_FAMILY_PERFINFO 4u /**< PERFINFO32/64, 16 bytes */
+#define HEAPEV_GEN_FAMILY_ALL      7u
+
 /** Options of a generator run. */
 typedef struct heapev_gen_options {
     uint64_t seed;            /**< everything follows from it */
@@ -308,6 +338,16 @@ typedef struct heapev_gen_options {
     heapev_gen_format format; /**< payload or record */
     double malformed;         /**< fraction of malformed items, 0..1 */
     heapev_gen_classes enabled; /**< classes allowed; 0 = all */
+    /**
+     * With width 0: the fraction of 32-bit events, in (0, 1); 0 -> one half
+     * (drawn as a coin flip, as before the option existed).
+     */
+    double share_32;
+    /**
+     * Records: the header families each well-formed event is drawn from,
+     * uniformly (HEAPEV_GEN_FAMILY_* bits); 0 -> SYSTEM only (no draw).
+     */
+    unsigned families;
 } heapev_gen_options;
 
 /** A generator. Owned by the caller; no allocation. */
@@ -316,6 +356,7 @@ typedef struct heapev_gen {
     heapev_rng rng;                 /**< decisions and defect values */
     heapev_gen_model models[2];     /**< [0] 32-bit process, [1] 64-bit process */
     uint64_t malformed_threshold;   /**< malformed when next() >> 11 is below it */
+    uint64_t share_32_threshold;    /**< width 0: 32-bit when next() >> 11 is below it; 0: coin */
     heapev_gen_classes eligible;    /**< enabled classes that fit the format and widths */
     uint64_t index;                 /**< index of the next item */
 } heapev_gen;
@@ -323,8 +364,9 @@ typedef struct heapev_gen {
 /**
  * @brief Start a generator.
  * @return 0, or -1 when the options are invalid (width not 0/4/8, malformed
- *         outside 0..1 or NaN, or no enabled class applies to the format and
- *         widths while malformed > 0)
+ *         outside 0..1 or NaN, share_32 outside [0, 1), families above
+ *         HEAPEV_GEN_FAMILY_ALL, or no enabled class applies to the format
+ *         and widths while malformed > 0)
  */
 int heapev_gen_init(heapev_gen *g, const heapev_gen_options *options);
 
@@ -354,7 +396,13 @@ typedef struct heapev_gen_etl_class {
     const char *description;  /**< what the defect is */
     const char *how;          /**< how it is applied and what the reader loses */
     heapev_findings findings; /**< exactly the findings it adds (union over its items) */
+    unsigned traces;          /**< HEAPEV_GEN_ETL_PLAIN / _COMPRESSED mask: traces it applies to */
+    unsigned widths;          /**< HEAPEV_GEN_WIDTH_* mask: trace PointerSizes it applies to */
 } heapev_gen_etl_class;
+
+/** heapev_gen_etl_class.traces bits. */
+#define HEAPEV_GEN_ETL_PLAIN 1u      /**< fixed-size buffers */
+#define HEAPEV_GEN_ETL_COMPRESSED 2u /**< compressed trace (heapev_gen_etl_options.compress) */
 
 /** @brief Number of container classes. */
 size_t heapev_gen_etl_class_count(void);
@@ -383,14 +431,34 @@ heapev_gen_classes heapev_gen_etl_event_classes(void);
 /** Options of a trace. Zero-initialized fields are the defaults noted. */
 typedef struct heapev_gen_etl_options {
     uint64_t seed;              /**< everything follows from it */
-    unsigned width;             /**< PointerSize of the trace, 4 or 8 (no mixed traces) */
+    unsigned width;             /**< PointerSize of the trace, 4 or 8 */
     uint64_t count;             /**< heap Alloc events */
     double malformed;           /**< fraction of events damaged by event classes, 0..1 */
     heapev_gen_classes enabled; /**< event classes allowed; 0 = every heapev_gen_etl_event_classes() */
     double noise;               /**< fraction of noise records among all records, 0..0.99 */
     uint32_t buffer_size;       /**< 0 -> 64 KiB; multiple of 8 in [HEAPEV_GEN_ETL_MIN_BUFFER, 16 MiB] */
     int container;              /**< container class index, or -1 for none */
+    /**
+     * 64-bit traces: the fraction of Alloc events from 32-bit (WOW64)
+     * processes, 0..0.9, in 32-bit headers with 16-byte payloads. Their
+     * event classes leave out those whose findings depend on the 32-bit user
+     * limit (the reader checks WOW64 Allocs against 0xFFFEFFFF).
+     */
+    double wow64;
+    /** Header families of the Alloc records (HEAPEV_GEN_FAMILY_*); 0 -> all three. */
+    unsigned families;
+    heapev_etl_style style;     /**< Windows 10/11 (default) or 7 header buffer and buffers */
+    /**
+     * Nonzero: a compressed trace as pktmon and PerfView write it: LogFileMode
+     * 0x04000000, buffer 0 plain and short, every data buffer's records
+     * LZXpress-compressed and the buffers packed back to back.
+     */
+    int compress;
 } heapev_gen_etl_options;
+
+/** Memory heapev_gen_etl_write() needs for buffers of @p bsize bytes. */
+#define HEAPEV_GEN_ETL_MEMORY(bsize) \
+    (2u * (size_t)(bsize) + HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_LZXPRESS_BOUND(bsize))
 
 /** Smallest buffer size the trace generator accepts (room for its damage setups). */
 #define HEAPEV_GEN_ETL_MIN_BUFFER 1024u
@@ -454,7 +522,7 @@ size_t heapev_gen_noise_record(heapev_rng *rng, unsigned width, int64_t time, ui
  * truncation class gives the last buffer short. Deterministic: the same
  * options give the same bytes and entries.
  * @param o        options
- * @param mem      caller memory of at least 2 * buffer size bytes
+ * @param mem      caller memory of at least HEAPEV_GEN_ETL_MEMORY(buffer size) bytes
  * @param cap      its size
  * @param sink     receives the file bytes
  * @param sink_ctx passed to @p sink
@@ -462,7 +530,8 @@ size_t heapev_gen_noise_record(heapev_rng *rng, unsigned width, int64_t time, ui
  * @param entry_ctx passed to @p on_entry
  * @param summary  receives the expected totals (may be NULL)
  * @return 0; -1 invalid options (also a container class that needs an event
- *         with count 0, or memory too small); -2 the sink failed; -3 @p on_entry failed
+ *         with count 0 or does not apply to the trace's width or kind, or
+ *         memory too small); -2 the sink failed; -3 @p on_entry failed
  */
 int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t cap,
                          int (*sink)(void *ctx, uint64_t offset, const uint8_t *data, size_t len),

@@ -5,8 +5,9 @@
  *
  * The layout functions decode the bytes exactly as heapev/decode.h does and
  * describe them as labelled byte ranges, in byte order: for a record each
- * SYSTEM_TRACE_HEADER field (Version .. SystemTime, plus KernelTime and
- * UserTime for SYSTEM headers), then the payload fields HeapHandle, Size,
+ * header field (Version .. SystemTime, plus KernelTime and
+ * UserTime for SYSTEM headers; Version .. HookId and SystemTime at 8 for
+ * PERFINFO headers), then the payload fields HeapHandle, Size,
  * Address, Source of the width the HeaderType implies, then any trailing
  * bytes; for a bare payload the four payload fields and trailing bytes.
  *
@@ -162,9 +163,11 @@ const char *heapev_field_part(heapev_field field);
  *        position instead (missing bytes, whole input) and map to 0 here.
  *        The etl_* container findings map to the container fields that
  *        cause them: buffer_size_invalid to both BufferSize fields,
- *        saved_offset_invalid to SavedOffset, offset_mismatch to Offset,
- *        buffer_compressed to BufferFlag, truncated_file to the buffer's
- *        BufferSize, pointer_size_invalid to PointerSize,
+ *        saved_offset_invalid and decompressed_size_mismatch to Offset,
+ *        offset_mismatch to SavedOffset, buffer_compressed and
+ *        decompress_failed to BufferFlag, truncated_file and
+ *        buffer_beyond_file to the buffer's BufferSize, log_unfinished to
+ *        BuffersWritten and EndTime, pointer_size_invalid to PointerSize,
  *        pointer_size_mismatch to HeaderType and PointerSize,
  *        buffers_written_mismatch to BuffersWritten, logfile_header_short
  *        and record_size_invalid to the record Size, no_logfile_header to

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "heapev/decode.h"
+#include "heapev/etl.h"
 
 /* Exit codes shared by every subcommand. */
 enum {
@@ -68,6 +69,30 @@ json_t *cli_json_findings(heapev_findings findings);
 
 /* Print @p obj as one compact line on @p out; returns 0 or -1 on I/O error. */
 int cli_json_print_line(FILE *out, json_t *obj);
+
+/*
+ * Memory for reading .etl files: the stdio fetch buffer and the
+ * decompression scratch of compressed traces, HEAPEV_ETL_MAX_BUFFER_SIZE
+ * bytes each (pages never touched cost nothing).
+ */
+typedef struct cli_etl_memory {
+    uint8_t *buf, *scratch;
+} cli_etl_memory;
+
+/* Allocate @p m unless done already. 0, or -1 after a one-line error. */
+int cli_etl_memory_get(cli_etl_memory *m);
+void cli_etl_memory_free(cli_etl_memory *m);
+
+/*
+ * Start @p r reading the stream @p in forward through @p src, with @p m's
+ * memory, the user's @p limits and (for explain) report_skipped.
+ */
+void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
+                          const cli_etl_memory *m, const heapev_limits *limits,
+                          int report_skipped);
+
+/* The user's --user-max-32 / --user-max-wow64 value: a 32-bit address. 0 or a usage error. */
+int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint64_t *out);
 
 /* Flush and check @p out; prints "heapev: <name>: write error: ..." on failure. */
 int cli_close_output(FILE *out, const char *name);

@@ -16,13 +16,13 @@ typedef struct decode_opts {
     int json;
     int summary;
     heapev_limits limits;
-    uint8_t *etl_buf; /* one ETL buffer, allocated once */
+    cli_etl_memory etl; /* allocated once */
 } decode_opts;
 
 void cli_decode_usage(FILE *out)
 {
     fputs("usage: heapev decode [--payload|--record|--etl] [--bits 32|64] [--json]\n"
-          "                     [--summary] [--user-max-32 ADDR] FILE...\n"
+          "                     [--summary] [--user-max-32 ADDR] [--user-max-wow64 ADDR] FILE...\n"
           "\n"
           "Decode heap Alloc events and report every finding ('heapev findings' lists them).\n"
           "FILE '-' reads standard input.\n"
@@ -34,14 +34,18 @@ void cli_decode_usage(FILE *out)
           "                     event (with its buffer index); container defects are\n"
           "                     reported as 'container' items; read buffer by buffer\n"
           "  --summary          with --etl: only one line per FILE with the counts of\n"
-          "                     buffers, events, skipped records and findings\n"
+          "                     buffers, events, skipped records, findings and notes\n"
           "  --bits 32|64       payload pointer width (default: infer from 16/28 bytes)\n"
           "  --json             one JSON object per event (JSON Lines)\n"
           "  --user-max-32 ADDR highest 32-bit user address for range checks\n"
           "                     (default 0x7FFEFFFF; 0xBFFEFFFF /3GB, 0xFFFEFFFF WOW64)\n"
+          "  --user-max-wow64 ADDR  with --etl: the same for the 32-bit records of a\n"
+          "                     64-bit trace (WOW64 processes; default 0xFFFEFFFF)\n"
           "  -h, --help         this help\n"
           "\n"
-          "Exit status: 0 no finding, 1 findings reported, 2 usage or I/O error.\n",
+          "Exit status: 0 no finding, 1 findings reported, 2 usage or I/O error. Notes\n"
+          "(what Windows writes and a reader must handle, e.g. an unfinished log) are\n"
+          "reported but are not findings.\n",
           out);
 }
 
@@ -75,6 +79,8 @@ static int print_json(FILE *out, const char *file, const heapev_etl_item *item, 
     if (item != NULL)
         json_object_set_new(obj, "buffer", json_integer((json_int_t)item->buffer));
     json_object_set_new(obj, "offset", json_integer((json_int_t)offset));
+    if (item != NULL && item->decompressed)
+        json_object_set_new(obj, "decompressed", json_true());
     json_object_set_new(obj, "kind", json_string(e->has_header ? "record" : "payload"));
     cli_json_add_event_fields(obj, e);
     json_object_set_new(obj, "findings", cli_json_findings(e->findings));
@@ -127,6 +133,8 @@ static int print_container(const decode_opts *o, const char *file, const heapev_
     json_object_set_new(obj, "buffer", json_integer((json_int_t)it->buffer));
     json_object_set_new(obj, "offset", json_integer((json_int_t)it->offset));
     json_object_set_new(obj, "kind", json_string("container"));
+    if (it->decompressed)
+        json_object_set_new(obj, "decompressed", json_true());
     json_object_set_new(obj, "findings", cli_json_findings(it->findings));
     json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(it->findings) == 0));
     int rc = cli_json_print_line(stdout, obj);
@@ -148,9 +156,10 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
 {
     if (!o->json) {
         printf("%s: buffers=%" PRIu64 " events=%" PRIu64 " skipped=%" PRIu64 " findings=%" PRIu64
-               " events_with_findings=%" PRIu64 " container_items=%" PRIu64 "\n",
+               " events_with_findings=%" PRIu64 " container_items=%" PRIu64 " notes=%" PRIu64
+               " decompressed=%" PRIu64 "\n",
                file, s->buffers, s->events, s->skipped, s->findings, s->event_findings,
-               s->container_items);
+               s->container_items, s->notes, s->decompressed);
         return ferror(stdout) ? -1 : 0;
     }
     json_t *obj = json_object();
@@ -162,6 +171,8 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
     json_object_set_new(obj, "findings", json_integer((json_int_t)s->findings));
     json_object_set_new(obj, "events_with_findings", json_integer((json_int_t)s->event_findings));
     json_object_set_new(obj, "container_items", json_integer((json_int_t)s->container_items));
+    json_object_set_new(obj, "notes", json_integer((json_int_t)s->notes));
+    json_object_set_new(obj, "decompressed", json_integer((json_int_t)s->decompressed));
     int rc = cli_json_print_line(stdout, obj);
     json_decref(obj);
     return rc;
@@ -170,15 +181,14 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
 /* Stream one .etl file buffer by buffer through one BufferSize-bounded buffer. */
 static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
 {
-    heapev_etl_stdio src = {in, o->etl_buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
-    heapev_etl_read_options ro = {.limits = o->limits};
+    heapev_etl_stdio src;
     heapev_etl_reader r;
     heapev_etl_item it;
     heapev_etl_status st;
     int worst = CLI_EXIT_CLEAN;
-    heapev_etl_reader_init(&r, &ro, heapev_etl_stdio_fetch, &src);
+    cli_etl_reader_start(&r, &src, in, &o->etl, &o->limits, 0);
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
-        if (it.findings != 0)
+        if (heapev_findings_defects(it.findings) != 0)
             worst = CLI_EXIT_FINDINGS;
         if (!o->summary && print_etl_item(o, file, &it) != 0)
             return cli_error("<stdout>", "write error");
@@ -208,10 +218,10 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
         {"payload", no_argument, NULL, 'p'}, {"record", no_argument, NULL, 'r'},
         {"etl", no_argument, NULL, 'e'}, {"summary", no_argument, NULL, 's'},
         {"bits", required_argument, NULL, 'b'}, {"json", no_argument, NULL, 'j'},
-        {"user-max-32", required_argument, NULL, 'u'}, {"help", no_argument, NULL, 'h'},
+        {"user-max-32", required_argument, NULL, 'u'},
+        {"user-max-wow64", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c, bits_given = 0;
-    uint64_t v;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': o->mode = MODE_PAYLOAD; break;
@@ -226,10 +236,12 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
             bits_given = 1;
             break;
         case 'u':
-            if (cli_parse_u64(optarg, UINT32_MAX, &v) != 0)
-                return cli_usage_error("decode", "--user-max-32 takes a 32-bit address, not '%s'",
-                                       optarg);
-            o->limits.user_max_32 = v;
+            if (cli_parse_user_max("decode", "--user-max-32", optarg, &o->limits.user_max_32) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case 'w':
+            if (cli_parse_user_max("decode", "--user-max-wow64", optarg, &o->limits.user_max_wow64) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case 'h': cli_decode_usage(stdout); return -1;
         default: return cli_getopt_error("decode", c, argv);
@@ -246,13 +258,12 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 
 int cli_decode_main(int argc, char **argv)
 {
-    decode_opts o = {MODE_PAYLOAD, HEAPEV_WIDTH_INFER, 0, 0, heapev_limits_default(), NULL};
+    decode_opts o = {MODE_PAYLOAD, HEAPEV_WIDTH_INFER, 0, 0, heapev_limits_default(), {NULL, NULL}};
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
-    /* Untouched pages cost nothing: only the file's BufferSize is ever used. */
-    if (o.mode == MODE_ETL && (o.etl_buf = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE)) == NULL)
-        return cli_error("decode", "out of memory");
+    if (o.mode == MODE_ETL && cli_etl_memory_get(&o.etl) != 0)
+        return CLI_EXIT_USAGE;
     int worst = CLI_EXIT_CLEAN;
     for (int i = optind; i < argc; i++) {
         uint8_t *data = NULL;
@@ -269,7 +280,7 @@ int cli_decode_main(int argc, char **argv)
         if (rc == CLI_EXIT_USAGE && ferror(stdout))
             break;
     }
-    free(o.etl_buf);
+    cli_etl_memory_free(&o.etl);
     if (cli_close_output(stdout, "<stdout>") != 0)
         return CLI_EXIT_USAGE;
     return worst;

@@ -281,8 +281,9 @@ static int explain_bytes(const explain_opts *o, const char *file, const uint8_t 
  * layout, a skipped record as one summary line, container findings under the
  * fields they point at, the end of the buffer's records. Where records start
  * and end is the reader's knowledge; this walk only lays out the bytes it
- * names. The fetch wrapper below keeps a pointer to the buffer's bytes: the
- * reader fetches the next buffer only after a buffer's last item.
+ * names, from the reader's own view of the buffer (heapev_etl_reader_buffer():
+ * the decompressed records of a compressed buffer), valid until the buffer's
+ * last item.
  */
 typedef struct etl_walk {
     const explain_opts *o;
@@ -290,11 +291,13 @@ typedef struct etl_walk {
     heapev_etl_stdio src;
     const heapev_etl_reader *reader;
     json_t *list;              /* --json: the ranges, else NULL */
-    uint64_t base;             /* file offset of the latest fetch */
-    const uint8_t *p;          /* its bytes (valid until the next fetch) */
+    uint64_t base;             /* file offset of the current buffer */
+    const uint8_t *p;          /* its bytes as the reader reads them */
     size_t got;
+    int decompressed;          /* p holds its decompressed records */
     int started;               /* an item has come */
     uint64_t index;            /* buffer of the latest item */
+    int ended;                 /* its RECORDS_END came: later items about it are late */
     uint64_t first, last;      /* buffers to show: [first, last) */
     int shows;                 /* index is one of them */
     int header_done, logfile_done;
@@ -312,7 +315,10 @@ static size_t walk_avail(const etl_walk *w, size_t rel)
 
 static json_t *json_etl_range(const etl_walk *w, uint64_t at, const heapev_layout_range *r)
 {
-    return json_range(at, "buffer", w->index, r);
+    json_t *obj = json_range(at, "buffer", w->index, r);
+    if (w->decompressed && r->offset >= HEAPEV_ETL_BUFFER_HEADER_SIZE)
+        json_object_set_new(obj, "decompressed", json_true());
+    return obj;
 }
 
 /* Print (or add to the JSON list) ranges laid out at buffer offset @p rel. */
@@ -353,7 +359,9 @@ static void emit_title(const etl_walk *w, size_t rel, const char *what)
 {
     if (w->list != NULL)
         return;
-    printf("%s @%" PRIu64 ": buffer %" PRIu64 ", %s\n", w->file, w->base + rel, w->index, what);
+    printf("%s @%" PRIu64 "%s: buffer %" PRIu64 ", %s\n", w->file, w->base + rel,
+           w->decompressed && rel >= HEAPEV_ETL_BUFFER_HEADER_SIZE ? " (decompressed)" : "",
+           w->index, what);
     printf("  %-8s  %-24s %-*s %-20s %s\n", "offset", "bytes", w->o->label_width, "field",
            "value", "meaning");
 }
@@ -383,7 +391,14 @@ static void show_header(etl_walk *w, heapev_findings f)
     size_t n = heapev_layout_etl_buffer(w->p, w->got, f, r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
     if (w->list == NULL && w->index > w->first)
         putchar('\n');
-    emit_title(w, 0, "WMI_BUFFER_HEADER");
+    char what[96];
+    uint32_t length = heapev_etl_reader_buffer_length(w->reader);
+    if (w->decompressed)
+        snprintf(what, sizeof what, "WMI_BUFFER_HEADER (%" PRIu32 " bytes in the file, records "
+                 "compressed: %zu bytes once decompressed)", length, w->got);
+    else
+        snprintf(what, sizeof what, "WMI_BUFFER_HEADER (%" PRIu32 " bytes in the file)", length);
+    emit_title(w, 0, what);
     emit_ranges(w, 0, r, n);
     emit_unplaced(w, 0, f & ~placed_of(r, n));
 }
@@ -479,9 +494,12 @@ static void show_record_findings(etl_walk *w, size_t rel, heapev_findings f)
 
 static void show_records_end(const etl_walk *w, size_t rel)
 {
-    if (w->list == NULL)
-        printf("  %08" PRIx64 "  end of records (%zu of %zu bytes used)\n", w->base + rel, rel,
-               w->got);
+    if (w->list == NULL && w->decompressed)
+        printf("  %08" PRIx64 "  end of the decompressed records (%zu bytes, header included)\n",
+               w->base + rel, rel);
+    else if (w->list == NULL)
+        printf("  %08" PRIx64 "  end of records (%zu of %" PRIu32 " bytes used)\n", w->base + rel,
+               rel, heapev_etl_reader_buffer_length(w->reader));
 }
 
 /* A finding about buffer 0 reported after the walk left it: BuffersWritten. */
@@ -517,40 +535,40 @@ static void show_late(etl_walk *w, const heapev_etl_item *it)
     print_range_findings(stdout, w->o, &r);
 }
 
-static const uint8_t *walk_fetch(void *ctx, uint64_t offset, size_t len, size_t *got)
+/*
+ * The first item of buffer @p it->buffer: the buffers shown start with the
+ * one holding file offset --offset (the first buffer whose bytes reach past
+ * it), then --count of them.
+ */
+static void begin_buffer(etl_walk *w, const heapev_etl_item *it)
 {
-    etl_walk *w = ctx;
-    w->p = heapev_etl_stdio_fetch(&w->src, offset, len, got);
-    w->base = offset;
-    w->got = w->p != NULL ? *got : 0;
-    return w->p;
-}
-
-/* The first item of buffer @p index: which buffers are shown is known from buffer 0 on. */
-static void begin_buffer(etl_walk *w, uint64_t index)
-{
-    if (!w->started) {
-        uint32_t stride = heapev_etl_reader_buffer_size(w->reader);
-        w->first = stride != 0 ? w->o->offset / stride : w->o->offset != 0 ? UINT64_MAX : 0;
+    uint64_t end = it->buffer_offset + heapev_etl_reader_buffer_length(w->reader);
+    if (w->first == UINT64_MAX && (end > w->o->offset || end == it->buffer_offset)) {
+        w->first = it->buffer;
         w->last = w->o->count != 0 && w->first <= UINT64_MAX - w->o->count
                       ? w->first + w->o->count
                       : UINT64_MAX;
     }
     w->started = 1;
-    w->index = index;
-    w->shows = index >= w->first && index < w->last;
+    w->ended = 0;
+    w->index = it->buffer;
+    w->base = it->buffer_offset;
+    w->p = heapev_etl_reader_buffer(w->reader, &w->got);
+    w->decompressed = it->decompressed;
+    w->shows = w->first != UINT64_MAX && it->buffer >= w->first && it->buffer < w->last;
     w->header_done = w->logfile_done = 0;
 }
 
 static void on_item(etl_walk *w, const heapev_etl_item *it)
 {
-    uint64_t stride = heapev_etl_reader_buffer_size(w->reader);
-    if (it->buffer * stride != w->base || it->offset < w->base) {
+    if (w->started && (it->buffer < w->index || (it->buffer == w->index && w->ended))) {
         show_late(w, it); /* the reader has moved past the buffer it is about */
         return;
     }
     if (!w->started || it->buffer != w->index)
-        begin_buffer(w, it->buffer);
+        begin_buffer(w, it);
+    if (it->kind == HEAPEV_ETL_ITEM_RECORDS_END)
+        w->ended = 1;
     size_t rel = (size_t)(it->offset - w->base);
     if (it->kind == HEAPEV_ETL_ITEM_CONTAINER && rel == 0) {
         show_header(w, it->findings);
@@ -577,21 +595,20 @@ static void on_item(etl_walk *w, const heapev_etl_item *it)
         show_record_findings(w, rel, it->findings);
 }
 
-static int explain_etl_stream(const explain_opts *o, const char *file, FILE *in, uint8_t *mem)
+static int explain_etl_stream(const explain_opts *o, const char *file, FILE *in,
+                              const cli_etl_memory *mem)
 {
     etl_walk w = {0};
     heapev_etl_reader r;
     w.o = o;
     w.file = file;
-    w.src = (heapev_etl_stdio){in, mem, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
     w.reader = &r;
     w.list = o->json ? json_array() : NULL;
-    w.last = UINT64_MAX;
+    w.first = w.last = UINT64_MAX;
     w.worst = CLI_EXIT_CLEAN;
-    heapev_etl_read_options ro = {.limits = o->limits, .report_skipped = 1};
     heapev_etl_item it;
     heapev_etl_status st;
-    heapev_etl_reader_init(&r, &ro, walk_fetch, &w);
+    cli_etl_reader_start(&r, &w.src, in, mem, &o->limits, 1);
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
         if (w.started && it.buffer >= w.last && w.first != 0)
             break; /* past the range; only buffer 0 needs the end (BuffersWritten) */
@@ -612,21 +629,23 @@ static int explain_etl_stream(const explain_opts *o, const char *file, FILE *in,
             return cli_error("<stdout>", "write error");
     } else {
         const heapev_etl_stats *s = heapev_etl_reader_stats(&r);
-        printf("\n%s: %" PRIu64 " buffers read, %" PRIu64 " heap Alloc records, %" PRIu64
-               " skipped records, %" PRIu64 " container findings\n",
-               file, s->buffers, s->events, s->skipped, s->container_items);
+        printf("\n%s: %" PRIu64 " buffers read (%" PRIu64 " decompressed), %" PRIu64
+               " heap Alloc records, %" PRIu64 " skipped records, %" PRIu64
+               " container findings, %" PRIu64 " notes\n",
+               file, s->buffers, s->decompressed, s->events, s->skipped, s->container_items,
+               s->notes);
     }
     return w.worst;
 }
 
 static int explain_etl_file(const explain_opts *o, const char *path, const char *name)
 {
-    uint8_t *mem = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE);
-    if (mem == NULL)
-        return cli_error(name, "out of memory");
+    cli_etl_memory mem = {NULL, NULL};
+    if (cli_etl_memory_get(&mem) != 0)
+        return CLI_EXIT_USAGE;
     int rc;
     if (strcmp(path, "-") == 0) {
-        rc = explain_etl_stream(o, name, stdin, mem);
+        rc = explain_etl_stream(o, name, stdin, &mem);
     } else {
         FILE *f = fopen(path, "rb");
         struct stat st;
@@ -635,9 +654,9 @@ static int explain_etl_file(const explain_opts *o, const char *path, const char 
         else if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
             rc = cli_error(path, "%s", strerror(EISDIR)), fclose(f);
         else
-            rc = explain_etl_stream(o, name, f, mem), fclose(f);
+            rc = explain_etl_stream(o, name, f, &mem), fclose(f);
     }
-    free(mem);
+    cli_etl_memory_free(&mem);
     return rc;
 }
 

@@ -46,6 +46,11 @@ typedef struct gen_opts {
     double noise;
     int noise_given, buffer_size_given;
     int container; /* container class index, -1 none */
+    double wow64;  /* 64-bit traces: share of WOW64 events */
+    int wow64_given;
+    int compress;
+    heapev_etl_style style;
+    int style_given;
 } gen_opts;
 
 /* --format etl: one .etl trace and its manifest (below). */
@@ -67,7 +72,7 @@ void cli_gen_usage(FILE *out)
           "                  (--out DIR | --stream)\n"
           "       heapev gen --format etl [--seed S] [--count N] [--bits 32|64] [--malformed R]\n"
           "                  [--class NAME]... [--noise R] [--buffer-size N] [--manifest PATH]\n"
-          "                  --out FILE.etl\n"
+          "                  [--wow64 R] [--style win10|win7] [--compress] --out FILE.etl\n"
           "       heapev gen --list-classes [--format etl] [--json]\n"
           "\n"
           "Generate heap Alloc events from a modelled process, a fraction of them damaged\n"
@@ -93,8 +98,15 @@ void cli_gen_usage(FILE *out)
           "FILE.manifest.jsonl (or --manifest PATH) lists the events and container items\n"
           "a reader must return, in its order, then a summary line. --class takes event\n"
           "classes and at most one container class (etl_*).\n"
+          "Alloc records come in SYSTEM, COMPACT and PERFINFO headers (drawn per event).\n"
           "  --noise R         fraction of noise records (Free, ReAlloc, Create, Destroy)\n"
           "                    among all records, 0..0.99 (default 0)\n"
+          "  --wow64 R         64-bit traces: fraction of Alloc events from 32-bit (WOW64)\n"
+          "                    processes, in 32-bit headers, 0..0.9 (default 0.2)\n"
+          "  --style S         win10 (default: header-extension records, processor-index\n"
+          "                    buffer flags) or win7 (header buffer SavedOffset 0)\n"
+          "  --compress        a compressed trace as pktmon writes it: buffer 0 plain and\n"
+          "                    short, the others LZXpress-compressed, back to back\n"
           "  --buffer-size N   buffer size, multiple of 8, 1024..16 MiB (default 65536)\n"
           "  --manifest PATH   where the manifest goes (default FILE.manifest.jsonl)\n"
           "  --json            with --list-classes: one JSON object per class\n"
@@ -227,6 +239,16 @@ static int parse_value(int c, const char *arg, gen_opts *o)
         o->noise_given = 1;
         return parse_fraction(arg, &o->noise) == 0 && o->noise <= 0.99
                    ? 0 : cli_usage_error("gen", "--noise takes a fraction 0..0.99, not '%s'", arg);
+    case 'W':
+        o->wow64_given = 1;
+        return parse_fraction(arg, &o->wow64) == 0 && o->wow64 <= 0.9
+                   ? 0 : cli_usage_error("gen", "--wow64 takes a fraction 0..0.9, not '%s'", arg);
+    case 'y':
+        o->style_given = 1;
+        if (strcmp(arg, "win10") != 0 && strcmp(arg, "win7") != 0)
+            return cli_usage_error("gen", "--style takes win10 or win7, not '%s'", arg);
+        o->style = strcmp(arg, "win7") == 0 ? HEAPEV_ETL_STYLE_WIN7 : HEAPEV_ETL_STYLE_WIN10;
+        return 0;
     case 'B':
         o->buffer_size_given = 1;
         return cli_parse_u64(arg, 16u << 20, &o->buffer_size) == 0 && o->buffer_size >= 1024 &&
@@ -248,8 +270,10 @@ static int check_opts(gen_opts *o)
     if (o->container >= 0)
         return cli_usage_error("gen", "container class '%s' needs --format etl",
                                heapev_gen_etl_class_get((size_t)o->container)->name);
-    if (o->noise_given || o->buffer_size_given || o->manifest != NULL)
-        return cli_usage_error("gen", "--noise, --buffer-size and --manifest need --format etl");
+    if (o->noise_given || o->buffer_size_given || o->manifest != NULL || o->wow64_given ||
+        o->style_given || o->compress)
+        return cli_usage_error("gen", "--noise, --buffer-size, --manifest, --wow64, --style and "
+                                      "--compress need --format etl");
     if (o->json)
         return cli_usage_error("gen", "--json applies to --list-classes");
     if ((o->out_dir != NULL) == o->stream)
@@ -274,7 +298,8 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
         {"out", required_argument, NULL, 'o'}, {"stream", no_argument, NULL, 'S'},
         {"list-classes", no_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'},
         {"noise", required_argument, NULL, 'N'}, {"buffer-size", required_argument, NULL, 'B'},
-        {"manifest", required_argument, NULL, 'M'},
+        {"manifest", required_argument, NULL, 'M'}, {"wow64", required_argument, NULL, 'W'},
+        {"style", required_argument, NULL, 'y'}, {"compress", no_argument, NULL, 'z'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c, rc;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -284,6 +309,7 @@ static int parse_gen_opts(int argc, char **argv, gen_opts *o)
         case 'S': o->stream = 1; break;
         case 'l': o->list = 1; break;
         case 'j': o->json = 1; break;
+        case 'z': o->compress = 1; break;
         case 'h': cli_gen_usage(stdout); return -1;
         case ':':
         case '?': return cli_getopt_error("gen", c, argv);
@@ -568,6 +594,20 @@ static int gen_etl_check(gen_opts *o)
                                       "fixes one width (mixed makes no sense)");
     if (!o->bits_given)
         o->gen.width = 8;
+    if (o->wow64_given && o->wow64 > 0.0 && o->gen.width != 8)
+        return cli_usage_error("gen", "--wow64 applies to 64-bit traces (--bits 64)");
+    if (!o->wow64_given && o->gen.width == 8)
+        o->wow64 = 0.2;
+    if (o->container >= 0) {
+        const heapev_gen_etl_class *c = heapev_gen_etl_class_get((size_t)o->container);
+        unsigned trace = o->compress ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
+        if (!(c->traces & trace))
+            return cli_usage_error("gen", "class '%s' applies to %s traces only", c->name,
+                                   o->compress ? "uncompressed" : "compressed (--compress)");
+        if (!(c->widths & HEAPEV_GEN_WIDTH_BIT(o->gen.width)))
+            return cli_usage_error("gen", "class '%s' applies to --bits %s traces only", c->name,
+                                   o->gen.width == 8 ? "32" : "64");
+    }
     heapev_gen_classes allowed = heapev_gen_etl_event_classes();
     for (size_t i = 0; i < heapev_gen_class_count(); i++)
         if ((o->gen.enabled >> i & 1u) && !(allowed >> i & 1u))
@@ -612,7 +652,13 @@ static int list_classes_etl(int json)
             json_t *f = json_array();
             json_array_append_new(f, json_string("etl"));
             json_object_set_new(o, "formats", f);
-            json_object_set_new(o, "bits", widths_json(HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64));
+            json_object_set_new(o, "bits", widths_json(c->widths));
+            json_t *t = json_array();
+            if (c->traces & HEAPEV_GEN_ETL_PLAIN)
+                json_array_append_new(t, json_string("plain"));
+            if (c->traces & HEAPEV_GEN_ETL_COMPRESSED)
+                json_array_append_new(t, json_string("compressed"));
+            json_object_set_new(o, "traces", t);
             json_object_set_new(o, "expected_findings", cli_json_findings(c->findings));
             int rc = cli_json_print_line(stdout, o);
             json_decref(o);
@@ -621,8 +667,11 @@ static int list_classes_etl(int json)
         } else {
             char names[512];
             heapev_findings_format(c->findings, ",", names, sizeof names);
-            printf("%-32s %-11s %s\n    %s\n    how: %s\n", c->name, "container",
-                   c->findings ? names : "none", c->description, c->how);
+            printf("%-32s %-11s %s\n    %s\n    traces: %s%s\n    how: %s\n", c->name,
+                   "container", c->findings ? names : "none", c->description,
+                   c->traces == HEAPEV_GEN_ETL_PLAIN ? "plain"
+                   : c->traces == HEAPEV_GEN_ETL_COMPRESSED ? "compressed" : "plain, compressed",
+                   c->widths == HEAPEV_GEN_WIDTH_64 ? ", 64-bit" : "", c->how);
         }
     }
     return cli_close_output(stdout, "<stdout>") != 0 ? CLI_EXIT_USAGE : CLI_EXIT_CLEAN;
@@ -697,6 +746,15 @@ static int etl_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
     return 0;
 }
 
+/* The header family of a record's HeaderType, as the manifest names it. */
+static const char *family_name(uint8_t header_type)
+{
+    unsigned size = heapev_header_type_size(header_type);
+    return size == HEAPEV_HEADER_SIZE_SYSTEM    ? "system"
+           : size == HEAPEV_HEADER_SIZE_COMPACT ? "compact"
+           : size == HEAPEV_HEADER_SIZE_PERFINFO ? "perfinfo" : "other";
+}
+
 static int etl_entry(void *ctx, const heapev_gen_etl_entry *en)
 {
     etl_out *e = ctx;
@@ -712,6 +770,8 @@ static int etl_entry(void *ctx, const heapev_gen_etl_entry *en)
     if (event) {
         json_object_set_new(obj, "lost", json_boolean(en->lost));
         json_object_set_new(obj, "class", class_json(en->item->classes));
+        json_object_set_new(obj, "wow64", json_boolean(en->item->width == 4 && e->o->gen.width == 8));
+        json_object_set_new(obj, "family", json_string(family_name(en->item->event.header.header_type)));
         cli_json_add_event_fields(obj, &en->item->event);
     } else {
         json_object_set_new(obj, "class",
@@ -736,6 +796,9 @@ static int etl_summary_line(const etl_out *e, const heapev_gen_etl_summary *s)
     json_object_set_new(obj, "malformed", json_real(o->gen.malformed));
     json_object_set_new(obj, "noise", json_real(o->noise));
     json_object_set_new(obj, "buffer_size", u64_json(o->buffer_size));
+    json_object_set_new(obj, "wow64", json_real(o->wow64));
+    json_object_set_new(obj, "style", json_string(o->style == HEAPEV_ETL_STYLE_WIN7 ? "win7" : "win10"));
+    json_object_set_new(obj, "compress", json_boolean(o->compress));
     json_object_set_new(obj, "container_class",
                         o->container >= 0
                             ? json_string(heapev_gen_etl_class_get((size_t)o->container)->name)
@@ -769,9 +832,18 @@ static int gen_etl_write(etl_out *e, heapev_gen_etl_summary *sum, const atomic_f
                          const atomic_file *ma)
 {
     const gen_opts *o = e->o;
-    heapev_gen_etl_options eo = {o->gen.seed, o->gen.width, o->count, o->gen.malformed,
-                                 o->gen.enabled, o->noise, (uint32_t)o->buffer_size, o->container};
-    size_t cap = 2u * (o->buffer_size ? (size_t)o->buffer_size : 65536u);
+    heapev_gen_etl_options eo = {.seed = o->gen.seed,
+                                 .width = o->gen.width,
+                                 .count = o->count,
+                                 .malformed = o->gen.malformed,
+                                 .enabled = o->gen.enabled,
+                                 .noise = o->noise,
+                                 .buffer_size = (uint32_t)o->buffer_size,
+                                 .container = o->container,
+                                 .wow64 = o->wow64,
+                                 .style = o->style,
+                                 .compress = o->compress};
+    size_t cap = HEAPEV_GEN_ETL_MEMORY(o->buffer_size);
     uint8_t *mem = malloc(cap);
     if (mem == NULL)
         return cli_error("gen", "out of memory");
@@ -841,8 +913,9 @@ static int gen_etl_run(const gen_opts *o)
 
 int cli_gen_main(int argc, char **argv)
 {
-    gen_opts o = {{GEN_DEFAULT_SEED, 0, HEAPEV_GEN_FORMAT_PAYLOAD, 0.0, 0}, GEN_DEFAULT_COUNT,
-                  NULL, 0, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, -1};
+    gen_opts o = {{.seed = GEN_DEFAULT_SEED, .format = HEAPEV_GEN_FORMAT_PAYLOAD}, GEN_DEFAULT_COUNT,
+                  NULL, 0, 0, 0, 0, 0, 0, NULL, 0, 0.0, 0, 0, -1, 0.0, 0, 0,
+                  HEAPEV_ETL_STYLE_WIN10, 0};
     int rc = parse_gen_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;

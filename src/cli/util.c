@@ -166,3 +166,40 @@ int cli_close_output(FILE *out, const char *name)
         return cli_error(name, "write error: %s", strerror(errno)), -1;
     return 0;
 }
+
+int cli_etl_memory_get(cli_etl_memory *m)
+{
+    if (m->buf == NULL)
+        m->buf = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE);
+    if (m->scratch == NULL)
+        m->scratch = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE);
+    if (m->buf == NULL || m->scratch == NULL)
+        return cli_error("etl", "out of memory"), -1;
+    return 0;
+}
+
+void cli_etl_memory_free(cli_etl_memory *m)
+{
+    free(m->buf);
+    free(m->scratch);
+    m->buf = m->scratch = NULL;
+}
+
+void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
+                          const cli_etl_memory *m, const heapev_limits *limits,
+                          int report_skipped)
+{
+    *src = (heapev_etl_stdio){in, m->buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
+    heapev_etl_read_options ro = {.limits = *limits,
+                                  .report_skipped = report_skipped,
+                                  .scratch = m->scratch,
+                                  .scratch_size = HEAPEV_ETL_MAX_BUFFER_SIZE};
+    heapev_etl_reader_init(r, &ro, heapev_etl_stdio_fetch, src);
+}
+
+int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint64_t *out)
+{
+    if (cli_parse_u64(text, UINT32_MAX, out) != 0)
+        return cli_usage_error(cmd, "%s takes a 32-bit address, not '%s'", opt, text);
+    return 0;
+}
