@@ -4,7 +4,9 @@
  * test per row of its EXPECTED.tsv, named after the file: the file is the one
  * the row describes (size, sha256 by coreutils sha256sum); `decode --etl
  * --summary` counts the row's buffers and records and reports no defect; the
- * full decode prints one line per heap Alloc record and no container item;
+ * full decode prints one line per heap Alloc record and no container item
+ * but, for a log whose BuffersWritten is 0 (a session still running), the
+ * note etl_log_unfinished;
  * `explain --etl --count 0` (text and JSON) titles every buffer and shows the
  * logfile header's fields as the row gives them; `stats --etl` (text and
  * JSON) counts what decode counts.
@@ -67,6 +69,23 @@ static void check_u64(const char *what, uint64_t got, uint64_t want)
 {
     if (got != want)
         differ("%s: got %" PRIu64 ", want %" PRIu64, what, got, want);
+}
+
+/*
+ * The notes a correct reader reports: etl_log_unfinished for a log of a
+ * session that was still running (BuffersWritten 0; SPEC §4), else none.
+ */
+static uint64_t expected_notes(const realetl_row *row)
+{
+    return row->buffers_written == 0 ? 1u : 0u;
+}
+
+/* Is @p findings (a JSON array of names) exactly ["etl_log_unfinished"]? */
+static int only_unfinished_note(const json_t *findings)
+{
+    const char *name = json_string_value(json_array_get(findings, 0));
+    return json_array_size(findings) == 1 && name != NULL &&
+           strcmp(name, "etl_log_unfinished") == 0;
 }
 
 /* The first line of @p s (at most 200 bytes), for messages. */
@@ -226,6 +245,9 @@ static int check_summary(const realetl_row *row, uint64_t *events)
             check_u64("decode --summary: findings", findings, 0);
         if (get_u64(w, o, "container_items", &containers))
             check_u64("decode --summary: container_items", containers, 0);
+        uint64_t notes;
+        if (get_u64(w, o, "notes", &notes))
+            check_u64("decode --summary: notes", notes, expected_notes(row));
     }
     json_decref(o);
     free(last);
@@ -233,14 +255,18 @@ static int check_summary(const realetl_row *row, uint64_t *events)
     return ok;
 }
 
-/* `decode --etl --json`: one JSON line per heap Alloc record, no container item. */
+/*
+ * `decode --etl --json`: one JSON line per heap Alloc record, no container
+ * item but the expected note.
+ */
 static void check_full_decode(const realetl_row *row)
 {
     run_result r = run_on("decode", "--etl", "--json", NULL, NULL, row->path);
     check_exit("decode --etl --json", &r);
     size_t n = lines_of(r.out, r.out_len, NULL);
-    check_u64("decode --json: output lines (events)", n, row->heap_alloc);
-    size_t containers = 0, bad = 0, lineno = 0;
+    check_u64("decode --json: output lines (events and notes)", n,
+              row->heap_alloc + expected_notes(row));
+    size_t containers = 0, notes = 0, bad = 0, lineno = 0;
     for (char *p = r.out, *end = r.out + r.out_len; p < end; lineno++) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -250,6 +276,9 @@ static void check_full_decode(const realetl_row *row)
         if (!json_is_object(o)) {
             if (bad++ < 3)
                 differ("decode --json: line %zu is not a JSON object: %s", lineno + 1, e.text);
+        } else if (kind != NULL && strcmp(kind, "container") == 0 &&
+                   only_unfinished_note(json_object_get(o, "findings"))) {
+            notes++;
         } else if (kind != NULL && strcmp(kind, "container") == 0) {
             if (containers++ < 3) {
                 char *dump = json_dumps(o, JSON_COMPACT);
@@ -263,12 +292,13 @@ static void check_full_decode(const realetl_row *row)
     }
     if (containers > 3)
         differ("decode --json: %zu container items in all, want 0", containers);
+    check_u64("decode --json: etl_log_unfinished notes", notes, expected_notes(row));
     free_result(&r);
 }
 
 /*
  * `explain --etl --count 0`: non-empty; one title line "FILE @OFFSET: buffer
- * N, WMI_BUFFER_HEADER" per buffer, N = 0, 1, ... in order.
+ * N, WMI_BUFFER_HEADER (...)" per buffer, N = 0, 1, ... in order.
  */
 static void check_explain_text(const realetl_row *row)
 {
@@ -287,7 +317,7 @@ static void check_explain_text(const realetl_row *row)
             errno = 0;
             unsigned long long idx = strtoull(num, &after, 10);
             if (after != num && isdigit((unsigned char)*num) &&
-                (size_t)(line + len - after) == strlen(tail) &&
+                (size_t)(line + len - after) >= strlen(tail) &&
                 strncmp(after, tail, strlen(tail)) == 0) {
                 if (idx != titles && misnumbered++ < 3)
                     differ("explain: buffer title %" PRIu64 " names buffer %llu, want %" PRIu64,
@@ -330,7 +360,8 @@ static int range_is(const json_t *range, const char *part, const char *field)
  * `explain --etl --json --count 0`: valid JSON (a document, else JSON Lines);
  * when it is the documented list of ranges, one buffer.BufferSize range per
  * buffer in order, the logfile header's LogFileMode/BuffersWritten/PointerSize
- * as the row gives them, and no finding on any range.
+ * as the row gives them, and no finding on any range but the expected note
+ * (on BuffersWritten and EndTime).
  */
 static void check_explain_json(const realetl_row *row)
 {
@@ -400,6 +431,9 @@ static void check_explain_json(const realetl_row *row)
                 check_u64("explain --json: logfile.PointerSize", v, row->pointer_size);
         }
         const json_t *f = json_object_get(range, "findings");
+        if (expected_notes(row) && only_unfinished_note(f) &&
+            (range_is(range, "logfile", "BuffersWritten") || range_is(range, "logfile", "EndTime")))
+            continue;
         if (json_array_size(f) != 0 && with_findings++ < 3) {
             char *dump = json_dumps(range, JSON_COMPACT);
             differ("explain --json: got a range with findings, want none: %s", dump ? dump : "?");
@@ -423,7 +457,8 @@ static void check_stats_text(const realetl_row *row)
 {
     run_result r = run_on("stats", "--etl", NULL, NULL, NULL, row->path);
     check_exit("stats --etl", &r);
-    unsigned long long inputs, files, bytes, events, buffers, skipped, containers;
+    unsigned long long inputs, files, bytes, events, buffers, decompressed, skipped, containers,
+        notes;
     if (sscanf(r.out, "heapev stats: %llu inputs, %llu files, %llu bytes, %llu events", &inputs,
                &files, &bytes, &events) != 4) {
         differ("stats: first line \"%s\", want \"heapev stats: N inputs, N files, N bytes, N "
@@ -436,15 +471,21 @@ static void check_stats_text(const realetl_row *row)
     check_u64("stats: events", events, row->heap_alloc);
     const char *etl = strstr(r.out, "\n  etl: ");
     if (etl == NULL ||
-        sscanf(etl, "\n  etl: %llu buffers, %llu other records skipped, %llu container items",
-               &buffers, &skipped, &containers) != 3) {
-        differ("stats: got no \"  etl: N buffers, N other records skipped, N container items\" "
-               "line");
+        sscanf(etl,
+               "\n  etl: %llu buffers (%llu decompressed), %llu other records skipped, %llu "
+               "container items, %llu notes",
+               &buffers, &decompressed, &skipped, &containers, &notes) != 5) {
+        differ("stats: got no \"  etl: N buffers (N decompressed), N other records skipped, N "
+               "container items, N notes\" line");
     } else {
         check_u64("stats: etl buffers", buffers, row->buffers);
         check_u64("stats: records = events + other records skipped + 1 (logfile header)",
                   events + skipped + 1, row->records);
         check_u64("stats: etl container items", containers, 0);
+        check_u64("stats: etl notes", notes, expected_notes(row));
+        if ((row->log_file_mode & 0x04000000u) != 0 && decompressed + 1 != row->buffers)
+            differ("stats: a compressed trace: %llu buffers decompressed, want all but buffer 0 "
+                   "(%" PRIu64 ")", decompressed, row->buffers - 1);
     }
     free_result(&r);
 }
@@ -478,14 +519,27 @@ static void check_stats_json(const realetl_row *row, int have_decode, uint64_t d
         if (get_u64(w, o, "skipped_entries", &v))
             check_u64("stats --json: skipped_entries", v, 0);
         const json_t *by = json_object_get(o, "by_finding");
+        json_int_t unfinished = json_integer_value(json_object_get(by, "etl_log_unfinished"));
         if (!json_is_object(by)) {
             differ("stats --json: by_finding: got %s, want an object",
                    by ? "another JSON type" : "no such key");
-        } else if (json_object_size(by) != 0) {
+        } else if (json_object_size(by) != expected_notes(row) ||
+                   (uint64_t)unfinished != expected_notes(row)) {
             char *dump = json_dumps(by, JSON_COMPACT);
-            differ("stats --json: by_finding: got %s, want {}", dump ? dump : "?");
+            differ("stats --json: by_finding: got %s, want %s", dump ? dump : "?",
+                   expected_notes(row) ? "{\"etl_log_unfinished\":1}" : "{}");
             free(dump);
         }
+        const json_t *etl = json_object_get(o, "etl");
+        if (get_u64(w, etl, "buffers", &v))
+            check_u64("stats --json: etl.buffers", v, row->buffers);
+        if (get_u64(w, etl, "skipped_records", &v) && have_decode)
+            check_u64("stats --json: events + etl.skipped_records + 1", decode_events + v + 1,
+                      row->records);
+        if (get_u64(w, etl, "container_items", &v))
+            check_u64("stats --json: etl.container_items", v, 0);
+        if (get_u64(w, etl, "notes", &v))
+            check_u64("stats --json: etl.notes", v, expected_notes(row));
     }
     json_decref(o);
     free_result(&r);

@@ -326,7 +326,7 @@ static void emit_ranges(etl_walk *w, size_t rel, const heapev_layout_range *r, s
 {
     uint64_t at = w->base + rel;
     for (size_t i = 0; i < n; i++) {
-        if (r[i].findings)
+        if (heapev_findings_defects(r[i].findings))
             w->worst = CLI_EXIT_FINDINGS;
         if (w->list != NULL) {
             json_t *obj = json_etl_range(w, at, &r[i]);
@@ -345,7 +345,8 @@ static void emit_unplaced(etl_walk *w, size_t rel, heapev_findings f)
 {
     if (f == 0)
         return;
-    w->worst = CLI_EXIT_FINDINGS;
+    if (heapev_findings_defects(f))
+        w->worst = CLI_EXIT_FINDINGS;
     heapev_layout_range r = {rel, 0, 0, HEAPEV_FIELD_UNDECODED, 0, 0, f};
     if (w->list != NULL) {
         json_array_append_new(w->list, json_etl_range(w, w->base, &r));

@@ -60,7 +60,7 @@ typedef struct stats {
     uint64_t source[SOURCE_SLOTS];
     uint64_t width[3]; /* unknown, 32-bit, 64-bit */
     uint64_t size_hist[SIZE_BUCKETS];
-    uint64_t etl_buffers, etl_container_items, etl_skipped;
+    uint64_t etl_buffers, etl_container_items, etl_skipped, etl_notes, etl_decompressed;
     uint64_t manifests, manifest_lines, agree, disagree;
     class_count classes[MAX_CLASSES + 1]; /* the last slot is "(other)" */
     size_t nclasses;
@@ -156,7 +156,7 @@ static void count_event(stats *s, const heapev_event *e)
 
 static void count_container(stats *s, heapev_findings f)
 {
-    s->etl_container_items++;
+    s->etl_container_items += heapev_findings_defects(f) != 0;
     for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++)
         if (f & HEAPEV_FINDING_BIT(c))
             s->finding[c]++;
@@ -183,7 +183,7 @@ static heapev_findings count_bytes(stats *s, const stats_opts *o, stats_mode mod
 }
 
 /* Stream an .etl file through one buffer; returns the union of findings or -1 on I/O error. */
-static int count_etl(stats *s, const stats_opts *o, const char *path, uint8_t *buf,
+static int count_etl(stats *s, const stats_opts *o, const char *path, const cli_etl_memory *mem,
                      heapev_findings *all)
 {
     FILE *f = fopen(path, "rb");
@@ -195,12 +195,11 @@ static int count_etl(stats *s, const stats_opts *o, const char *path, uint8_t *b
         return cli_error(path, "is a directory"), -1;
     }
     s->bytes += (uint64_t)sb.st_size;
-    heapev_etl_stdio src = {f, buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
-    heapev_etl_read_options ro = {.limits = o->limits};
+    heapev_etl_stdio src;
     heapev_etl_reader r;
     heapev_etl_item it;
     heapev_etl_status st;
-    heapev_etl_reader_init(&r, &ro, heapev_etl_stdio_fetch, &src);
+    cli_etl_reader_start(&r, &src, f, mem, &o->limits, 0);
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
         if (it.kind == HEAPEV_ETL_ITEM_EVENT)
             count_event(s, &it.event);
@@ -212,6 +211,8 @@ static int count_etl(stats *s, const stats_opts *o, const char *path, uint8_t *b
     const heapev_etl_stats *es = heapev_etl_reader_stats(&r);
     s->etl_buffers += es->buffers;
     s->etl_skipped += es->skipped;
+    s->etl_notes += es->notes;
+    s->etl_decompressed += es->decompressed;
     fclose(f);
     if (st == HEAPEV_ETL_IO_ERROR)
         return cli_error(path, "read error: %s", strerror(src.error)), -1;
@@ -352,7 +353,7 @@ static const manifest_entry *manifest_find(const manifest *m, const char *name)
 typedef struct walk {
     stats *s;
     const stats_opts *o;
-    uint8_t *etl_buf; /* allocated on first use */
+    cli_etl_memory etl; /* allocated on first use */
 } walk;
 
 /* Count one regular file; @p me is its manifest entry or NULL. */
@@ -364,9 +365,9 @@ static int count_file(walk *w, const char *path, const manifest_entry *me)
     heapev_findings all = 0;
     w->s->files++;
     if (mode == MODE_ETL) {
-        if (w->etl_buf == NULL && (w->etl_buf = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE)) == NULL)
-            return cli_error(path, "out of memory");
-        return count_etl(w->s, w->o, path, w->etl_buf, &all) != 0 ? CLI_EXIT_USAGE : 0;
+        if (cli_etl_memory_get(&w->etl) != 0)
+            return CLI_EXIT_USAGE;
+        return count_etl(w->s, w->o, path, &w->etl, &all) != 0 ? CLI_EXIT_USAGE : 0;
     }
     uint8_t *data = NULL;
     size_t len = 0;
@@ -537,9 +538,10 @@ static void print_summary(FILE *out, const stats *s)
     if (s->skipped)
         fprintf(out, "  %" PRIu64 " directory entries skipped (not regular files)\n", s->skipped);
     if (s->etl_buffers)
-        fprintf(out, "  etl: %" PRIu64 " buffers, %" PRIu64 " other records skipped, %" PRIu64
-                     " container items\n",
-                s->etl_buffers, s->etl_skipped, s->etl_container_items);
+        fprintf(out, "  etl: %" PRIu64 " buffers (%" PRIu64 " decompressed), %" PRIu64
+                     " other records skipped, %" PRIu64 " container items, %" PRIu64 " notes\n",
+                s->etl_buffers, s->etl_decompressed, s->etl_skipped, s->etl_container_items,
+                s->etl_notes);
 }
 
 static void print_width_source(FILE *out, const stats *s)
@@ -714,6 +716,15 @@ static int print_json(FILE *out, const stats *s)
     json_decref(counts);
     json_object_set_new(o, "manifest", json_manifest(s));
     json_object_set_new(o, "size_histogram", json_histogram(s));
+    if (s->etl_buffers) {
+        json_t *etl = json_object();
+        json_object_set_new(etl, "buffers", jn(s->etl_buffers));
+        json_object_set_new(etl, "decompressed", jn(s->etl_decompressed));
+        json_object_set_new(etl, "skipped_records", jn(s->etl_skipped));
+        json_object_set_new(etl, "container_items", jn(s->etl_container_items));
+        json_object_set_new(etl, "notes", jn(s->etl_notes));
+        json_object_set_new(o, "etl", etl);
+    }
     int rc = cli_json_print_line(out, o);
     json_decref(o);
     return rc;
@@ -1143,7 +1154,10 @@ static int finish(const stats_opts *o, stats *s)
         return CLI_EXIT_USAGE;
     if (o->html != NULL && write_html(o->html, s) != 0)
         return CLI_EXIT_USAGE;
-    return max_of(s->finding, HEAPEV_FINDING_COUNT) ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
+    for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++)
+        if (s->finding[c] && heapev_findings_defects(HEAPEV_FINDING_BIT(c)))
+            return CLI_EXIT_FINDINGS; /* notes are no reason */
+    return CLI_EXIT_CLEAN;
 }
 
 int cli_stats_main(int argc, char **argv)
@@ -1158,7 +1172,7 @@ int cli_stats_main(int argc, char **argv)
     s->progress = isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &s->start);
     s->last_progress = s->start;
-    walk w = {s, &o, NULL};
+    walk w = {s, &o, {NULL, NULL}};
     for (int i = optind; i < argc && rc == 0; i++)
         rc = count_input(&w, argv[i]);
     show_progress(s, 1);
@@ -1166,7 +1180,7 @@ int cli_stats_main(int argc, char **argv)
     rc = rc != 0 ? CLI_EXIT_USAGE : finish(&o, s);
     for (size_t i = 0; i < s->nclasses; i++)
         free(s->classes[i].name);
-    free(w.etl_buf);
+    cli_etl_memory_free(&w.etl);
     free(s);
     return rc;
 }
