@@ -21,9 +21,9 @@ _heapev()
 
     local cmd=${words[1]} opts=""
     case $cmd in
-        decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --help" ;;
-        explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --help" ;;
-        stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --help" ;;
+        decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --user-max-wow64 --help" ;;
+        explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --user-max-wow64 --help" ;;
+        stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --user-max-wow64 --help" ;;
         gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --help" ;;
         findings) opts="--json --markdown --help" ;;
         help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
@@ -46,7 +46,7 @@ _heapev()
             return ;;
         --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --html) COMPREPLY=($(compgen -f -X '!*.html' -- "$cur") $(compgen -d -- "$cur")); return ;;
-        --seed|--count|--offset|--malformed|--user-max-32) return ;;
+        --seed|--count|--offset|--malformed|--user-max-32|--user-max-wow64) return ;;
     esac
 
     if [[ $cur == -* ]]; then

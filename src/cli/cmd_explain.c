@@ -46,7 +46,8 @@ typedef struct explain_opts {
 void cli_explain_usage(FILE *out)
 {
     fputs("usage: heapev explain [--payload|--record|--etl] [--bits 32|64] [--offset N]\n"
-          "                      [--count N] [--user-max-32 ADDR] [--json] [--no-color] FILE\n"
+          "                      [--count N] [--user-max-32 ADDR] [--user-max-wow64 ADDR] [--json]\n"
+          "                      [--no-color] FILE\n"
           "\n"
           "Annotated hex dump: every byte range labelled with its field, decoded value and\n"
           "meaning; each finding printed under the bytes that cause it. FILE '-' reads\n"
@@ -73,6 +74,8 @@ void cli_explain_usage(FILE *out)
           "  --no-color         no colour (also when stdout is not a terminal or NO_COLOR\n"
           "                     is set)\n"
           "  --user-max-32 ADDR highest 32-bit user address for range checks\n"
+          "  --user-max-wow64 ADDR  with --etl: the same for the 32-bit records of a 64-bit\n"
+          "                     trace (WOW64 processes; default 0xFFFEFFFF)\n"
           "  -h, --help         this help\n"
           "\n"
           "Ranges longer than 64 bytes (trailing or undecoded bytes) are shown elided.\n"
@@ -688,6 +691,8 @@ static int parse_option(int c, char **argv, explain_opts *o, int *bits_given, in
     case 'o': return parse_number("--offset", optarg, SIZE_MAX, &o->offset);
     case 'n': *count_given = 1; return parse_number("--count", optarg, UINT64_MAX, &o->count);
     case 'u': return parse_number("--user-max-32", optarg, UINT32_MAX, &o->limits.user_max_32);
+    case 'w':
+        return parse_number("--user-max-wow64", optarg, UINT32_MAX, &o->limits.user_max_wow64);
     case 'h': cli_explain_usage(stdout); return -1;
     default: return cli_getopt_error("explain", c, argv);
     }
@@ -701,6 +706,7 @@ static int parse_explain_opts(int argc, char **argv, explain_opts *o)
         {"offset", required_argument, NULL, 'o'}, {"count", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'}, {"no-color", no_argument, NULL, 'C'},
         {"no-colour", no_argument, NULL, 'C'}, {"user-max-32", required_argument, NULL, 'u'},
+        {"user-max-wow64", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c, rc, bits_given = 0, count_given = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)

@@ -72,7 +72,8 @@ typedef struct stats {
 void cli_stats_usage(FILE *out)
 {
     fputs("usage: heapev stats [--payload|--record|--etl] [--bits 32|64] [--json]\n"
-          "                    [--html REPORT.html] [--user-max-32 ADDR] DIR|FILE...\n"
+          "                    [--html REPORT.html] [--user-max-32 ADDR] [--user-max-wow64 ADDR]\n"
+          "                    DIR|FILE...\n"
           "\n"
           "Count events over corpus directories and files: by class (from manifest.jsonl\n"
           "when a DIR has one), by finding, by Source value and by width, a log2 histogram\n"
@@ -91,6 +92,8 @@ void cli_stats_usage(FILE *out)
           "  --html FILE        also write the report as one self-contained HTML page\n"
           "                     (charts in inline SVG; replaced atomically)\n"
           "  --user-max-32 ADDR highest 32-bit user address for range checks\n"
+          "  --user-max-wow64 ADDR  the same for the 32-bit records of a 64-bit .etl trace\n"
+          "                     (WOW64 processes; default 0xFFFEFFFF)\n"
           "  -h, --help         this help\n"
           "\n"
           "Progress goes to standard error when it is a terminal. Any input error stops\n"
@@ -1093,7 +1096,6 @@ static int set_mode(stats_opts *o, stats_mode mode)
 
 static int parse_stats_option(int c, char **argv, stats_opts *o)
 {
-    uint64_t v;
     switch (c) {
     case 'p': return set_mode(o, MODE_PAYLOAD);
     case 'r': return set_mode(o, MODE_RECORD);
@@ -1105,12 +1107,9 @@ static int parse_stats_option(int c, char **argv, stats_opts *o)
             return cli_usage_error("stats", "--bits takes 32 or 64, not '%s'", optarg);
         o->width = optarg[0] == '3' ? 4 : 8;
         return 0;
-    case 'u':
-        if (cli_parse_u64(optarg, UINT32_MAX, &v) != 0)
-            return cli_usage_error("stats", "--user-max-32 takes a 32-bit address, not '%s'",
-                                   optarg);
-        o->limits.user_max_32 = v;
-        return 0;
+    case 'u': return cli_parse_user_max("stats", "--user-max-32", optarg, &o->limits.user_max_32);
+    case 'w':
+        return cli_parse_user_max("stats", "--user-max-wow64", optarg, &o->limits.user_max_wow64);
     case 'h': cli_stats_usage(stdout); return -1;
     default: return cli_getopt_error("stats", c, argv);
     }
@@ -1122,7 +1121,8 @@ static int parse_stats_opts(int argc, char **argv, stats_opts *o)
         {"payload", no_argument, NULL, 'p'}, {"record", no_argument, NULL, 'r'},
         {"etl", no_argument, NULL, 'e'}, {"bits", required_argument, NULL, 'b'},
         {"json", no_argument, NULL, 'j'}, {"html", required_argument, NULL, 'H'},
-        {"user-max-32", required_argument, NULL, 'u'}, {"help", no_argument, NULL, 'h'},
+        {"user-max-32", required_argument, NULL, 'u'},
+        {"user-max-wow64", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c, rc;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
