@@ -88,9 +88,14 @@ const uint8_t *heapev_etl_stdio_fetch(void *ctx, uint64_t offset, size_t len, si
 
 /* ---- reader plumbing --------------------------------------------------- */
 
-static int limits_unset(const heapev_limits *l)
+/* Zero limits take their defaults, each on its own. */
+static void default_limits(heapev_limits *l)
 {
-    return l->user_max_32 == 0 && l->user_max_64 == 0;
+    heapev_limits d = heapev_limits_default();
+    if (l->user_max_32 == 0 && l->user_max_64 == 0)
+        l->user_max_32 = d.user_max_32, l->user_max_64 = d.user_max_64;
+    if (l->user_max_wow64 == 0)
+        l->user_max_wow64 = d.user_max_wow64;
 }
 
 void heapev_etl_reader_init(heapev_etl_reader *r, const heapev_etl_read_options *opts,
@@ -99,13 +104,11 @@ void heapev_etl_reader_init(heapev_etl_reader *r, const heapev_etl_read_options 
     memset(r, 0, sizeof *r);
     if (opts != NULL)
         r->opts = *opts;
-    if (limits_unset(&r->opts.limits))
-        r->opts.limits = heapev_limits_default();
+    default_limits(&r->opts.limits);
     if (r->opts.max_buffer_size == 0 || r->opts.max_buffer_size > HEAPEV_ETL_MAX_BUFFER_SIZE)
         r->opts.max_buffer_size = HEAPEV_ETL_MAX_BUFFER_SIZE;
-    if (r->opts.limits.user_max_wow64 == 0)
-        r->opts.limits.user_max_wow64 = HEAPEV_USER_MAX_32_WOW64;
-    if (r->opts.scratch == NULL || r->opts.scratch_size < r->opts.max_buffer_size)
+    if (r->opts.scratch == NULL ||
+        r->opts.scratch_size < HEAPEV_ETL_SCRATCH_SIZE(r->opts.max_buffer_size))
         r->opts.scratch = NULL, r->opts.scratch_size = 0;
     r->fetch = fetch;
     r->ctx = ctx;
@@ -147,6 +150,12 @@ uint32_t heapev_etl_reader_buffer_length(const heapev_etl_reader *r)
     return r->size;
 }
 
+/* Does @p offset lie among the decompressed records (not in the header) of the current buffer? */
+static int in_image(const heapev_etl_reader *r, uint64_t offset)
+{
+    return r->decompressed && offset - r->base >= HEAPEV_ETL_BUFFER_HEADER_SIZE;
+}
+
 /*
  * Queue container findings at a file offset of the current buffer. The queue
  * is empty before each step of heapev_etl_next(), and no step reports twice
@@ -160,7 +169,7 @@ static void report(heapev_etl_reader *r, uint64_t offset, heapev_findings f)
     unsigned slot = r->npending < 4 ? r->npending++ : 3u; /* never more than 2 at once */
     r->pending[slot].buffer = r->index;
     r->pending[slot].base = r->base;
-    r->pending[slot].decompressed = r->decompressed;
+    r->pending[slot].decompressed = in_image(r, offset);
     r->pending[slot].offset = offset;
     r->pending[slot].findings |= f;
 }
@@ -174,7 +183,7 @@ static void item_at(const heapev_etl_reader *r, heapev_etl_item *item, heapev_et
     item->buffer = r->index;
     item->buffer_offset = r->base;
     item->offset = offset;
-    item->decompressed = (uint8_t)r->decompressed;
+    item->decompressed = (uint8_t)in_image(r, offset);
 }
 
 static int pop_pending(heapev_etl_reader *r, heapev_etl_item *item)
@@ -395,20 +404,33 @@ static int step_record(heapev_etl_reader *r, heapev_etl_item *item)
  * Decompress the records of the compressed buffer in r->buf (Offset @p offset)
  * into the scratch memory, behind a copy of its header; on success r->buf
  * is that image. Returns the findings that keep its records unread.
+ *
+ * libfwnt (20181227) is handed what it needs to stay in bounds: it reads a
+ * whole 4-byte flag word even where fewer bytes remain, and its match copy
+ * may write one byte past the room it is given. So the compressed bytes are
+ * copied behind the image with zero padding, and the room it gets ends one
+ * byte before memory does. Scratch layout (HEAPEV_ETL_SCRATCH_SIZE):
+ * [header 72][room: max - 72 + SLACK][1 spare][input copy: max - 72][PAD].
  */
 static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
 {
-    uint32_t cap = r->logfile.buffer_size >= HEAPEV_ETL_BUFFER_HEADER_SIZE
-                       ? r->logfile.buffer_size : r->opts.max_buffer_size;
-    if (offset < HEAPEV_ETL_BUFFER_HEADER_SIZE || offset > cap || offset > r->opts.scratch_size)
+    uint32_t max = r->opts.max_buffer_size;
+    uint32_t cap = r->logfile.buffer_size >= HEAPEV_ETL_BUFFER_HEADER_SIZE &&
+                           r->logfile.buffer_size < max
+                       ? r->logfile.buffer_size : max;
+    if (offset < HEAPEV_ETL_BUFFER_HEADER_SIZE || offset > cap)
         return BIT(ETL_SAVED_OFFSET_INVALID);
-    size_t in = r->got - HEAPEV_ETL_BUFFER_HEADER_SIZE;
-    size_t out = r->opts.scratch_size - HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    size_t in = r->got - HEAPEV_ETL_BUFFER_HEADER_SIZE; /* <= max - 72: BufferSize <= max */
+    size_t room = (size_t)max - HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_SCRATCH_SLACK;
     uint8_t *img = r->opts.scratch;
+    uint8_t *copy = img + HEAPEV_ETL_BUFFER_HEADER_SIZE + room + 1u;
+    size_t out = room;
+    memcpy(copy, r->buf + HEAPEV_ETL_BUFFER_HEADER_SIZE, in);
+    memset(copy + in, 0, HEAPEV_ETL_SCRATCH_PAD);
     if (in == 0)
         out = 0; /* nothing compressed: nothing to decompress */
-    else if (libfwnt_lzxpress_decompress(r->buf + HEAPEV_ETL_BUFFER_HEADER_SIZE, in,
-                                         img + HEAPEV_ETL_BUFFER_HEADER_SIZE, &out, NULL) != 1)
+    else if (libfwnt_lzxpress_decompress(copy, in, img + HEAPEV_ETL_BUFFER_HEADER_SIZE, &out,
+                                         NULL) != 1)
         return BIT(ETL_DECOMPRESS_FAILED);
     if (out != offset - HEAPEV_ETL_BUFFER_HEADER_SIZE)
         return BIT(ETL_DECOMPRESSED_SIZE_MISMATCH);
@@ -459,8 +481,12 @@ static heapev_findings open_buffer(heapev_etl_reader *r)
     uint32_t offset = heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_OFFSET);
     if (r->got < r->size)
         f |= r->chained && r->index > 0 ? BIT(ETL_BUFFER_BEYOND_FILE) : BIT(ETL_TRUNCATED_FILE);
-    if (!r->chained && heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE) != r->stride)
+    if ((!r->chained || r->index == 0) &&
+        heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE) != r->stride) {
         f |= BIT(ETL_BUFFER_SIZE_INVALID);
+        if (r->chained) /* buffer 0's own length unknown: no later buffer can be placed */
+            r->size = 0;
+    }
     f |= saved_offset_check(r, heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET), offset);
     if (f & BIT(ETL_BUFFER_BEYOND_FILE))
         return f; /* its compressed bytes are cut, or its BufferSize wrong: not read */

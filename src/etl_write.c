@@ -16,12 +16,12 @@
 #define NAME_MAX_CHARS 255u /* per name: keeps the logfile record far below 64 KiB */
 #define FILETIME_HZ 10000000ll /* FILETIME counts 100 ns units */
 #define EXT50_PAYLOAD 48u      /* the 0x0050 record's payload, as real traces have it */
-#define HEADER_EXTENSION_RECORDS 3u /* 0x0050, 0x0042, 0x0040: put_header_extensions() */
 #define BUILD_LAB_64 "22621.1.amd64fre.ni_release.220506-1250"
 #define BUILD_LAB_32 "22621.1.x86fre.ni_release.220506-1250"
 #define PDB_NAME "heapev.pdb"
 #define PDB_GUID_AGE_SIZE 20u /* GUID (16) + age (u32) */
 #define WIN7_ALIGNMENT_BYTE 8u /* the byte after a Windows 7 ProcessorNumber */
+#define BUFFER_STATE_WRITTEN 3u /* State of every buffer in the real traces of shared/realetl */
 #define TIME_ZONE_NAME "Coordinated Universal Time"
 #define TZ_NAME_CHARS 32u
 #define TZ_OFF_STANDARD_NAME 4u  /* TIME_ZONE_INFORMATION: Bias, StandardName[32], */
@@ -61,14 +61,30 @@ static size_t rsds_size(void)
     return HEAPEV_HEADER_SIZE_PERFINFO + PDB_GUID_AGE_SIZE + sizeof PDB_NAME;
 }
 
+/*
+ * Where the header-extension records go, relative to the first one: at[0..2]
+ * the 0x0050, 0x0042 and 0x0040 records, at[3] the end of the last (aligned).
+ */
+static void extension_layout(const heapev_etl_writer_options *o, size_t at[4])
+{
+    at[0] = 0;
+    at[1] = at[0] + HEAPEV_ETL_ALIGN(ext50_size());
+    at[2] = at[1] + HEAPEV_ETL_ALIGN(build_lab_size(o));
+    at[3] = at[2] + HEAPEV_ETL_ALIGN(rsds_size());
+}
+
+/* Offset in buffer 0 of the first record after the logfile header. */
+static size_t after_logfile(const heapev_etl_writer_options *o)
+{
+    return HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_ALIGN(logfile_record_size(o));
+}
+
 /* Buffer 0's Offset: its records' aligned end. */
 static uint32_t header_length(const heapev_etl_writer_options *o)
 {
-    size_t n = HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_ALIGN(logfile_record_size(o));
-    if (o->style == HEAPEV_ETL_STYLE_WIN10)
-        n += HEAPEV_ETL_ALIGN(ext50_size()) + HEAPEV_ETL_ALIGN(build_lab_size(o)) +
-             HEAPEV_ETL_ALIGN(rsds_size());
-    return (uint32_t)n;
+    size_t at[4];
+    extension_layout(o, at);
+    return (uint32_t)(after_logfile(o) + (o->style == HEAPEV_ETL_STYLE_WIN10 ? at[3] : 0u));
 }
 
 static void apply_defaults(heapev_etl_writer_options *o)
@@ -136,9 +152,16 @@ uint32_t heapev_etl_writer_header_length(const heapev_etl_writer *w)
     return w->state < 0 ? 0 : header_length(&w->opts);
 }
 
-unsigned heapev_etl_writer_header_records(const heapev_etl_writer *w)
+unsigned heapev_etl_writer_header_records(const heapev_etl_writer *w, uint32_t *offsets)
 {
-    return w->opts.style == HEAPEV_ETL_STYLE_WIN10 ? HEADER_EXTENSION_RECORDS : 0u;
+    const heapev_etl_writer_options *o = &w->opts;
+    if (o->style != HEAPEV_ETL_STYLE_WIN10)
+        return 0;
+    size_t at[4];
+    extension_layout(o, at);
+    for (unsigned i = 0; offsets != NULL && i < HEAPEV_ETL_WRITER_MAX_HEADER_RECORDS; i++)
+        offsets[i] = (uint32_t)(after_logfile(o) + at[i]);
+    return HEAPEV_ETL_WRITER_MAX_HEADER_RECORDS;
 }
 
 /* ProcessorNumber (and, Windows 7, its alignment byte) of buffer @p seq. */
@@ -162,7 +185,8 @@ static uint16_t buffer_flag(const heapev_etl_writer_options *o, uint64_t seq)
  * Fill the WMI_BUFFER_HEADER of the buffer in w->buf (records up to w->used,
  * SavedOffset @p saved). Like real traces: TimeStamp and SequenceNumber 0 in
  * the header buffer, the ClockType/Frequency word 0 (ReservedFlags and
- * PerfFreq in the logfile header carry the clock).
+ * PerfFreq in the logfile header carry the clock), State 3, CurrentOffset
+ * equal to a nonzero SavedOffset in the header buffer.
  */
 static void write_buffer_header(heapev_etl_writer *w, uint64_t seq, int64_t time, uint16_t type,
                                 uint32_t saved)
@@ -172,11 +196,12 @@ static void write_buffer_header(heapev_etl_writer *w, uint64_t seq, int64_t time
     memset(p, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE);
     heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE, o->buffer_size);
     heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET, saved);
-    heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET, w->used);
+    heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_CURRENT_OFFSET, saved != 0 ? saved : w->used);
     heapev_write_le64(p + HEAPEV_ETL_BUF_OFF_TIMESTAMP, (uint64_t)time);
     heapev_write_le64(p + HEAPEV_ETL_BUF_OFF_SEQUENCE, seq);
     heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_PROCESSOR, processor_field(o, seq));
     heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_LOGGER_ID, o->logger_id);
+    heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_STATE, BUFFER_STATE_WRITTEN);
     heapev_write_le32(p + HEAPEV_ETL_BUF_OFF_OFFSET, w->used);
     heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG, buffer_flag(o, seq));
     heapev_write_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_TYPE, type);
@@ -364,21 +389,18 @@ static size_t put_logfile_record(const heapev_etl_writer *w, uint8_t *h, uint32_
  */
 static size_t put_header_extensions(const heapev_etl_writer_options *o, uint8_t *p, size_t *len)
 {
-    size_t at = 0;
-    put_system_header(o, p, 0, HEAPEV_HOOK_HEADER_EXT_50, ext50_size());
-    at += HEAPEV_ETL_ALIGN(ext50_size());
-    size_t saved = at;
-    uint8_t *q = put_system_header(o, p + at, 1, HEAPEV_HOOK_HEADER_BUILD_LAB, build_lab_size(o));
+    size_t at[4];
+    extension_layout(o, at);
+    put_system_header(o, p + at[0], 0, HEAPEV_HOOK_HEADER_EXT_50, ext50_size());
+    uint8_t *q = put_system_header(o, p + at[1], 1, HEAPEV_HOOK_HEADER_BUILD_LAB, build_lab_size(o));
     memcpy(q, build_lab(o), strlen(build_lab(o)) + 1u);
-    at += HEAPEV_ETL_ALIGN(build_lab_size(o));
-    q = put_system_header(o, p + at, 1, HEAPEV_HOOK_HEADER_DBGID_RSDS, rsds_size());
+    q = put_system_header(o, p + at[2], 1, HEAPEV_HOOK_HEADER_DBGID_RSDS, rsds_size());
     for (unsigned i = 0; i < 16u; i++) /* a fixed PDB GUID: heapev's own */
         q[i] = (uint8_t)(0x48u + 7u * i);
     heapev_write_le32(q + 16u, 1u); /* age */
     memcpy(q + PDB_GUID_AGE_SIZE, PDB_NAME, sizeof PDB_NAME);
-    at += HEAPEV_ETL_ALIGN(rsds_size());
-    *len = at;
-    return saved;
+    *len = at[3];
+    return at[1];
 }
 
 /* Build buffer 0 in w->buf: buffer header, logfile header record, header extensions. */

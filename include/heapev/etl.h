@@ -72,6 +72,18 @@ extern "C" {
 /** The reader's default limit on BufferSize (heapev's choice, not a format fact). */
 #define HEAPEV_ETL_MAX_BUFFER_SIZE (16u * 1024u * 1024u)
 
+/** Bytes a decompression may produce beyond the largest Offset, to tell "too long" apart. */
+#define HEAPEV_ETL_SCRATCH_SLACK 8u
+/** Zero bytes after the compressed input: libfwnt reads up to a flag word past its end. */
+#define HEAPEV_ETL_SCRATCH_PAD 8u
+/**
+ * Decompression memory for buffers of at most @p max bytes: the decompressed
+ * image (header, records, slack, one spare byte) and a padded copy of the
+ * compressed input, which libfwnt needs to stay within the memory given.
+ */
+#define HEAPEV_ETL_SCRATCH_SIZE(max) \
+    (2u * (size_t)(max) + HEAPEV_ETL_SCRATCH_SLACK + 1u + HEAPEV_ETL_SCRATCH_PAD)
+
 /* ===================================================================== */
 /* Reader                                                                 */
 /* ===================================================================== */
@@ -110,9 +122,10 @@ typedef struct heapev_etl_read_options {
      */
     int report_skipped;
     /**
-     * Decompression memory for compressed traces: at least max_buffer_size
-     * bytes (a buffer's decompressed records plus its 72-byte header). NULL
-     * or smaller: compressed buffers are reported etl_buffer_compressed and
+     * Decompression memory for compressed traces: at least
+     * HEAPEV_ETL_SCRATCH_SIZE(max_buffer_size) bytes (one buffer
+     * decompressed and a padded copy of its compressed bytes). NULL or
+     * smaller: compressed buffers are reported etl_buffer_compressed and
      * their records are not read. The reader only writes into it.
      */
     uint8_t *scratch;
@@ -170,7 +183,7 @@ typedef struct heapev_etl_item {
      * (72-byte header, then the records): not a position in the file.
      */
     uint64_t offset;
-    uint8_t decompressed;     /**< 1 when the item lies in a decompressed buffer */
+    uint8_t decompressed;     /**< 1 when the item lies among a decompressed buffer's records */
     heapev_findings findings; /**< EVENT: equal to event.findings; CONTAINER: the etl_*
                                    findings; SKIPPED, RECORDS_END: 0 */
     heapev_event event;       /**< EVENT only (zeroed otherwise) */
@@ -498,11 +511,17 @@ uint64_t heapev_etl_writer_buffers(const heapev_etl_writer *w);
  */
 uint32_t heapev_etl_writer_header_length(const heapev_etl_writer *w);
 
+/** The most header-extension records the writer puts after the logfile header. */
+#define HEAPEV_ETL_WRITER_MAX_HEADER_RECORDS 3u
+
 /**
- * @brief How many records follow the logfile header in buffer 0: the
+ * @brief The records that follow the logfile header in buffer 0: the
  *        header-extension records of the WIN10 style (3), none for WIN7.
+ * @param w       a writer (the layout follows from its options)
+ * @param offsets receives their offsets in buffer 0, in order; may be NULL
+ * @return their number (at most HEAPEV_ETL_WRITER_MAX_HEADER_RECORDS)
  */
-unsigned heapev_etl_writer_header_records(const heapev_etl_writer *w);
+unsigned heapev_etl_writer_header_records(const heapev_etl_writer *w, uint32_t *offsets);
 
 #ifdef __cplusplus
 }

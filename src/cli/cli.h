@@ -72,8 +72,8 @@ int cli_json_print_line(FILE *out, json_t *obj);
 
 /*
  * Memory for reading .etl files: the stdio fetch buffer and the
- * decompression scratch of compressed traces, HEAPEV_ETL_MAX_BUFFER_SIZE
- * bytes each (pages never touched cost nothing).
+ * decompression scratch of compressed traces, for buffers of
+ * HEAPEV_ETL_MAX_BUFFER_SIZE (pages never touched cost nothing).
  */
 typedef struct cli_etl_memory {
     uint8_t *buf, *scratch;

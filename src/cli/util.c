@@ -172,7 +172,7 @@ int cli_etl_memory_get(cli_etl_memory *m)
     if (m->buf == NULL)
         m->buf = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE);
     if (m->scratch == NULL)
-        m->scratch = malloc(HEAPEV_ETL_MAX_BUFFER_SIZE);
+        m->scratch = malloc(HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE));
     if (m->buf == NULL || m->scratch == NULL)
         return cli_error("etl", "out of memory"), -1;
     return 0;
@@ -193,7 +193,7 @@ void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
     heapev_etl_read_options ro = {.limits = *limits,
                                   .report_skipped = report_skipped,
                                   .scratch = m->scratch,
-                                  .scratch_size = HEAPEV_ETL_MAX_BUFFER_SIZE};
+                                  .scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE)};
     heapev_etl_reader_init(r, &ro, heapev_etl_stdio_fetch, src);
 }
 
