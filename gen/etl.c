@@ -488,8 +488,9 @@ static const etl_row rows[] = {
       "record widths are then not checked", F(ETL_POINTER_SIZE_INVALID), ANY_TRACE},
      AT_LOGFILE, LOSE_NONE, patch_psize_invalid, NULL},
     {{"etl_pointer_size_mismatch", "logfile PointerSize 4 in a trace of 64-bit records",
-      "PointerSize 8 -> 4: the logfile record, every 64-bit noise record (container items) and "
-      "every 64-bit Alloc event (event finding) mismatch; WOW64 ones do not",
+      "PointerSize 8 -> 4: the logfile record, the header-extension records, every 64-bit noise "
+      "record (container items) and every 64-bit Alloc event (event finding) mismatch; WOW64 "
+      "ones do not",
       F(ETL_POINTER_SIZE_MISMATCH), HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED,
       HEAPEV_GEN_WIDTH_64}, AT_LOGFILE, LOSE_NONE, patch_psize_mismatch, NULL},
     {{"etl_buffers_written_mismatch", "logfile BuffersWritten differs from the buffers",
@@ -621,9 +622,17 @@ static int entry(run *r, const heapev_gen_etl_entry *e)
     return r->entry_failed ? -1 : 0;
 }
 
-static int container(run *r, uint64_t buffer, uint64_t offset, heapev_findings f)
+/* Does an item in @p buffer at @p offset lie among decompressed records? */
+static int in_records(const run *r, uint64_t buffer, uint64_t offset, uint64_t base)
 {
-    heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_CONTAINER, buffer, offset, f, 0, 0, NULL};
+    return r->o->compress && buffer > 0 && offset >= base + HEAPEV_ETL_BUFFER_HEADER_SIZE;
+}
+
+/* A container item; @p base is its buffer's file offset. */
+static int container(run *r, uint64_t buffer, uint64_t base, uint64_t offset, heapev_findings f)
+{
+    heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_CONTAINER, buffer, offset, f, 0, 0, NULL,
+                              in_records(r, buffer, offset, base)};
     return entry(r, &e);
 }
 
@@ -741,7 +750,8 @@ static int add_noise(run *r, unsigned kind)
     if (r->row == NULL || r->row->loss != LOSE_ALL)
         r->sum.skipped++;
     if (width_mismatch(r, r->o->width) != 0)
-        return container(r, pos.buffer, pos.offset, F(ETL_POINTER_SIZE_MISMATCH));
+        return container(r, pos.buffer, open_base(r, pos.buffer), pos.offset,
+                         F(ETL_POINTER_SIZE_MISMATCH));
     return 0;
 }
 
@@ -791,10 +801,11 @@ static int target_written(run *r, const heapev_etl_position *raw, uint64_t offse
     r->rec_off = raw->offset - raw->buffer * r->bsize;
     if (is_truncation(r->row) && r->row->loss == LOSE_RUN && !cuts_stream(r->row))
         r->cut = heapev_rng_range(&r->dmg_rng, 1, HEAPEV_ETL_BUFFER_HEADER_SIZE - 1);
+    uint64_t base = open_base(r, r->target);
     if (r->row->where == AT_TARGET)
-        return container(r, r->target, open_base(r, r->target), r->row->info.findings);
+        return container(r, r->target, base, base, r->row->info.findings);
     if (r->row->where == AT_RECORD)
-        return container(r, r->target, offset, r->row->info.findings);
+        return container(r, r->target, base, offset, r->row->info.findings);
     return 0;
 }
 
@@ -829,7 +840,8 @@ static int write_event(run *r, uint64_t i, uint64_t threshold)
     if (is_truncation(r->row) && r->j != UINT64_MAX && i == r->t + r->j)
         r->cut = pos.offset - r->target * r->bsize + heapev_rng_range(&r->dmg_rng, 1, it.len - 1);
     heapev_gen_etl_entry e = {HEAPEV_GEN_ETL_EVENT, pos.buffer, offset, it.expected,
-                              is_lost(r, i), i, &it};
+                              is_lost(r, i), i, &it,
+                              in_records(r, pos.buffer, offset, open_base(r, pos.buffer))};
     e.expected |= width_mismatch(r, heapev_header_type_width(it.event.header.header_type));
     if (e.lost)
         r->sum.lost++;
@@ -974,16 +986,27 @@ static int start(run *r)
     return start_writer(r);
 }
 
-/* Buffer 0's items come first in the reader's order. */
+/*
+ * Buffer 0's items come first in the reader's order: the class's item, and
+ * when PointerSize says 4 in a 64-bit trace, one per 64-bit header-extension
+ * record after the logfile header.
+ */
 static int first_items(run *r)
 {
     const etl_row *row = r->row;
     if (row == NULL)
         return 0;
     if (row->where == AT_BUFFER0)
-        return container(r, 0, 0, row->info.findings);
-    if (row->where == AT_LOGFILE)
-        return container(r, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE, row->info.findings);
+        return container(r, 0, 0, 0, row->info.findings);
+    if (row->where != AT_LOGFILE)
+        return 0;
+    if (container(r, 0, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE, row->info.findings) != 0)
+        return -1;
+    uint32_t at[HEAPEV_ETL_WRITER_MAX_HEADER_RECORDS];
+    unsigned n = heapev_etl_writer_header_records(&r->w, at);
+    for (unsigned i = 0; i < n && width_mismatch(r, r->o->width) != 0; i++)
+        if (container(r, 0, 0, at[i], F(ETL_POINTER_SIZE_MISMATCH)) != 0)
+            return -1;
     return 0;
 }
 
@@ -1008,7 +1031,7 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
     int rc = first_items(&r) != 0 ? -3 : 0;
     if (r.row != NULL && r.row->patch == patch_no_logfile)
         r.sum.skipped++; /* the logfile record, read as an ordinary one */
-    r.sum.skipped += heapev_etl_writer_header_records(&r.w);
+    r.sum.skipped += heapev_etl_writer_header_records(&r.w, NULL);
     for (uint64_t i = 0; rc == 0 && i < o->count; i++)
         rc = write_event(&r, i, threshold);
     if (rc == 0) {
@@ -1017,7 +1040,7 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
             rc = -2;
     }
     if (rc == 0 && r.row != NULL && r.row->where == AT_LOGFILE_END &&
-        container(&r, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE, r.row->info.findings) != 0)
+        container(&r, 0, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE, r.row->info.findings) != 0)
         rc = -3;
     if (r.row != NULL && r.row->loss == LOSE_ALL)
         r.sum.buffers = 1, r.sum.skipped = 0;

@@ -484,6 +484,12 @@ typedef struct heapev_gen_etl_entry {
     int lost;                   /**< events: 1 when the reader cannot return it */
     uint64_t index;             /**< events: 0-based event index */
     const heapev_gen_item *item; /**< events: the generated record (bytes as written); else NULL */
+    /**
+     * 1 when the offset lies among the records of a compressed buffer: the
+     * buffer's file offset plus the place in its decompressed records, as
+     * the reader reports it (heapev_etl_item.decompressed).
+     */
+    int decompressed;
 } heapev_gen_etl_entry;
 
 /** @return 0 to go on, nonzero to stop the run (heapev_gen_etl_write returns -3). */

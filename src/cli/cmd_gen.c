@@ -767,6 +767,8 @@ static int etl_entry(void *ctx, const heapev_gen_etl_entry *en)
         json_object_set_new(obj, "index", u64_json(en->index));
     json_object_set_new(obj, "buffer", u64_json(en->buffer));
     json_object_set_new(obj, "offset", u64_json(en->offset));
+    if (en->decompressed)
+        json_object_set_new(obj, "decompressed", json_true());
     if (event) {
         json_object_set_new(obj, "lost", json_boolean(en->lost));
         json_object_set_new(obj, "class", class_json(en->item->classes));
