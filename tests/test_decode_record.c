@@ -1,4 +1,8 @@
-/* test_decode_record.c - SYSTEM_TRACE_HEADER + payload: header fields, record findings, streams. */
+/*
+ * test_decode_record.c - record header + payload: header fields of the three
+ * kernel-group header families (SYSTEM, COMPACT, PERFINFO), record findings,
+ * streams.
+ */
 #include "cmocka_all.h"
 
 #include <stdlib.h>
@@ -10,14 +14,21 @@
 #define H64 0x000001D2A0E50000ull
 #define A64 0x000001D2A0E51230ull
 
-/* A record: header (type decides 24/32 bytes) + payload of the type's width. */
+/*
+ * A record: header (type decides 32 SYSTEM / 24 COMPACT / 16 PERFINFO bytes)
+ * + payload of the type's width. PERFINFO headers (SPEC §4: Version, type,
+ * Flags, Size, HookId, then SystemTime at 8) get SystemTime
+ * 0x0102030405060708 at offset 8, like the other families at 16.
+ */
 static size_t make_record(uint8_t *p, uint16_t version, uint8_t type, uint8_t flags, int size_delta,
                           uint16_t hook)
 {
-    int wide = type == 2 || type == 4;
-    size_t hsize = (type == 3 || type == 4) ? 24 : 32;
+    int wide = type == 2 || type == 4 || type == 17;
+    size_t hsize = (type == 3 || type == 4) ? 24 : (type == 16 || type == 17) ? 16 : 32;
     size_t total = hsize + (wide ? 28 : 16);
     t_header(p, version, type, flags, (uint16_t)((int)total + size_delta), hook);
+    if (hsize == 16)
+        t_put(p + 8, 0x0102030405060708ull, 8);
     if (wide)
         t_payload64(p + hsize, H64, 40, A64, 2);
     else
@@ -63,12 +74,83 @@ static void test_system64_clean(void **state)
     assert_true(e.heap_handle == H64 && e.size == 40 && e.address == A64 && e.source == 2);
 }
 
+/*
+ * PERFINFO64 (HeaderType 17, SPEC §4): a 16-byte header, SystemTime at 8, no
+ * ThreadId/ProcessId/KernelTime/UserTime; the 64-bit payload at 16. Hand-written.
+ */
+static void test_perfinfo64_clean(void **state)
+{
+    (void)state;
+    static const uint8_t bytes[44] = {
+        0x02, 0x00, 0x11, 0xC0, 0x2C, 0x00, 0x21, 0x10, /* Version 2, PERFINFO64, 0xC0, Size 44, 0x1021 */
+        0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* SystemTime 0x2000 */
+        0x00, 0x00, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* HeapHandle */
+        0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* Size 40 */
+        0x30, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* Address */
+        0x02, 0x00, 0x00, 0x00,                         /* Source 2 */
+    };
+    heapev_event e;
+    size_t used = 0;
+    assert_int_equal(decode(bytes, sizeof bytes, &e, &used), 0);
+    assert_int_equal(used, 44);
+    assert_int_equal(e.has_header, 1);
+    assert_int_equal(e.pointer_width, 8);
+    assert_int_equal(e.header.version, 2);
+    assert_int_equal(e.header.header_type, 17);
+    assert_int_equal(e.header.flags, 0xC0);
+    assert_int_equal(e.header.size, 44);
+    assert_int_equal(e.header.hook_id, 0x1021);
+    assert_int_equal(e.header.thread_id, 0);
+    assert_int_equal(e.header.process_id, 0);
+    assert_true(e.header.system_time == 0x2000);
+    assert_int_equal(e.header.kernel_time, 0);
+    assert_int_equal(e.header.user_time, 0);
+    assert_int_equal(e.payload_decoded, 1);
+    assert_true(e.heap_handle == H64 && e.size == 40 && e.address == A64 && e.source == 2);
+}
+
+/* PERFINFO32 (HeaderType 16): 16-byte header, the 16-byte 32-bit payload at 16. */
+static void test_perfinfo32_clean(void **state)
+{
+    (void)state;
+    static const uint8_t bytes[32] = {
+        0x02, 0x00, 0x10, 0xC0, 0x20, 0x00, 0x21, 0x10, /* Version 2, PERFINFO32, 0xC0, Size 32, 0x1021 */
+        0xEF, 0xCD, 0xAB, 0x89, 0x67, 0x45, 0x23, 0x01, /* SystemTime 0x0123456789ABCDEF */
+        0x00, 0x00, 0x50, 0x00, 0x18, 0x00, 0x00, 0x00, /* HeapHandle 0x500000, Size 24 */
+        0x38, 0x12, 0x50, 0x00, 0x03, 0x00, 0x00, 0x00, /* Address 0x501238, Source 3 */
+    };
+    heapev_event e;
+    size_t used = 0;
+    assert_int_equal(decode(bytes, sizeof bytes, &e, &used), 0);
+    assert_int_equal(used, 32);
+    assert_int_equal(e.pointer_width, 4);
+    assert_int_equal(e.header.header_type, 16);
+    assert_int_equal(e.header.thread_id, 0);
+    assert_int_equal(e.header.process_id, 0);
+    assert_true(e.header.system_time == 0x0123456789ABCDEFll);
+    assert_true(e.heap_handle == 0x500000 && e.size == 24 && e.address == 0x501238);
+    assert_int_equal(e.source, 3);
+    /* Size 12, below the 16-byte header: mismatch, the record runs to the end of input. */
+    uint8_t bad[32];
+    memcpy(bad, bytes, sizeof bad);
+    bad[4] = 12;
+    assert_int_equal(decode(bad, sizeof bad, &e, &used), F(HEADER_SIZE_MISMATCH));
+    assert_int_equal(used, 32);
+    assert_int_equal(e.header.size, 12);
+    /* Another hook in a PERFINFO header: not an Alloc, payload not read. */
+    memcpy(bad, bytes, sizeof bad);
+    bad[6] = 0x24;
+    assert_int_equal(decode(bad, sizeof bad, &e, &used), F(NOT_HEAP_ALLOC));
+    assert_int_equal(e.payload_decoded, 0);
+    assert_int_equal(e.header.hook_id, 0x1024);
+}
+
 static void test_every_header_type_clean(void **state)
 {
     (void)state;
     static const struct { uint8_t type; size_t total; unsigned width; } cases[] = {
-        {1, 48, 4}, {2, 60, 8}, {3, 40, 4}, {4, 52, 8}};
-    for (size_t i = 0; i < 4; i++) {
+        {1, 48, 4}, {2, 60, 8}, {3, 40, 4}, {4, 52, 8}, {16, 32, 4}, {17, 44, 8}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t buf[64];
         heapev_event e;
         size_t used;
@@ -77,19 +159,25 @@ static void test_every_header_type_clean(void **state)
         assert_int_equal(decode(buf, n, &e, &used), 0);
         assert_int_equal(used, n);
         assert_int_equal(e.pointer_width, cases[i].width);
-        assert_int_equal(e.header.thread_id, 0x111);
-        assert_int_equal(e.header.process_id, 0x222);
+        assert_int_equal(e.header.header_type, cases[i].type);
+        assert_int_equal(e.header.size, cases[i].total);
+        int perfinfo = cases[i].type >= 16;
+        assert_int_equal(e.header.thread_id, perfinfo ? 0 : 0x111); /* no such field */
+        assert_int_equal(e.header.process_id, perfinfo ? 0 : 0x222);
         assert_true(e.header.system_time == 0x0102030405060708ll);
-        int compact = cases[i].type >= 3;
-        assert_int_equal(e.header.kernel_time, compact ? 0 : 7);
-        assert_int_equal(e.header.user_time, compact ? 0 : 9);
+        int system = cases[i].type <= 2;
+        assert_int_equal(e.header.kernel_time, system ? 7 : 0);
+        assert_int_equal(e.header.user_time, system ? 9 : 0);
+        assert_int_equal(e.payload_decoded, 1);
+        assert_true(e.size == (cases[i].width == 8 ? 40u : 24u));
     }
 }
 
 static void test_header_type_unknown(void **state)
 {
     (void)state;
-    static const uint8_t types[] = {0, 5, 6, 0x7F, 0xFF};
+    /* 15 (MESSAGE) and 18 (EVENT_HEADER32) border the PERFINFO pair 16/17. */
+    static const uint8_t types[] = {0, 5, 6, 15, 18, 20, 0x7F, 0xFF};
     for (size_t i = 0; i < sizeof types; i++) {
         uint8_t buf[64];
         heapev_event e;
@@ -197,18 +285,49 @@ static void test_every_length(void **state)
     }
 }
 
+/* Every length 0..64 of a buffer holding a clean PERFINFO64 record (Size 44) then zeros. */
+static void test_every_length_perfinfo(void **state)
+{
+    (void)state;
+    uint8_t buf[64];
+    memset(buf, 0, sizeof buf);
+    assert_int_equal(make_record(buf, 2, 17, 0xC0, 0, 0x1021), 44);
+    for (size_t len = 0; len <= sizeof buf; len++) {
+        heapev_event e;
+        size_t used = 12345;
+        heapev_findings f = decode(len ? buf : NULL, len, &e, &used);
+        if (len < 16) { /* below the 16-byte header (24 read while the type is unknown) */
+            assert_int_equal(f, F(TRUNCATED));
+            assert_int_equal(e.has_header, 0);
+            assert_int_equal(used, len);
+        } else if (len < 44) {
+            assert_int_equal(f, F(HEADER_SIZE_MISMATCH) | F(TRUNCATED));
+            assert_int_equal(e.has_header, 1);
+            assert_true(e.header.system_time == 0x0102030405060708ll);
+            assert_int_equal(used, len);
+        } else {
+            assert_int_equal(f, 0);
+            assert_int_equal(used, 44);
+        }
+    }
+}
+
 static void test_stream_of_records(void **state)
 {
     (void)state;
-    uint8_t buf[256];
-    size_t offsets[4], n = 0;
+    uint8_t buf[320];
+    size_t offsets[6], n = 0;
     offsets[0] = n, n += make_record(buf + n, 2, 2, 0xC0, 0, 0x1021);
     offsets[1] = n, n += make_record(buf + n, 2, 3, 0xC0, 0, 0x1021);
     offsets[2] = n, n += make_record(buf + n, 2, 1, 0xC0, 0, 0x1024);
     offsets[3] = n, n += make_record(buf + n, 2, 4, 0xC0, 0, 0x1021);
-    static const unsigned widths[] = {8, 4, 4, 8};
+    offsets[4] = n, n += make_record(buf + n, 2, 17, 0xC0, 0, 0x1021);
+    offsets[5] = n, n += make_record(buf + n, 2, 16, 0xC0, 0, 0x1021);
+    /* 60 + 40 + 48 + 52 + 44 + 32 */
+    assert_int_equal(n, 276);
+    static const unsigned widths[] = {8, 4, 4, 8, 8, 4};
     size_t off = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         heapev_event e;
         size_t used;
         assert_int_equal(off, offsets[i]);
@@ -231,7 +350,8 @@ static void test_random_streams_terminate(void **state)
         for (size_t i = 0; i < len; i++)
             buf[i] = (uint8_t)t_rand(&rng);
         if (len > 5 && (t_rand(&rng) & 1)) { /* plausible headers half the time */
-            buf[2] = (uint8_t)(1 + t_rand(&rng) % 4);
+            static const uint8_t types[] = {1, 2, 3, 4, 16, 17};
+            buf[2] = types[t_rand(&rng) % 6];
             buf[4] = (uint8_t)(t_rand(&rng) % 80);
             buf[5] = 0;
         }
@@ -253,12 +373,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_system64_clean),
+        cmocka_unit_test(test_perfinfo64_clean),
+        cmocka_unit_test(test_perfinfo32_clean),
         cmocka_unit_test(test_every_header_type_clean),
         cmocka_unit_test(test_header_type_unknown),
         cmocka_unit_test(test_header_flags_and_version),
         cmocka_unit_test(test_not_heap_alloc),
         cmocka_unit_test(test_size_field),
         cmocka_unit_test(test_every_length),
+        cmocka_unit_test(test_every_length_perfinfo),
         cmocka_unit_test(test_stream_of_records),
         cmocka_unit_test(test_random_streams_terminate),
     };

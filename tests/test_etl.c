@@ -1,9 +1,10 @@
 /*
  * test_etl.c - the ETL writer and streaming reader: write -> read agreement
- * over many seeds (with noise records), every container finding from a file
- * damaged here at the documented offsets, truncation at every cut point,
- * garbage and mutated files (run under ASan), the stdio source and the
- * writer's error paths.
+ * over many seeds (with noise records) in both writer styles (Windows 10/11
+ * and Windows 7 header buffers), every container finding from a file damaged
+ * here at the documented offsets, heap Allocs in PERFINFO headers, unfinished
+ * logs, truncation at every cut point, garbage and mutated files (run under
+ * ASan), the stdio source and the writer's error paths.
  */
 #include "cmocka_all.h"
 
@@ -26,6 +27,7 @@ typedef struct trace {
     size_t n;
     uint32_t buffer_size;
     unsigned width;
+    heapev_etl_style style;
 } trace;
 
 static void add_event(heapev_etl_writer *w, trace *t, const heapev_event *e)
@@ -40,22 +42,27 @@ static void add_event(heapev_etl_writer *w, trace *t, const heapev_event *e)
     assert_int_equal(heapev_etl_writer_add_event(w, e, &x->pos), HEAPEV_ETL_WRITE_OK);
 }
 
-/* Write @p count events (and noise with probability noise/8) with seed @p seed. */
+/*
+ * Write @p count events (and noise with probability noise/8) with seed @p
+ * seed, header buffer in @p style. A Windows 10/11 header buffer needs more
+ * room (the header-extension records) than 512-byte buffers have.
+ */
 static trace make_trace(uint64_t seed, unsigned width, uint32_t buffer_size, size_t count,
-                        unsigned noise)
+                        unsigned noise, heapev_etl_style style)
 {
     trace t;
     memset(&t, 0, sizeof t);
     t.file.fail_after = -1;
     t.buffer_size = buffer_size;
     t.width = width;
+    t.style = style;
     t.events = calloc(count ? count : 1, sizeof *t.events);
     uint8_t *buf = malloc(buffer_size);
     assert_non_null(t.events);
     assert_non_null(buf);
     heapev_etl_writer_options o = {.buffer_size = buffer_size, .pointer_size = width,
                                    .start_time = 1000, .logger_name = "heapev test",
-                                   .logfile_name = "C:\\t.etl"};
+                                   .logfile_name = "C:\\t.etl", .style = style};
     heapev_etl_writer w;
     assert_int_equal(heapev_etl_writer_init(&w, &o, buf, buffer_size, mem_sink, &t.file), 0);
     uint64_t rng = seed;
@@ -103,6 +110,14 @@ static void assert_event_equal(const written *x, const heapev_etl_item *it)
     assert_true(b->address == a->address);
     assert_int_equal(b->source, a->source);
     assert_int_equal(b->pointer_width, a->pointer_width);
+    assert_int_equal(it->decompressed, 0);
+}
+
+/* The same, and the buffer's file offset: buffer N of a fixed-size trace starts at N * size. */
+static void assert_event_at(const trace *t, const written *x, const heapev_etl_item *it)
+{
+    assert_event_equal(x, it);
+    assert_true(it->buffer_offset == x->pos.buffer * t->buffer_size);
 }
 
 static void assert_clean_read(const trace *t)
@@ -112,9 +127,17 @@ static void assert_clean_read(const trace *t)
     assert_int_equal(r.ncontainers, 0);
     assert_int_equal(r.nevents, t->n);
     for (size_t i = 0; i < t->n; i++)
-        assert_event_equal(&t->events[i], &r.events[i]);
+        assert_event_at(t, &t->events[i], &r.events[i]);
     assert_true(r.stats.buffers == t->file.len / t->buffer_size);
     assert_true(r.stats.events == t->n);
+    uint64_t findings = 0, with = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        findings += heapev_findings_count(t->events[i].expected);
+        with += t->events[i].expected != 0;
+    }
+    assert_true(r.stats.findings == findings && r.stats.event_findings == with);
+    assert_true(r.stats.notes == 0 && r.stats.container_items == 0);
+    assert_true(r.stats.decompressed == 0);
     t_free_result(&r);
 }
 
@@ -127,7 +150,10 @@ static void test_roundtrip_many_seeds(void **state)
     for (uint64_t seed = 1; seed <= 200; seed++) {
         unsigned width = seed & 1 ? 8 : 4;
         uint32_t bs = sizes[seed % 4];
-        trace t = make_trace(seed, width, bs, 50 + seed * 7 % 400, (unsigned)(seed % 5));
+        /* 512-byte buffers have no room for the Windows 10/11 header records. */
+        heapev_etl_style style =
+            bs == 512 || seed % 3 == 0 ? HEAPEV_ETL_STYLE_WIN7 : HEAPEV_ETL_STYLE_WIN10;
+        trace t = make_trace(seed, width, bs, 50 + seed * 7 % 400, (unsigned)(seed % 5), style);
         assert_clean_read(&t);
         read_result r = t_read_memory(t.file.data, t.file.len);
         const heapev_etl_logfile *lf = NULL;
@@ -140,7 +166,11 @@ static void test_roundtrip_many_seeds(void **state)
         assert_int_equal(lf->pointer_size, width);
         assert_int_equal(lf->buffer_size, bs);
         assert_true(lf->buffers_written == t.file.len / bs);
+        /* StartTime = BootTime (0) + 1000 QPC ticks at 10 MHz = 1000 units of 100 ns. */
         assert_true(lf->start_time == 1000);
+        assert_int_equal(lf->compressed, 0);
+        assert_int_equal(lf->unfinished, 0);
+        assert_int_equal(lf->log_file_mode & 0x04000000u, 0);
         t_free_result(&r);
         free_trace(&t);
     }
@@ -149,7 +179,7 @@ static void test_roundtrip_many_seeds(void **state)
 static void test_noise_counted_not_misread(void **state)
 {
     (void)state;
-    trace t = make_trace(99, 8, 1024, 300, 6);
+    trace t = make_trace(99, 8, 1024, 300, 6, HEAPEV_ETL_STYLE_WIN10);
     read_result r = t_read_memory(t.file.data, t.file.len);
     assert_true(r.stats.skipped > 300); /* noise ratio 6/8 */
     assert_int_equal(r.nevents, 300);
@@ -159,19 +189,40 @@ static void test_noise_counted_not_misread(void **state)
     free_trace(&t);
 }
 
+static uint32_t get32(const uint8_t *p)
+{
+    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Only buffer 0. Its records end at Offset (0x30), filler 0xFF after. The
+ * logfile header record: 32 + 0x118 + 2 * 12 ("heapev test") + 2 * 9
+ * ("C:\t.etl") = 354 bytes, 8-aligned 360, so it ends at 72 + 354 = 426.
+ * Windows 10/11: the 0x0050 record (80) at 432, SavedOffset at its end (512),
+ * then the build string (16 + 39 + 1 = 56) and the DbgIdRsds record (16 + 20
+ * + "heapev.pdb" 11 = 47, aligned 48): Offset 616. Windows 7: SavedOffset 0,
+ * Offset 432.
+ */
 static void test_empty_trace(void **state)
 {
     (void)state;
-    trace t = make_trace(5, 8, 1024, 0, 0);
-    assert_int_equal(t.file.len, 1024);
-    assert_clean_read(&t);
-    /* Buffer 0: header type, SavedOffset, filler. */
-    assert_int_equal(t.file.data[0x36], 4);
-    uint32_t saved = t.file.data[4] | (uint32_t)t.file.data[5] << 8;
-    assert_int_equal(saved % 8, 0);
-    assert_int_equal(t.file.data[saved], 0xFF);
-    assert_int_equal(t.file.data[1023], 0xFF);
-    free_trace(&t);
+    static const struct {
+        heapev_etl_style style;
+        uint32_t saved, offset;
+    } cases[] = {{HEAPEV_ETL_STYLE_WIN10, 512, 616}, {HEAPEV_ETL_STYLE_WIN7, 0, 432}};
+    for (size_t k = 0; k < 2; k++) {
+        trace t = make_trace(5, 8, 1024, 0, 0, cases[k].style);
+        assert_int_equal(t.file.len, 1024);
+        assert_clean_read(&t);
+        const uint8_t *b = t.file.data;
+        assert_int_equal(b[0x36], 4); /* BufferType: header */
+        assert_int_equal(get32(b + 0x04), cases[k].saved);
+        assert_int_equal(get32(b + 0x30), cases[k].offset);
+        assert_int_equal(b[72 + 4] | b[72 + 5] << 8, 354);
+        for (size_t i = cases[k].offset; i < 1024; i++)
+            assert_int_equal(b[i], 0xFF);
+        free_trace(&t);
+    }
 }
 
 /* ---- container findings from damaged files ------------------------------ */
@@ -247,14 +298,47 @@ static void test_damage_fields(void **state)
         {"pointer size 4", LF + 0x2C, 4, 4, BIT(ETL_POINTER_SIZE_MISMATCH),
          BIT(ETL_POINTER_SIZE_MISMATCH), 0},
         {"buffers written", LF + 0x24, 99, 4, BIT(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0},
+        /* BuffersWritten 0 with an EndTime (159 ticks: the last event's time) is no unfinished log. */
+        {"buffers written 0", LF + 0x24, 0, 4, BIT(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0},
+        /* EndTime 0 alone (BuffersWritten right): nothing. */
+        {"end time 0", LF + 0x10, 0, 8, 0, 0, 0},
         {"logfile buffer size", LF + 0, 2048, 4, BIT(ETL_BUFFER_SIZE_INVALID), 0, 0},
         {"buffer 0 size 0", 0, 0, 4, BIT(ETL_BUFFER_SIZE_INVALID), 0, 0},
         {"buffer 1 size", B1 + 0, 1000, 4, BIT(ETL_BUFFER_SIZE_INVALID), 0, 0},
-        {"buffer 1 saved low", B1 + 4, 8, 4, BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
-        {"buffer 1 saved high", B1 + 4, 4096, 4,
+        /* SavedOffset is only compared with Offset (968): the records are still read. */
+        {"buffer 1 saved low", B1 + 4, 8, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved high", B1 + 4, 4096, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved 0", B1 + 4, 0, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved 976", B1 + 4, 976, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        /* Offset ends the records: at 80 the first (60 bytes at 72) crosses it. */
+        {"buffer 1 offset 80", B1 + 0x30, 80, 4,
+         BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
+        /* One record (8 bytes of filler) more: 0xFFFFFFFF before Offset. */
+        {"buffer 1 offset 976", B1 + 0x30, 976, 4,
+         BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_FILLER_INSIDE_RECORDS), 0, 0},
+        {"buffer 1 offset 71", B1 + 0x30, 71, 4,
          BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
-        {"buffer 1 offset", B1 + 0x30, 80, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 offset 0", B1 + 0x30, 0, 4,
+         BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
+        {"buffer 1 offset 1032", B1 + 0x30, 1032, 4,
+         BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
         {"buffer 1 compressed", B1 + 0x34, 0x40, 2, BIT(ETL_BUFFER_COMPRESSED), 0, 1},
+        {"buffer 1 compressed 0x60", B1 + 0x34, 0x60, 2, BIT(ETL_BUFFER_COMPRESSED), 0, 1},
+        /*
+         * The header buffer: SavedOffset 504 (end of the 0x0050 record), Offset
+         * 608. SavedOffset 0 (Windows 7) or anywhere up to Offset is no finding.
+         */
+        {"header saved 0", 4, 0, 4, 0, 0, 0},
+        {"header saved 72", 4, 72, 4, 0, 0, 0},
+        {"header saved = offset", 4, 608, 4, 0, 0, 0},
+        {"header saved beyond offset", 4, 616, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        /* Offset 480 cuts the 0x0050 record (424..503), and SavedOffset 504 exceeds it. */
+        {"header offset 480", 0x30, 480, 4,
+         BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_RECORD_SIZE_INVALID), 0, 0},
+        {"header offset 616", 0x30, 616, 4, BIT(ETL_FILLER_INSIDE_RECORDS), 0, 0},
+        {"header offset 1025", 0x30, 1025, 4, BIT(ETL_SAVED_OFFSET_INVALID), 0, 0},
+        /* Flag 0x40 on the header buffer (any trace): its records after the logfile header unread. */
+        {"header compressed", 0x34, 0x61, 2, BIT(ETL_BUFFER_COMPRESSED), 0, 0},
         {"record size 0", B1 + 72 + 4, 0, 2, BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
         {"record size 20", B1 + 72 + 4, 20, 2, BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
         {"record crossing", B1 + 72 + 4, 0xFFFF, 2, BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
@@ -325,7 +409,13 @@ static void test_record_misaligned(void **state)
     free_trace(&t);
 }
 
-static void test_perfinfo_alloc_unsupported(void **state)
+/*
+ * Heap Allocs in PERFINFO headers (SPEC §4: 16 bytes, Size at 4, HookId at
+ * 6, SystemTime at 8, no thread or process id) are decoded like SYSTEM and
+ * COMPACT ones: a PERFINFO64 one, a PERFINFO32 one (a WOW64 process's in this
+ * PointerSize-8 trace: no finding), then a SYSTEM64 one.
+ */
+static void test_perfinfo_alloc_decoded(void **state)
 {
     (void)state;
     mem_file f = {NULL, 0, 0, -1};
@@ -333,31 +423,120 @@ static void test_perfinfo_alloc_unsupported(void **state)
     heapev_etl_writer w;
     heapev_etl_writer_options o = {.buffer_size = 1024};
     assert_int_equal(heapev_etl_writer_init(&w, &o, buf, sizeof buf, mem_sink, &f), 0);
-    memset(rec, 0, sizeof rec);
+    memset(rec, 0xEE, sizeof rec);
     t_put(rec, 2, 2), rec[2] = 17, rec[3] = 0xC0, t_put(rec + 4, 44, 2), t_put(rec + 6, 0x1021, 2);
-    heapev_etl_position pos;
-    assert_int_equal(heapev_etl_writer_add_record(&w, rec, 44, &pos), 0);
+    t_put(rec + 8, 0x1234, 8);
+    t_payload64(rec + 16, 0x7FF600000000ull, 0x30, 0x7FF600001230ull, 2);
+    heapev_etl_position p64, p32, psys;
+    assert_int_equal(heapev_etl_writer_add_record(&w, rec, 44, &p64), 0);
+    t_put(rec, 2, 2), rec[2] = 16, rec[3] = 0xC0, t_put(rec + 4, 32, 2), t_put(rec + 6, 0x1021, 2);
+    t_put(rec + 8, 0x1235, 8);
+    t_payload32(rec + 16, 0x00A30000, 0x18, 0x00A31008, 3);
+    assert_int_equal(heapev_etl_writer_add_record(&w, rec, 32, &p32), 0);
     heapev_event e;
     memset(&e, 0, sizeof e);
-    e.header = (heapev_record_header){2, 2, 0xC0, 60, 0x1021, 1, 2, 3, 0, 0};
+    e.header = (heapev_record_header){2, 2, 0xC0, 60, 0x1021, 1, 2, 0x1236, 0, 0};
     e.pointer_width = 8, e.heap_handle = 0x10000, e.address = 0x20000, e.source = 3;
-    assert_int_equal(heapev_etl_writer_add_event(&w, &e, NULL), 0);
+    assert_int_equal(heapev_etl_writer_add_event(&w, &e, &psys), 0);
     assert_int_equal(heapev_etl_writer_finish(&w, 0), 0);
+    /* Offsets: buffer 1 at 1024, records at 72, 72 + 48 (44 aligned), 120 + 32. */
+    assert_true(p64.offset == 1024 + 72 && p32.offset == 1024 + 120 && psys.offset == 1024 + 152);
+
     read_result r = t_read_memory(f.data, f.len);
-    assert_int_equal(r.ncontainers, 1);
-    assert_true(r.containers[0].findings == BIT(ETL_HEADER_TYPE_UNSUPPORTED));
-    assert_true(r.containers[0].offset == pos.offset);
-    assert_int_equal(r.nevents, 1); /* stepped over, the next record still read */
+    assert_int_equal(r.ncontainers, 0);
+    assert_int_equal(r.nevents, 3);
+    const heapev_etl_item *a = &r.events[0], *b = &r.events[1], *c = &r.events[2];
+    assert_true(a->offset == p64.offset && a->buffer == 1 && a->buffer_offset == 1024);
+    assert_true(a->findings == 0);
+    assert_int_equal(a->event.header.header_type, 17);
+    assert_int_equal(a->event.header.size, 44);
+    assert_int_equal(a->event.header.thread_id, 0);
+    assert_int_equal(a->event.header.process_id, 0);
+    assert_true(a->event.header.system_time == 0x1234);
+    assert_int_equal(a->event.pointer_width, 8);
+    assert_true(a->event.heap_handle == 0x7FF600000000ull && a->event.size == 0x30);
+    assert_true(a->event.address == 0x7FF600001230ull && a->event.source == 2);
+    assert_true(b->offset == p32.offset && b->findings == 0);
+    assert_int_equal(b->event.header.header_type, 16);
+    assert_int_equal(b->event.pointer_width, 4);
+    assert_true(b->event.header.system_time == 0x1235);
+    assert_true(b->event.address == 0x00A31008 && b->event.size == 0x18 && b->event.source == 3);
+    assert_true(c->offset == psys.offset && c->findings == 0);
+    assert_int_equal(c->event.header.thread_id, 1);
+    assert_true(r.stats.events == 3 && r.stats.findings == 0);
     t_free_result(&r);
     free(f.data);
 }
 
-/* ---- truncation -------------------------------------------------------- */
+/* ---- unfinished logs ----------------------------------------------------- */
 
-static void test_truncated_everywhere(void **state)
+/*
+ * BuffersWritten 0 and EndTime 0 (a session still running or crashed): the
+ * note etl_log_unfinished at the logfile header (buffer 0, offset 72), no
+ * etl_buffers_written_mismatch; the whole file is read. Notes are counted in
+ * stats.notes only, not in findings or container_items.
+ */
+static void test_unfinished_log(void **state)
 {
     (void)state;
-    trace t = make_trace(7, 8, 512, 60, 3);
+    trace t = damage_base();
+    t_put(t.file.data + LF + 0x24, 0, 4); /* BuffersWritten */
+    t_put(t.file.data + LF + 0x10, 0, 8); /* EndTime */
+    heapev_etl_reader rd;
+    heapev_etl_reader_init_memory(&rd, NULL, t.file.data, t.file.len);
+    read_result r = t_read_reader(&rd, 1000);
+    assert_int_equal(r.last, HEAPEV_ETL_END);
+    assert_int_equal(r.ncontainers, 1);
+    assert_true(r.containers[0].findings == BIT(ETL_LOG_UNFINISHED));
+    assert_true(r.containers[0].buffer == 0 && r.containers[0].offset == 72);
+    assert_true(r.containers[0].buffer_offset == 0 && r.containers[0].decompressed == 0);
+    assert_int_equal(r.nevents, t.n);
+    assert_true(r.stats.notes == 1);
+    assert_true(r.stats.findings == 0);
+    assert_true(r.stats.container_items == 0);
+    assert_true(r.stats.buffers == 6);
+    const heapev_etl_logfile *lf = heapev_etl_reader_logfile(&rd);
+    assert_int_equal(lf->unfinished, 1);
+    assert_int_equal(lf->buffers_written, 0);
+    assert_true(lf->end_time == 0);
+    t_free_result(&r);
+
+    /* Read to the end of the file, whatever its length: here one buffer less. */
+    r = t_read_memory(t.file.data, t.file.len - 1024);
+    assert_true(r.container_union == BIT(ETL_LOG_UNFINISHED));
+    assert_int_equal(r.nevents, t.n - 4); /* buffer 5 held the last 4 events */
+    t_free_result(&r);
+
+    /* A note and a defect in one item: the item counts once, the defect once, the note apart. */
+    t_put(t.file.data + LF + 0x2C, 5, 4); /* PointerSize 5 */
+    r = t_read_memory(t.file.data, t.file.len);
+    assert_int_equal(r.ncontainers, 1);
+    assert_true(r.containers[0].findings ==
+                (BIT(ETL_LOG_UNFINISHED) | BIT(ETL_POINTER_SIZE_INVALID)));
+    assert_true(r.stats.notes == 1 && r.stats.findings == 1 && r.stats.container_items == 1);
+    t_free_result(&r);
+    free_trace(&t);
+}
+
+/* The note is not a defect; it is the only finding of severity note. */
+static void test_note_severity(void **state)
+{
+    (void)state;
+    const heapev_finding_info *i = heapev_finding_by_name("etl_log_unfinished");
+    assert_non_null(i);
+    assert_int_equal(i->severity, HEAPEV_SEVERITY_NOTE);
+    assert_string_equal(heapev_severity_name(HEAPEV_SEVERITY_NOTE), "note");
+    heapev_findings all = BIT(ETL_LOG_UNFINISHED) | BIT(ETL_BUFFER_COMPRESSED) |
+                          BIT(ETL_OFFSET_MISMATCH);
+    assert_true(heapev_findings_defects(all) == (BIT(ETL_BUFFER_COMPRESSED) | BIT(ETL_OFFSET_MISMATCH)));
+    assert_true(heapev_findings_errors(all) == BIT(ETL_BUFFER_COMPRESSED));
+}
+
+/* ---- truncation -------------------------------------------------------- */
+
+static void check_truncated_everywhere(uint32_t bs, heapev_etl_style style)
+{
+    trace t = make_trace(7, 8, bs, 60, 3, style);
     for (size_t cut = 0; cut < t.file.len; cut++) {
         read_result r = t_read_memory(t.file.data, cut);
         size_t expect = 0;
@@ -365,16 +544,23 @@ static void test_truncated_everywhere(void **state)
             expect += t.events[i].pos.offset + t.events[i].event.header.size <= cut;
         assert_int_equal(r.nevents, expect);
         for (size_t i = 0; i < r.nevents; i++)
-            assert_event_equal(&t.events[i], &r.events[i]);
+            assert_event_at(&t, &t.events[i], &r.events[i]);
         if (cut == 0)
             assert_true(r.container_union == BIT(ETL_NO_LOGFILE_HEADER));
-        else if (cut % 512 != 0)
+        else if (cut % bs != 0)
             assert_true(r.container_union & BIT(ETL_TRUNCATED_FILE));
         else
             assert_true(r.container_union == BIT(ETL_BUFFERS_WRITTEN_MISMATCH));
         t_free_result(&r);
     }
     free_trace(&t);
+}
+
+static void test_truncated_everywhere(void **state)
+{
+    (void)state;
+    check_truncated_everywhere(512, HEAPEV_ETL_STYLE_WIN7);
+    check_truncated_everywhere(1024, HEAPEV_ETL_STYLE_WIN10);
 }
 
 /* ---- hostile input ----------------------------------------------------- */
@@ -403,7 +589,7 @@ static void test_garbage_never_crashes(void **state)
 static void test_mutated_traces_never_crash(void **state)
 {
     (void)state;
-    trace t = make_trace(11, 8, 1024, 200, 4);
+    trace t = make_trace(11, 8, 1024, 200, 4, HEAPEV_ETL_STYLE_WIN10);
     uint8_t *copy = malloc(t.file.len);
     assert_non_null(copy);
     uint64_t rng = 1234;
@@ -442,8 +628,8 @@ static read_result read_stdio(FILE *f, size_t cap, heapev_etl_stdio *src)
 static void test_stdio_matches_memory(void **state)
 {
     (void)state;
-    trace t = make_trace(21, 4, 4096, 500, 3);
-    t.file.data[4096 + 0x30] ^= 8; /* one container finding too */
+    trace t = make_trace(21, 4, 4096, 500, 3, HEAPEV_ETL_STYLE_WIN10);
+    t.file.data[4096 + 0x04] ^= 8; /* one container finding too: SavedOffset != Offset */
     FILE *f = tmpfile();
     assert_non_null(f);
     assert_int_equal(fwrite(t.file.data, 1, t.file.len - 100, f), t.file.len - 100);
@@ -533,7 +719,9 @@ int main(void)
         cmocka_unit_test(test_logfile_names_unterminated),
         cmocka_unit_test(test_buffer_size_unrecoverable),
         cmocka_unit_test(test_record_misaligned),
-        cmocka_unit_test(test_perfinfo_alloc_unsupported),
+        cmocka_unit_test(test_perfinfo_alloc_decoded),
+        cmocka_unit_test(test_unfinished_log),
+        cmocka_unit_test(test_note_severity),
         cmocka_unit_test(test_truncated_everywhere),
         cmocka_unit_test(test_garbage_never_crashes),
         cmocka_unit_test(test_mutated_traces_never_crash),

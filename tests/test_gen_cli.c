@@ -390,6 +390,93 @@ static void test_bad_options(void **state)
         expect_usage_error(cases[i], needles[i]);
 }
 
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/*
+ * The .etl options: --wow64 (64-bit traces, 0..0.9), --style (win10 or
+ * win7), --compress (only with --format etl), and a container class in a
+ * trace kind it does not apply to: each a one-line usage error, exit 2,
+ * and no file written.
+ */
+static void test_etl_option_errors(void **state)
+{
+    (void)state;
+    const char *x = tmp_path("x.etl");
+    const char *cases[][12] = {
+        {"gen", "--format", "etl", "--wow64", "0.3", "--bits", "32", "--out", x, NULL},
+        {"gen", "--format", "etl", "--bits", "32", "--wow64", "0.1", "--out", x, NULL},
+        {"gen", "--format", "etl", "--wow64", "0.95", "--out", x, NULL},
+        {"gen", "--format", "etl", "--wow64", "-0.1", "--out", x, NULL},
+        {"gen", "--format", "etl", "--wow64", "abc", "--out", x, NULL},
+        {"gen", "--format", "etl", "--style", "win8", "--out", x, NULL},
+        {"gen", "--format", "etl", "--style", "WIN10", "--out", x, NULL},
+        {"gen", "--format", "etl", "--style", "", "--out", x, NULL},
+        {"gen", "--compress", "--stream", NULL},
+        {"gen", "--compress", "--out", tmp_path("xd"), NULL},
+        {"gen", "--format", "record", "--compress", "--stream", NULL},
+        {"gen", "--style", "win7", "--stream", NULL},
+        {"gen", "--wow64", "0.2", "--stream", NULL},
+        {"gen", "--format", "etl", "--class", "etl_pointer_size_mismatch", "--bits", "32",
+         "--out", x, NULL},
+        {"gen", "--format", "etl", "--class", "etl_pointer_size_mismatch", "--bits", "32",
+         "--compress", "--out", x, NULL},
+    };
+    const char *needles[] = {"--wow64", "--wow64", "--wow64", "--wow64", "--wow64", "--style",
+                             "--style", "--style", "--format etl", "--format etl",
+                             "--format etl", "--format etl", "--format etl", "--bits 64",
+                             "--bits 64"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_usage_error(cases[i], needles[i]);
+    /* Every container class in every trace kind it does not apply to. */
+    size_t refused = 0;
+    for (size_t c = 0; c < heapev_gen_etl_class_count(); c++) {
+        const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
+        for (unsigned kind = 0; kind < 4; kind++) {
+            int compress = kind & 1, bits64 = (kind & 2) != 0;
+            unsigned trace = compress ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
+            unsigned width = bits64 ? HEAPEV_GEN_WIDTH_64 : HEAPEV_GEN_WIDTH_32;
+            if ((cls->traces & trace) && (cls->widths & width))
+                continue;
+            const char *a[] = {"gen", "--format", "etl", "--class", cls->name, "--bits",
+                               bits64 ? "64" : "32", "--out", x, compress ? "--compress" : NULL,
+                               NULL};
+            /* The message names the class and what the trace lacks. */
+            expect_usage_error(a, cls->name);
+            run_result r = run(a);
+            const char *why = !(cls->traces & trace) ? (compress ? "uncompressed" : "--compress")
+                                                     : "--bits 64";
+            if (strstr(r.err, why) == NULL)
+                fail_msg("%s: '%s' lacks '%s'", cls->name, r.err, why);
+            free_result(&r);
+            refused++;
+        }
+    }
+    /* At least: the compressed-only classes in plain traces, and the other way round. */
+    assert_true(refused >= 8);
+    assert_false(exists(x));
+    assert_false(exists(tmp_path("x.etl.manifest.jsonl")));
+    assert_false(exists(tmp_path("xd")));
+    /* The edges are accepted: --wow64 0 with --bits 32, 0.9 with 64, both styles. */
+    const char *ok[][14] = {
+        {"gen", "--format", "etl", "--bits", "32", "--wow64", "0", "--count", "20", "--out",
+         tmp_path("ok1.etl"), NULL},
+        {"gen", "--format", "etl", "--wow64", "0.9", "--count", "20", "--style", "win7",
+         "--compress", "--out", tmp_path("ok2.etl"), NULL},
+        {"gen", "--format", "etl", "--style", "win10", "--count", "20", "--class",
+         "etl_decompress_failed", "--compress", "--out", tmp_path("ok3.etl"), NULL},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        run_result r = run(ok[i]);
+        if (r.status != 0)
+            fail_msg("case %zu: exit %d: %s", i, r.status, r.err);
+        free_result(&r);
+    }
+}
+
 /* I/O errors: exit 2, one line naming the path, no partial output left behind. */
 static void test_io_errors(void **state)
 {
@@ -447,8 +534,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_out_deterministic), cmocka_unit_test(test_decode_cli_agrees),
         cmocka_unit_test(test_class_filter),      cmocka_unit_test(test_stream_matches_files),
         cmocka_unit_test(test_list_classes),      cmocka_unit_test(test_corpus),
-        cmocka_unit_test(test_bad_options),       cmocka_unit_test(test_io_errors),
-        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_bad_options),       cmocka_unit_test(test_etl_option_errors),
+        cmocka_unit_test(test_io_errors),         cmocka_unit_test(test_help),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     cli_tmpdir_remove();

@@ -1,9 +1,13 @@
 /*
  * test_gen_etl.c - the generator's whole .etl traces: what it says the reader
  * must return (events, lost events, container items, counters) is exactly
- * what the library reader returns, on many seeds and for every container
- * class; the same options give the same bytes; and `heapev gen --format etl`
- * agrees with `heapev decode --etl --json`, and leaves no partial file.
+ * what the library reader returns, on many seeds, for every container class
+ * in every trace kind it applies to (plain / compressed, 32 / 64-bit, Windows
+ * 10 or 7 header buffer), with WOW64 processes and Allocs in all three header
+ * families; the traces look like real ones (logfile fields, header buffer,
+ * buffer headers: SPEC §4); the same options give the same bytes; and
+ * `heapev gen --format etl` agrees with `heapev decode --etl --json`, and
+ * leaves no partial file.
  * argv[1] = path of the heapev binary.
  */
 #include "cmocka_all.h"
@@ -21,6 +25,58 @@
 
 #define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
+/* The one finding of severity note (findings.h): reported, counted in no total. */
+#define NOTES BIT(ETL_LOG_UNFINISHED)
+/*
+ * Container findings about a data buffer whose records the reader cannot
+ * read at all (so a compressed one is not decompressed): Offset invalid, the
+ * stream does not decompress or to another length, the buffer cut short.
+ */
+#define NOT_READ                                                                              \
+    (BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_DECOMPRESS_FAILED) |                              \
+     BIT(ETL_DECOMPRESSED_SIZE_MISMATCH) | BIT(ETL_BUFFER_BEYOND_FILE) | BIT(ETL_TRUNCATED_FILE))
+
+/* ---- format facts (SPEC §3, §4), written out here, not taken from the library ---- */
+
+enum { FAM_SYSTEM = 1, FAM_COMPACT = 2, FAM_PERFINFO = 4 };
+
+/* HeaderType -> header family bit (HEAPEV_GEN_FAMILY_*), 0 for any other type. */
+static unsigned type_family(unsigned t)
+{
+    return t == 1 || t == 2 ? FAM_SYSTEM : t == 3 || t == 4 ? FAM_COMPACT
+                                       : t == 16 || t == 17 ? FAM_PERFINFO : 0;
+}
+
+/* HeaderType -> pointer width of the record (SYSTEM32/COMPACT32/PERFINFO32 are 32-bit). */
+static unsigned type_width(unsigned t)
+{
+    return t == 1 || t == 3 || t == 16 ? 4 : 8;
+}
+
+/* Where SystemTime lies: at 16 in SYSTEM / COMPACT headers, at 8 in PERFINFO ones. */
+static unsigned type_time_at(unsigned t)
+{
+    return type_family(t) == FAM_PERFINFO ? 8 : 16;
+}
+
+static uint64_t rd(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* QPC ticks at @p freq Hz as 100 ns units: floor(q * 10^7 / freq), without overflow. */
+static int64_t qpc_100ns(int64_t q, int64_t freq)
+{
+    return q / freq * 10000000 + q % freq * 10000000 / freq;
+}
 
 /* ---- library runs ------------------------------------------------------------ */
 
@@ -29,7 +85,12 @@ typedef struct want {
     uint64_t buffer, offset, index;
     heapev_findings expected;
     int lost;
+    int decompressed;           /* the entry's: among a compressed buffer's records */
     heapev_event event;
+    heapev_gen_classes classes; /* events: the event classes applied */
+    unsigned width;             /* events: the producer width */
+    uint8_t bytes[HEAPEV_GEN_MAX_BYTES];
+    size_t len;
 } want;
 
 typedef struct gen_run {
@@ -52,23 +113,40 @@ static int collect(void *ctx, const heapev_gen_etl_entry *e)
     want *x = &g->w[g->n++];
     memset(x, 0, sizeof *x);
     x->kind = e->kind, x->buffer = e->buffer, x->offset = e->offset, x->index = e->index;
-    x->expected = e->expected, x->lost = e->lost;
-    if (e->item != NULL)
+    x->expected = e->expected, x->lost = e->lost, x->decompressed = e->decompressed;
+    if (e->item != NULL) {
         x->event = e->item->event;
+        x->classes = e->item->classes;
+        x->width = e->item->width;
+        x->len = e->item->len;
+        memcpy(x->bytes, e->item->bytes, e->item->len);
+    }
     return 0;
 }
 
-static gen_run generate(const heapev_gen_etl_options *o)
+static uint32_t bsize_of(const heapev_gen_etl_options *o)
+{
+    return o->buffer_size ? o->buffer_size : 65536u;
+}
+
+/* Run the generator with @p cap bytes of memory (0: exactly HEAPEV_GEN_ETL_MEMORY). */
+static gen_run generate_cap(const heapev_gen_etl_options *o, size_t cap)
 {
     gen_run g;
     memset(&g, 0, sizeof g);
     g.file.fail_after = -1;
-    size_t cap = 2u * (o->buffer_size ? o->buffer_size : 65536u);
+    if (cap == 0)
+        cap = HEAPEV_GEN_ETL_MEMORY(bsize_of(o));
     uint8_t *mem = malloc(cap);
     assert_non_null(mem);
     g.rc = heapev_gen_etl_write(o, mem, cap, mem_sink, &g.file, collect, &g, &g.sum);
     free(mem);
     return g;
+}
+
+static gen_run generate(const heapev_gen_etl_options *o)
+{
+    return generate_cap(o, 0);
 }
 
 static void free_run(gen_run *g)
@@ -80,9 +158,33 @@ static void free_run(gen_run *g)
 static void describe(const heapev_gen_etl_options *o, char *out, size_t cap)
 {
     const heapev_gen_etl_class *c = o->container >= 0 ? heapev_gen_etl_class_get((size_t)o->container) : NULL;
-    snprintf(out, cap, "seed %llu bits %u count %llu noise %.2f malformed %.2f buffer %u class %s",
+    snprintf(out, cap,
+             "seed %llu bits %u count %llu noise %.2f malformed %.2f buffer %u wow64 %.2f "
+             "families %u style %s%s class %s",
              (unsigned long long)o->seed, o->width * 8, (unsigned long long)o->count, o->noise,
-             o->malformed, o->buffer_size, c ? c->name : "none");
+             o->malformed, o->buffer_size, o->wow64, o->families,
+             o->style == HEAPEV_ETL_STYLE_WIN7 ? "win7" : "win10", o->compress ? " compressed" : "",
+             c ? c->name : "none");
+}
+
+/* Decompression memory for the reader: its default max_buffer_size (the CLI's too). */
+static uint8_t *scratch(void)
+{
+    static uint8_t *mem;
+    if (mem == NULL)
+        mem = malloc(HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE));
+    assert_non_null(mem);
+    return mem;
+}
+
+static void reader_open(heapev_etl_reader *r, const gen_run *g, int report_skipped)
+{
+    heapev_etl_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    ro.scratch = scratch();
+    ro.scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE);
+    ro.report_skipped = report_skipped;
+    heapev_etl_reader_init_memory(r, &ro, g->file.data, g->file.len);
 }
 
 /* The generated fields a reader decodes back (payload and header). */
@@ -100,18 +202,58 @@ static void assert_fields_equal(const char *what, size_t i, const heapev_event *
         fail_msg("%s: event item %zu: fields differ from the generated ones", what, i);
 }
 
-/* Reader items = the entries not lost, in order; counters = the summary. */
-static void check_agreement(const heapev_gen_etl_options *o, gen_run *g)
+/*
+ * An event item: its record in the bytes the reader reads (the file, or the
+ * decompressed image of its buffer) is the generated record, at the item's
+ * offset minus its buffer's offset; decompressed exactly in a compressed
+ * trace's data buffers.
+ */
+static void check_event_place(const char *what, size_t i, const heapev_gen_etl_options *o,
+                              const heapev_etl_reader *r, const heapev_etl_item *it,
+                              const want *x)
 {
-    char what[256];
+    size_t len;
+    const uint8_t *buf = heapev_etl_reader_buffer(r, &len);
+    if (it->decompressed != (o->compress && it->buffer > 0) || it->decompressed != x->decompressed)
+        fail_msg("%s: event item %zu: decompressed %d (entry %d)", what, i, it->decompressed,
+                 x->decompressed);
+    if (!o->compress && it->buffer_offset != it->buffer * bsize_of(o))
+        fail_msg("%s: event item %zu: buffer_offset %llu", what, i,
+                 (unsigned long long)it->buffer_offset);
+    uint64_t at = it->offset - it->buffer_offset;
+    if (it->offset < it->buffer_offset || at % 8 != 0 || at < 72 || buf == NULL ||
+        at + x->len > len || memcmp(buf + at, x->bytes, x->len) != 0)
+        fail_msg("%s: event item %zu: the bytes at offset %llu are not the generated record",
+                 what, i, (unsigned long long)it->offset);
+}
+
+/* What check_agreement() counted, for the callers' own checks. */
+typedef struct agreed {
+    uint64_t events, wow64_events, notes;
+    unsigned families64, families32; /* header families of the returned well-formed events */
+    heapev_etl_stats stats;
+} agreed;
+
+/*
+ * Reader items = the entries not lost, in order (kind, buffer, offset,
+ * findings; events' fields and bytes); counters = the summary, and the
+ * counters the summary has no field for (findings, events with findings,
+ * notes, decompressed buffers) = what the entries imply.
+ */
+static agreed check_agreement(const heapev_gen_etl_options *o, gen_run *g)
+{
+    char what[320];
     describe(o, what, sizeof what);
     if (g->rc != 0)
         fail_msg("%s: heapev_gen_etl_write returned %d", what, g->rc);
     heapev_etl_reader r;
-    heapev_etl_reader_init_memory(&r, NULL, g->file.data, g->file.len);
+    reader_open(&r, g, 0);
     heapev_etl_item it;
     size_t k = 0, items = 0;
     heapev_findings cunion = 0;
+    uint64_t findings = 0, event_findings = 0, unread = 0;
+    agreed a;
+    memset(&a, 0, sizeof a);
     while (heapev_etl_next(&r, &it) == HEAPEV_ETL_OK) {
         while (k < g->n && g->w[k].lost)
             k++;
@@ -130,10 +272,35 @@ static void check_agreement(const heapev_gen_etl_options *o, gen_run *g)
                      (unsigned long long)it.buffer, (unsigned long long)it.offset, got, x->kind,
                      (unsigned long long)x->buffer, (unsigned long long)x->offset, exp);
         }
-        if (kind == HEAPEV_GEN_ETL_EVENT)
+        heapev_findings defects = x->expected & ~NOTES;
+        findings += heapev_findings_count(defects);
+        if (kind == HEAPEV_GEN_ETL_EVENT) {
             assert_fields_equal(what, items, &x->event, &it.event);
-        else
+            check_event_place(what, items, o, &r, &it, x);
+            event_findings += defects != 0;
+            a.events++;
+            unsigned t = it.event.header.header_type;
+            a.wow64_events += o->width == 8 && type_width(t) == 4;
+            if (x->classes == 0 && type_width(t) == 8)
+                a.families64 |= type_family(t);
+            else if (x->classes == 0)
+                a.families32 |= type_family(t);
+        } else {
+            /*
+             * Among the decompressed records (the entry says so): an item at a record of a
+             * buffer that decompressed; never at a buffer header or in an unread buffer.
+             */
+            int dec = x->decompressed && !(it.findings & NOT_READ);
+            if (x->decompressed && (!o->compress || it.buffer == 0 ||
+                                    it.offset < it.buffer_offset + 72))
+                fail_msg("%s: container entry %zu: decompressed at a buffer header", what, items);
+            if (it.decompressed != dec)
+                fail_msg("%s: container item %zu (buffer %llu): decompressed %d, want %d", what,
+                         items, (unsigned long long)it.buffer, it.decompressed, dec);
             cunion |= it.findings;
+            a.notes += heapev_findings_count(it.findings & NOTES);
+            unread += it.buffer > 0 && (it.findings & NOT_READ) != 0;
+        }
         items++;
     }
     while (k < g->n && g->w[k].lost)
@@ -141,39 +308,92 @@ static void check_agreement(const heapev_gen_etl_options *o, gen_run *g)
     if (k != g->n)
         fail_msg("%s: %zu expected entries not returned", what, g->n - k);
     const heapev_etl_stats *s = heapev_etl_reader_stats(&r);
+    uint64_t decompressed = o->compress && g->sum.buffers > 0 ? g->sum.buffers - 1 - unread : 0;
     if (s->buffers != g->sum.buffers || s->events != g->sum.events ||
         s->skipped != g->sum.skipped || s->container_items != g->sum.container_items ||
-        g->file.len != g->sum.file_length || cunion != g->sum.container_findings)
+        g->file.len != g->sum.file_length || cunion != g->sum.container_findings ||
+        s->findings != findings || s->event_findings != event_findings || s->notes != a.notes ||
+        s->decompressed != decompressed || g->sum.events + g->sum.lost != o->count)
         fail_msg("%s: stats buffers %llu/%llu events %llu/%llu skipped %llu/%llu items %llu/%llu "
-                 "length %zu/%llu", what, (unsigned long long)s->buffers,
+                 "length %zu/%llu findings %llu/%llu with findings %llu/%llu notes %llu/%llu "
+                 "decompressed %llu/%llu", what, (unsigned long long)s->buffers,
                  (unsigned long long)g->sum.buffers, (unsigned long long)s->events,
                  (unsigned long long)g->sum.events, (unsigned long long)s->skipped,
                  (unsigned long long)g->sum.skipped, (unsigned long long)s->container_items,
                  (unsigned long long)g->sum.container_items, g->file.len,
-                 (unsigned long long)g->sum.file_length);
+                 (unsigned long long)g->sum.file_length, (unsigned long long)s->findings,
+                 (unsigned long long)findings, (unsigned long long)s->event_findings,
+                 (unsigned long long)event_findings, (unsigned long long)s->notes,
+                 (unsigned long long)a.notes, (unsigned long long)s->decompressed,
+                 (unsigned long long)decompressed);
+    a.stats = *s;
+    return a;
 }
 
-/* (a) write -> read agreement, no container class: nothing lost, noise all skipped. */
+/* The header records a trace of @p style has after the logfile header: 0x0050, 0x0042, 0x0040. */
+static uint64_t header_records(heapev_etl_style style)
+{
+    return style == HEAPEV_ETL_STYLE_WIN10 ? 3u : 0u;
+}
+
+/*
+ * (a) write -> read agreement, no container class, over the option space:
+ * plain and compressed, 32 and 64-bit, WOW64 shares, header families,
+ * Windows 10 and 7 style, noise, malformed events, buffer sizes.
+ */
 static void test_agreement_many_seeds(void **state)
 {
     (void)state;
     static const uint32_t sizes[] = {1024, 4096, 65536};
-    for (uint64_t seed = 0; seed < 120; seed++) {
-        heapev_gen_etl_options o = {seed, seed % 2 ? 4u : 8u, 50 + seed * 37 % 900,
-                                    (double)(seed % 5) / 4.0, 0, (double)(seed % 7) / 10.0,
-                                    sizes[seed % 3], -1};
+    static const double wow[] = {0.0, 0.25, 0.5, 0.9};
+    for (uint64_t seed = 0; seed < 160; seed++) {
+        heapev_gen_etl_options o = {.seed = seed,
+                                    .width = seed % 2 ? 4u : 8u,
+                                    .count = 50 + seed * 37 % 700,
+                                    .malformed = (double)(seed % 5) / 4.0,
+                                    .noise = (double)(seed % 7) / 10.0,
+                                    .buffer_size = sizes[seed % 3],
+                                    .container = -1,
+                                    .families = (unsigned)(seed / 3 % 8),
+                                    .style = seed % 5 == 2 ? HEAPEV_ETL_STYLE_WIN7
+                                                           : HEAPEV_ETL_STYLE_WIN10,
+                                    .compress = seed / 2 % 2 == 1};
+        o.wow64 = o.width == 8 ? wow[seed / 2 % 4] : 0.0;
+        char what[320];
+        describe(&o, what, sizeof what);
         gen_run g = generate(&o);
-        check_agreement(&o, &g);
+        agreed a = check_agreement(&o, &g);
         assert_int_equal(g.sum.lost, 0);
         assert_int_equal(g.sum.container_items, 0);
-        assert_true(g.sum.skipped == g.sum.noise);
+        assert_int_equal(g.sum.container_findings, 0);
+        assert_int_equal(a.notes, 0);
+        /* Every noise record is skipped, and so are the WIN10 header-extension records. */
+        if (g.sum.skipped != g.sum.noise + header_records(o.style))
+            fail_msg("%s: skipped %llu, noise %llu", what, (unsigned long long)g.sum.skipped,
+                     (unsigned long long)g.sum.noise);
         if (o.noise > 0.2)
             assert_true(g.sum.noise > 0);
+        if (o.malformed == 0.0)
+            assert_int_equal(a.stats.findings, 0);
+        /* Well-formed events: only the families asked for, 32-bit headers only from WOW64. */
+        unsigned fam = o.families ? o.families : (unsigned)HEAPEV_GEN_FAMILY_ALL;
+        if (((a.families64 | a.families32) & ~fam) != 0)
+            fail_msg("%s: families %x/%x outside %x", what, a.families64, a.families32, fam);
+        if (o.width == 4 && a.families64 != 0)
+            fail_msg("%s: a 64-bit record in a 32-bit trace", what);
+        if (o.wow64 == 0.0 && o.width == 8 && (a.wow64_events != 0 || a.families32 != 0))
+            fail_msg("%s: 32-bit records without a WOW64 share", what);
+        if (o.wow64 >= 0.25 && a.wow64_events == 0)
+            fail_msg("%s: no WOW64 event", what);
+        for (size_t i = 0; i < g.n; i++)
+            if (g.w[i].kind == HEAPEV_GEN_ETL_EVENT && g.w[i].width != type_width(g.w[i].event.header.header_type))
+                fail_msg("%s: event %zu: producer width %u in a header of the other width", what, i,
+                         g.w[i].width);
         free_run(&g);
     }
 }
 
-/* Events with every event class usable in a trace, alone. */
+/* Events with every event class usable in a trace, alone; 64-bit traces with WOW64 events. */
 static void test_event_classes_in_trace(void **state)
 {
     (void)state;
@@ -182,55 +402,169 @@ static void test_event_classes_in_trace(void **state)
     for (size_t i = 0; i < heapev_gen_class_count(); i++) {
         if (!(set >> i & 1u))
             continue;
-        for (unsigned w = 4; w <= 8; w += 4) {
-            heapev_gen_etl_options o = {i * 7 + w, w, 300, 1.0, (heapev_gen_classes)1 << i, 0.3,
-                                        4096, -1};
+        for (unsigned k = 0; k < 3; k++) {
+            heapev_gen_etl_options o = {.seed = i * 7 + k,
+                                        .width = k == 0 ? 4u : 8u,
+                                        .count = 300,
+                                        .malformed = 1.0,
+                                        .enabled = (heapev_gen_classes)1 << i,
+                                        .noise = 0.3,
+                                        .buffer_size = 4096,
+                                        .container = -1,
+                                        .wow64 = k == 2 ? 0.4 : 0.0,
+                                        .compress = k == 2};
             gen_run g = generate(&o);
             check_agreement(&o, &g);
             free_run(&g);
         }
     }
     /* Classes that break the framing or are not Alloc events are refused. */
-    heapev_gen_etl_options bad = {1, 8, 10, 1.0,
-                                  (heapev_gen_classes)1 << heapev_gen_class_find("header_size_too_large"),
-                                  0, 4096, -1};
+    heapev_gen_etl_options bad = {
+        .seed = 1, .width = 8, .count = 10, .malformed = 1.0,
+        .enabled = (heapev_gen_classes)1 << heapev_gen_class_find("header_size_too_large"),
+        .buffer_size = 4096, .container = -1};
     gen_run g = generate(&bad);
     assert_int_equal(g.rc, -1);
     free_run(&g);
 }
 
-/* (b) every container class: exactly its findings, on both widths and many seeds. */
-static void test_container_classes(void **state)
+/*
+ * WOW64 events leave out the event classes whose findings depend on the
+ * 32-bit user limit (the reader checks them against the WOW64 limit): with
+ * only such a class enabled, every WOW64 event is well-formed and every
+ * 64-bit one has the class.
+ */
+static void test_wow64_limit_classes(void **state)
 {
     (void)state;
-    size_t n = heapev_gen_etl_class_count();
-    assert_true(n >= 25);
-    for (size_t c = 0; c < n; c++) {
-        const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
-        assert_int_equal(heapev_gen_etl_class_find(cls->name), (int)c);
-        for (uint64_t seed = 0; seed < 24; seed++) {
-            static const uint64_t counts[] = {1, 2, 3, 5, 40, 400};
-            heapev_gen_etl_options o = {seed * 131 + c, seed % 2 ? 4u : 8u, counts[seed % 6],
-                                        seed % 3 ? 0.3 : 0.0, 0, (double)(seed % 4) / 5.0,
-                                        seed % 4 == 3 ? 65536u : 1024u, (int)c};
+    static const char *const names[] = {"size_implausible", "address_kernel_range",
+                                        "address_wraps", "heap_handle_kernel_range"};
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+        int c = heapev_gen_class_find(names[n]);
+        assert_true(c >= 0);
+        heapev_gen_etl_options o = {.seed = 500 + n, .width = 8, .count = 400, .malformed = 1.0,
+                                    .enabled = (heapev_gen_classes)1 << c, .noise = 0.1,
+                                    .buffer_size = 4096, .container = -1, .wow64 = 0.5};
+        gen_run g = generate(&o);
+        agreed a = check_agreement(&o, &g);
+        assert_true(a.wow64_events > 0 && a.wow64_events < a.events);
+        for (size_t i = 0; i < g.n; i++) {
+            if (g.w[i].kind != HEAPEV_GEN_ETL_EVENT)
+                continue;
+            if (g.w[i].width == 4 && (g.w[i].classes != 0 || g.w[i].expected != 0))
+                fail_msg("%s: WOW64 event %zu damaged", names[n], i);
+            if (g.w[i].width == 8 && g.w[i].classes != (heapev_gen_classes)1 << c)
+                fail_msg("%s: 64-bit event %zu without the class", names[n], i);
+        }
+        free_run(&g);
+    }
+}
+
+/* The trace kinds: bit 0 compressed, bit 1 64-bit. */
+static int kind_fits(const heapev_gen_etl_class *cls, unsigned kind)
+{
+    unsigned trace = kind & 1 ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
+    unsigned width = kind & 2 ? HEAPEV_GEN_WIDTH_64 : HEAPEV_GEN_WIDTH_32;
+    return (cls->traces & trace) && (cls->widths & width);
+}
+
+/* Check what a container class run gave beyond agreement. */
+static void check_class_run(const heapev_gen_etl_options *o, const heapev_gen_etl_class *cls,
+                            gen_run *g, const agreed *a)
+{
+    char what[320];
+    describe(o, what, sizeof what);
+    if (g->sum.container_findings != cls->findings)
+        fail_msg("%s: container findings differ from the class row", what);
+    size_t citems = 0;
+    for (size_t i = 0; i < g->n; i++)
+        citems += g->w[i].kind == HEAPEV_GEN_ETL_CONTAINER;
+    if (cls->findings != 0 && citems == 0)
+        fail_msg("%s: no container item", what);
+    /* Only defects count as container items; the note is reported but not counted. */
+    if ((cls->findings & ~NOTES) == 0 && g->sum.container_items != 0)
+        fail_msg("%s: container_items %llu for a class without a defect", what,
+                 (unsigned long long)g->sum.container_items);
+    if ((cls->findings & NOTES) != 0 && (a->notes != 1 || a->stats.container_items != 0))
+        fail_msg("%s: notes %llu container items %llu", what, (unsigned long long)a->notes,
+                 (unsigned long long)a->stats.container_items);
+    if (cls->findings == BIT(ETL_POINTER_SIZE_MISMATCH)) {
+        /* PointerSize 8 -> 4: the 64-bit Allocs mismatch, the WOW64 (32-bit header) ones not. */
+        for (size_t i = 0; i < g->n; i++) {
+            const want *x = &g->w[i];
+            if (x->kind != HEAPEV_GEN_ETL_EVENT)
+                continue;
+            int wide = type_width(x->event.header.header_type) == 8;
+            if (((x->expected & BIT(ETL_POINTER_SIZE_MISMATCH)) != 0) != wide)
+                fail_msg("%s: event %zu (%d-bit header): pointer-size mismatch %s", what, i,
+                         wide ? 64 : 32, wide ? "missing" : "on a WOW64 event");
+        }
+    }
+}
+
+static heapev_gen_etl_options class_options(size_t c, unsigned kind, uint64_t seed)
+{
+    static const uint64_t counts[] = {1, 2, 3, 5, 40, 300};
+    heapev_gen_etl_options o = {.seed = seed * 131 + c * 7 + kind,
+                                .width = kind & 2 ? 8u : 4u,
+                                .count = counts[seed % 6],
+                                .malformed = seed % 3 ? 0.3 : 0.0,
+                                .noise = (double)(seed % 4) / 5.0,
+                                .buffer_size = seed % 4 == 3 ? 65536u : 1024u,
+                                .container = (int)c,
+                                .families = (unsigned)(seed % 8),
+                                .style = seed % 4 == 1 ? HEAPEV_ETL_STYLE_WIN7 : HEAPEV_ETL_STYLE_WIN10,
+                                .compress = (kind & 1) != 0};
+    o.wow64 = o.width == 8 && seed % 3 != 2 ? 0.3 : 0.0;
+    return o;
+}
+
+/*
+ * (b) one container class (the test's state: its index) in every trace kind
+ * it applies to (plain / compressed x 32 / 64-bit, Windows 7 style for a
+ * sample): exactly its findings; in the kinds it does not apply to, refused
+ * (-1, nothing written). One cmocka test per class, named after it.
+ */
+static void test_container_class(void **state)
+{
+    size_t c = (size_t)(uintptr_t)*state;
+    const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
+    assert_non_null(cls);
+    assert_int_equal(heapev_gen_etl_class_find(cls->name), (int)c);
+    assert_true(cls->traces != 0 && (cls->traces & ~3u) == 0);
+    assert_true(cls->widths != 0 && (cls->widths & ~3u) == 0);
+    unsigned kinds = 0;
+    for (unsigned kind = 0; kind < 4; kind++) {
+        if (!kind_fits(cls, kind)) {
+            heapev_gen_etl_options o = class_options(c, kind, 4);
             gen_run g = generate(&o);
-            check_agreement(&o, &g);
-            char what[256];
-            describe(&o, what, sizeof what);
-            if (g.sum.container_findings != cls->findings)
-                fail_msg("%s: container findings differ from the class row", what);
-            if (cls->findings != 0 && g.sum.container_items == 0)
-                fail_msg("%s: no container item", what);
-            if (cls->findings == BIT(ETL_POINTER_SIZE_MISMATCH))
-                for (size_t i = 0; i < g.n; i++)
-                    if (g.w[i].kind == HEAPEV_GEN_ETL_EVENT && !g.w[i].lost)
-                        assert_true(g.w[i].expected & BIT(ETL_POINTER_SIZE_MISMATCH));
+            if (g.rc != -1 || g.file.len != 0 || g.n != 0)
+                fail_msg("%s in %s %u-bit trace: rc %d, %zu bytes written", cls->name,
+                         kind & 1 ? "a compressed" : "a plain", kind & 2 ? 64 : 32, g.rc,
+                         g.file.len);
+            free_run(&g);
+            continue;
+        }
+        kinds++;
+        for (uint64_t seed = 0; seed < 24; seed++) {
+            heapev_gen_etl_options o = class_options(c, kind, seed);
+            gen_run g = generate(&o);
+            agreed a = check_agreement(&o, &g);
+            check_class_run(&o, cls, &g, &a);
             free_run(&g);
         }
     }
+    assert_true(kinds > 0);
+}
+
+/* The container classes as a whole: how many, and the rules about count 0. */
+static void test_container_classes(void **state)
+{
+    (void)state;
+    assert_true(heapev_gen_etl_class_count() >= 30);
     /* A class that damages an event needs one. */
-    heapev_gen_etl_options o = {1, 8, 0, 0, 0, 0, 4096,
-                                heapev_gen_etl_class_find("etl_record_size_zero")};
+    heapev_gen_etl_options o = {.seed = 1, .width = 8, .buffer_size = 4096,
+                                .container = heapev_gen_etl_class_find("etl_record_size_zero")};
     gen_run g = generate(&o);
     assert_int_equal(g.rc, -1);
     free_run(&g);
@@ -238,6 +572,41 @@ static void test_container_classes(void **state)
     g = generate(&o);
     check_agreement(&o, &g);
     free_run(&g);
+    o.compress = 1;
+    g = generate(&o);
+    check_agreement(&o, &g);
+    free_run(&g);
+}
+
+/* The class table as the commit describes it: the new rows, their trace kinds, the gone one. */
+static void test_class_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        unsigned traces, widths;
+        heapev_findings findings;
+    } rows[] = {
+        {"etl_log_unfinished", 3, 3, BIT(ETL_LOG_UNFINISHED)},
+        {"etl_decompress_failed", HEAPEV_GEN_ETL_COMPRESSED, 3, BIT(ETL_DECOMPRESS_FAILED)},
+        {"etl_decompressed_size_mismatch", HEAPEV_GEN_ETL_COMPRESSED, 3,
+         BIT(ETL_DECOMPRESSED_SIZE_MISMATCH)},
+        {"etl_buffer_beyond_file", HEAPEV_GEN_ETL_COMPRESSED, 3, BIT(ETL_BUFFER_BEYOND_FILE)},
+        {"etl_pointer_size_mismatch", 3, HEAPEV_GEN_WIDTH_64, BIT(ETL_POINTER_SIZE_MISMATCH)},
+        {"etl_offset_mismatch", 3, 3, BIT(ETL_OFFSET_MISMATCH)},
+        {"etl_buffer_compressed", HEAPEV_GEN_ETL_PLAIN, 3, BIT(ETL_BUFFER_COMPRESSED)},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int c = heapev_gen_etl_class_find(rows[i].name);
+        if (c < 0)
+            fail_msg("no container class %s", rows[i].name);
+        const heapev_gen_etl_class *cls = heapev_gen_etl_class_get((size_t)c);
+        if (cls->traces != rows[i].traces || cls->widths != rows[i].widths ||
+            cls->findings != rows[i].findings)
+            fail_msg("%s: traces %u widths %u", rows[i].name, cls->traces, cls->widths);
+    }
+    assert_int_equal(heapev_gen_etl_class_find("etl_alloc_in_perfinfo_header"), -1);
+    assert_null(heapev_gen_etl_class_get(heapev_gen_etl_class_count()));
 }
 
 /* Losses are where the class says: the events of one buffer, or after the cut. */
@@ -246,19 +615,65 @@ static void test_container_losses(void **state)
     (void)state;
     static const struct {
         const char *name;
-        int loses;
-    } cases[] = {{"etl_buffer_compressed", 1},      {"etl_saved_offset_below_header", 1},
-                 {"etl_record_crossing_buffer", 1}, {"etl_record_misaligned", 1},
-                 {"etl_truncated_file", 1},         {"etl_offset_mismatch", 0},
-                 {"etl_buffer_size_zero", 0},       {"etl_buffer_size_unrecoverable", 1}};
+        int compress, loses;
+    } cases[] = {{"etl_buffer_compressed", 0, 1},          {"etl_saved_offset_below_header", 0, 1},
+                 {"etl_saved_offset_below_header", 1, 1},  {"etl_record_crossing_buffer", 0, 1},
+                 {"etl_record_crossing_buffer", 1, 1},     {"etl_record_misaligned", 0, 1},
+                 {"etl_truncated_file", 0, 1},             {"etl_truncated_buffer_header", 1, 1},
+                 {"etl_offset_mismatch", 0, 0},            {"etl_offset_mismatch", 1, 0},
+                 {"etl_buffer_size_zero", 0, 0},           {"etl_buffer_size_unrecoverable", 0, 1},
+                 {"etl_buffer_size_unrecoverable", 1, 1},  {"etl_decompress_failed", 1, 1},
+                 {"etl_decompressed_size_mismatch", 1, 1}, {"etl_buffer_beyond_file", 1, 1},
+                 {"etl_log_unfinished", 0, 0},             {"etl_log_unfinished", 1, 0},
+                 {"etl_buffer_unchecked_fields", 1, 0},    {"etl_logfile_unchecked_fields", 1, 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        heapev_gen_etl_options o = {77, 8, 200, 0, 0, 0.2, 1024,
-                                    heapev_gen_etl_class_find(cases[i].name)};
+        heapev_gen_etl_options o = {.seed = 77, .width = 8, .count = 200, .noise = 0.2,
+                                    .buffer_size = 1024,
+                                    .container = heapev_gen_etl_class_find(cases[i].name),
+                                    .wow64 = 0.3, .compress = cases[i].compress};
         assert_true(o.container >= 0);
         gen_run g = generate(&o);
         check_agreement(&o, &g);
-        assert_int_equal(g.sum.lost > 0, cases[i].loses);
+        if ((g.sum.lost > 0) != cases[i].loses)
+            fail_msg("%s%s: lost %llu", cases[i].name, cases[i].compress ? " (compressed)" : "",
+                     (unsigned long long)g.sum.lost);
         assert_true(g.sum.lost <= (strcmp(cases[i].name, "etl_buffer_size_unrecoverable") ? 4u : 200u));
+        free_run(&g);
+    }
+}
+
+/* Options that are not valid, and memory below HEAPEV_GEN_ETL_MEMORY, are refused. */
+static void test_invalid_options(void **state)
+{
+    (void)state;
+    const heapev_gen_etl_options base = {.seed = 3, .width = 8, .count = 20, .buffer_size = 2048,
+                                         .container = -1};
+    heapev_gen_etl_options bad[8];
+    for (size_t i = 0; i < 8; i++)
+        bad[i] = base;
+    bad[0].width = 4, bad[0].wow64 = 0.2;     /* WOW64 share in a 32-bit trace */
+    bad[1].wow64 = 0.95;                      /* above 0.9 */
+    bad[2].wow64 = -0.1;
+    bad[3].families = 8;                      /* no such family */
+    bad[4].style = (heapev_etl_style)2;
+    bad[5].noise = 0.995;
+    bad[6].buffer_size = 1020;                /* not a multiple of 8 */
+    bad[7].container = (int)heapev_gen_etl_class_count();
+    for (size_t i = 0; i < 8; i++) {
+        gen_run g = generate(&bad[i]);
+        if (g.rc != -1 || g.file.len != 0)
+            fail_msg("invalid options %zu accepted (rc %d)", i, g.rc);
+        free_run(&g);
+    }
+    for (int compress = 0; compress < 2; compress++) {
+        heapev_gen_etl_options o = base;
+        o.compress = compress;
+        size_t need = HEAPEV_GEN_ETL_MEMORY(o.buffer_size);
+        gen_run g = generate_cap(&o, need - 1);
+        assert_int_equal(g.rc, -1);
+        free_run(&g);
+        g = generate_cap(&o, need);
+        check_agreement(&o, &g);
         free_run(&g);
     }
 }
@@ -267,20 +682,31 @@ static void test_container_losses(void **state)
 static void test_deterministic(void **state)
 {
     (void)state;
-    for (int c = -1; c < (int)heapev_gen_etl_class_count(); c += 5) {
-        heapev_gen_etl_options o = {42, 8, 700, 0.4, 0, 0.3, 4096, c};
-        gen_run a = generate(&o), b = generate(&o);
-        assert_int_equal(a.file.len, b.file.len);
-        assert_memory_equal(a.file.data, b.file.data, a.file.len);
-        assert_int_equal(a.n, b.n);
-        for (size_t i = 0; i < a.n; i++) {
-            assert_true(a.w[i].offset == b.w[i].offset);
-            assert_true(a.w[i].expected == b.w[i].expected);
+    for (int c = -1; c < (int)heapev_gen_etl_class_count(); c += 3) {
+        for (unsigned kind = 0; kind < 4; kind++) {
+            heapev_gen_etl_options o = {.seed = 42, .width = kind & 2 ? 8u : 4u, .count = 700,
+                                        .malformed = 0.4, .noise = 0.3, .buffer_size = 4096,
+                                        .container = c, .compress = (kind & 1) != 0,
+                                        .wow64 = kind & 2 ? 0.3 : 0.0,
+                                        .style = c % 2 ? HEAPEV_ETL_STYLE_WIN7 : HEAPEV_ETL_STYLE_WIN10};
+            if (c >= 0 && !kind_fits(heapev_gen_etl_class_get((size_t)c), kind))
+                continue;
+            gen_run a = generate(&o), b = generate(&o);
+            assert_int_equal(a.rc, 0);
+            assert_int_equal(a.file.len, b.file.len);
+            assert_memory_equal(a.file.data, b.file.data, a.file.len);
+            assert_int_equal(a.n, b.n);
+            for (size_t i = 0; i < a.n; i++) {
+                assert_true(a.w[i].offset == b.w[i].offset);
+                assert_true(a.w[i].expected == b.w[i].expected);
+                assert_true(a.w[i].lost == b.w[i].lost);
+            }
+            assert_memory_equal(&a.sum, &b.sum, sizeof a.sum);
+            o.seed = 43;
+            gen_run d = generate(&o);
+            assert_true(d.file.len != a.file.len || memcmp(d.file.data, a.file.data, a.file.len) != 0);
+            free_run(&a), free_run(&b), free_run(&d);
         }
-        o.seed = 43;
-        gen_run d = generate(&o);
-        assert_true(d.file.len != a.file.len || memcmp(d.file.data, a.file.data, a.file.len) != 0);
-        free_run(&a), free_run(&b), free_run(&d);
     }
 }
 
@@ -307,6 +733,277 @@ static void test_noise_records(void **state)
         assert_int_equal(len, 32 + ptrs * w + 4 * u32s);
     }
     assert_int_equal(seen, 0x1Du); /* 0x1020, 0x1022, 0x1023, 0x1024 */
+}
+
+/* ---- done-when: realistic traces ---------------------------------------------- */
+
+/* The forms a well-formed trace comes in (the done-when). */
+static const struct form {
+    const char *name;
+    unsigned width;
+    double wow64;
+    int compress;
+    heapev_etl_style style;
+} forms[] = {
+    {"64-bit with WOW64 processes", 8, 0.3, 0, HEAPEV_ETL_STYLE_WIN10},
+    {"32-bit", 4, 0.0, 0, HEAPEV_ETL_STYLE_WIN10},
+    {"compressed 64-bit with WOW64", 8, 0.3, 1, HEAPEV_ETL_STYLE_WIN10},
+    {"compressed 32-bit", 4, 0.0, 1, HEAPEV_ETL_STYLE_WIN10},
+    {"Windows 7 header, 64-bit", 8, 0.2, 0, HEAPEV_ETL_STYLE_WIN7},
+    {"Windows 7 header, 32-bit", 4, 0.0, 0, HEAPEV_ETL_STYLE_WIN7},
+    {"Windows 7 header, compressed", 8, 0.2, 1, HEAPEV_ETL_STYLE_WIN7},
+};
+#define NFORMS (sizeof forms / sizeof forms[0])
+
+static heapev_gen_etl_options form_options(const struct form *f, uint64_t seed)
+{
+    heapev_gen_etl_options o = {.seed = seed, .width = f->width, .count = 1500, .noise = 0.3,
+                                .buffer_size = seed % 2 ? 4096u : 65536u, .container = -1,
+                                .wow64 = f->wow64, .style = f->style, .compress = f->compress};
+    return o;
+}
+
+/* Well-formed traces decode with no finding and no note, in every form. */
+static void test_well_formed_forms(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NFORMS; i++) {
+        for (uint64_t seed = 1; seed <= 4; seed++) {
+            heapev_gen_etl_options o = form_options(&forms[i], seed * 1000 + i);
+            gen_run g = generate(&o);
+            agreed a = check_agreement(&o, &g);
+            const heapev_etl_stats *s = &a.stats;
+            if (s->findings != 0 || s->event_findings != 0 || s->container_items != 0 ||
+                s->notes != 0 || s->events != o.count || s->buffers < 2)
+                fail_msg("%s (seed %llu): findings %llu events with findings %llu container items "
+                         "%llu notes %llu events %llu", forms[i].name, (unsigned long long)o.seed,
+                         (unsigned long long)s->findings, (unsigned long long)s->event_findings,
+                         (unsigned long long)s->container_items, (unsigned long long)s->notes,
+                         (unsigned long long)s->events);
+            for (size_t k = 0; k < g.n; k++)
+                assert_true(g.w[k].kind == HEAPEV_GEN_ETL_EVENT && g.w[k].expected == 0);
+            if (o.compress)
+                assert_int_equal(s->decompressed, s->buffers - 1);
+            else
+                assert_int_equal(s->decompressed, 0);
+            /* 64-bit: Allocs in all three families, 64-bit ones and WOW64 ones. */
+            if (o.width == 8) {
+                assert_int_equal(a.families64, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+                assert_int_equal(a.families32, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+                assert_true(a.wow64_events > 0 && a.wow64_events < a.events);
+            } else {
+                assert_int_equal(a.families32, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+                assert_int_equal(a.families64, 0);
+            }
+            free_run(&g);
+        }
+    }
+}
+
+/* Where each data buffer of a file starts: N x BufferSize, or chained (compressed). */
+typedef struct layout {
+    uint64_t base[4096];
+    uint32_t len[4096];
+    size_t n; /* buffers, buffer 0 included */
+} layout;
+
+static void buffer_layout(const gen_run *g, const heapev_gen_etl_options *o, layout *l)
+{
+    const uint8_t *d = g->file.data;
+    l->n = 0;
+    uint64_t at = 0;
+    while (at < g->file.len) {
+        assert_true(l->n < 4096);
+        uint32_t size = o->compress ? (uint32_t)rd(d + at, 4) : bsize_of(o);
+        assert_true(size >= 72 && at + size <= g->file.len);
+        l->base[l->n] = at, l->len[l->n] = size;
+        l->n++;
+        at += size;
+    }
+    assert_true(at == g->file.len);
+}
+
+/* SystemTime of every record in the file: the smallest and the largest. */
+static void record_times(const gen_run *g, int64_t *lo, int64_t *hi)
+{
+    const uint8_t *lf = g->file.data + 72;
+    *lo = *hi = (int64_t)rd(lf + type_time_at(lf[2]), 8); /* the logfile header record */
+    heapev_etl_reader r;
+    reader_open(&r, g, 1);
+    heapev_etl_item it;
+    size_t n = 0;
+    while (heapev_etl_next(&r, &it) == HEAPEV_ETL_OK) {
+        int64_t t;
+        if (it.kind == HEAPEV_ETL_ITEM_EVENT) {
+            t = it.event.header.system_time;
+        } else if (it.kind == HEAPEV_ETL_ITEM_SKIPPED) {
+            size_t len;
+            const uint8_t *buf = heapev_etl_reader_buffer(&r, &len);
+            uint64_t at = it.offset - it.buffer_offset;
+            assert_true(type_family(buf[at + 2]) != 0); /* only kernel-group records */
+            t = (int64_t)rd(buf + at + type_time_at(buf[at + 2]), 8);
+        } else {
+            continue;
+        }
+        n++;
+        *lo = t < *lo ? t : *lo;
+        *hi = t > *hi ? t : *hi;
+    }
+    assert_true(n > 0);
+}
+
+/*
+ * The logfile header has real field values on one QPC clock: CpuSpeedInMHz,
+ * NumberOfProcessors, TimerResolution, PerfFreq set; BootTime < StartTime <=
+ * EndTime; StartTime and EndTime = BootTime + the first and last record
+ * SystemTime (QPC ticks) at PerfFreq. Read at the offsets of format.h.
+ */
+static void test_logfile_header_fields(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NFORMS; i++) {
+        heapev_gen_etl_options o = form_options(&forms[i], 77 + i);
+        gen_run g = generate(&o);
+        check_agreement(&o, &g);
+        const uint8_t *h = g.file.data + 72;
+        unsigned ps = o.width;
+        assert_int_equal(type_family(h[2]), FAM_SYSTEM);
+        assert_int_equal(type_width(h[2]), ps);
+        assert_int_equal(rd(h + 6, 2), 0x0000); /* HookId: the logfile header */
+        const uint8_t *q = h + 32;              /* TRACE_LOGFILE_HEADER */
+        layout l;
+        buffer_layout(&g, &o, &l);
+        uint32_t cpu = (uint32_t)rd(q + HEAPEV_LOGFILE_OFF_CPU_SPEED, 4);
+        uint32_t nproc = (uint32_t)rd(q + HEAPEV_LOGFILE_OFF_PROCESSORS, 4);
+        uint32_t timer = (uint32_t)rd(q + HEAPEV_LOGFILE_OFF_TIMER_RESOLUTION, 4);
+        int64_t boot = (int64_t)rd(q + HEAPEV_LOGFILE_OFF_BOOT_TIME(ps), 8);
+        int64_t freq = (int64_t)rd(q + HEAPEV_LOGFILE_OFF_PERF_FREQ(ps), 8);
+        int64_t start = (int64_t)rd(q + HEAPEV_LOGFILE_OFF_START_TIME(ps), 8);
+        int64_t end = (int64_t)rd(q + HEAPEV_LOGFILE_OFF_END_TIME, 8);
+        uint32_t mode = (uint32_t)rd(q + HEAPEV_LOGFILE_OFF_LOG_FILE_MODE, 4);
+        if (cpu == 0 || nproc == 0 || timer == 0 || freq <= 0 || boot <= 0)
+            fail_msg("%s: CpuSpeedInMHz %u NumberOfProcessors %u TimerResolution %u PerfFreq %lld "
+                     "BootTime %lld", forms[i].name, cpu, nproc, timer, (long long)freq,
+                     (long long)boot);
+        if (!(boot < start && start <= end))
+            fail_msg("%s: BootTime %lld StartTime %lld EndTime %lld", forms[i].name,
+                     (long long)boot, (long long)start, (long long)end);
+        int64_t first, last;
+        record_times(&g, &first, &last);
+        if (start != boot + qpc_100ns(first, freq) || end != boot + qpc_100ns(last, freq))
+            fail_msg("%s: StartTime %lld EndTime %lld, BootTime %lld + QPC %lld..%lld at %lld Hz",
+                     forms[i].name, (long long)start, (long long)end, (long long)boot,
+                     (long long)first, (long long)last, (long long)freq);
+        assert_int_equal(rd(q + HEAPEV_LOGFILE_OFF_POINTER_SIZE, 4), ps);
+        assert_int_equal(rd(q + HEAPEV_LOGFILE_OFF_BUFFERS_WRITTEN, 4), l.n);
+        assert_int_equal(rd(q + HEAPEV_LOGFILE_OFF_BUFFER_SIZE, 4), bsize_of(&o));
+        assert_int_equal((mode & HEAPEV_LOGFILE_MODE_COMPRESSED) != 0, o.compress);
+        free_run(&g);
+    }
+}
+
+/* One record header in buffer 0 at @p at: HookId @p hook, family @p fam of width @p w. */
+static size_t expect_header_record(const uint8_t *b, size_t at, unsigned hook, unsigned fam,
+                                   unsigned w, const char *what)
+{
+    const uint8_t *p = b + at;
+    if (rd(p + 6, 2) != hook || type_family(p[2]) != fam || type_width(p[2]) != w || p[3] != 0xC0)
+        fail_msg("%s: record at %zu: HookId 0x%04x HeaderType %u flags 0x%02x, want HookId "
+                 "0x%04x", what, at, (unsigned)rd(p + 6, 2), p[2], p[3], hook);
+    return (size_t)rd(p + 4, 2);
+}
+
+/*
+ * Buffer 0, Windows 10/11: logfile header (SYSTEM 0x0000), then 0x0050
+ * (SYSTEM), 0x0042 and 0x0040 (PERFINFO); SavedOffset at the end of the
+ * 0x0050 record, before Offset, which is the end of the records;
+ * BufferFlag 0x21. Windows 7: only the logfile header, SavedOffset 0.
+ * Data buffers: SavedOffset = Offset, BufferFlag 0x20 (0x60 compressed;
+ * Windows 7: 0x01 / 0x41), processor numbers below NumberOfProcessors;
+ * a compressed trace's buffers chained by their own BufferSize.
+ */
+static void test_buffer_layout(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NFORMS; i++) {
+        for (uint64_t seed = 0; seed < 3; seed++) {
+            heapev_gen_etl_options o = form_options(&forms[i], 300 + seed);
+            gen_run g = generate(&o);
+            check_agreement(&o, &g);
+            const uint8_t *b = g.file.data;
+            unsigned w = o.width;
+            int win10 = o.style == HEAPEV_ETL_STYLE_WIN10;
+            const char *what = forms[i].name;
+            layout l;
+            buffer_layout(&g, &o, &l);
+            uint32_t saved = (uint32_t)rd(b + 0x04, 4), offset = (uint32_t)rd(b + 0x30, 4);
+            size_t at = 72;
+            at += align8(expect_header_record(b, at, 0x0000, FAM_SYSTEM, w, what));
+            if (win10) {
+                size_t s50 = expect_header_record(b, at, 0x0050, FAM_SYSTEM, w, what);
+                if (saved != at + s50)
+                    fail_msg("%s: SavedOffset %u, the 0x0050 record ends at %zu", what, saved,
+                             at + s50);
+                at += align8(s50);
+                at += align8(expect_header_record(b, at, 0x0042, FAM_PERFINFO, w, what));
+                at += align8(expect_header_record(b, at, 0x0040, FAM_PERFINFO, w, what));
+                assert_true(saved < offset);
+                assert_int_equal(rd(b + 0x34, 2), 0x21);
+            } else {
+                assert_int_equal(saved, 0);
+                assert_int_equal(rd(b + 0x34, 2) & 0x20, 0);
+                assert_int_equal(rd(b + 0x34, 2), 0x01);
+            }
+            if (offset != at)
+                fail_msg("%s: header buffer Offset %u, its records end at %zu", what, offset, at);
+            assert_int_equal(rd(b + 0x36, 2), 4); /* BufferType: header */
+            uint32_t nproc = (uint32_t)rd(b + 72 + 32 + HEAPEV_LOGFILE_OFF_PROCESSORS, 4);
+            if (o.compress) { /* buffer 0 plain and short: its BufferSize is its length */
+                assert_int_equal(l.len[0], rd(b, 4));
+                assert_true(l.len[0] >= offset && l.len[0] < bsize_of(&o));
+                assert_int_equal(rd(b + 0x34, 2) & 0x40, 0);
+            } else {
+                assert_int_equal(rd(b, 4), bsize_of(&o));
+            }
+            for (size_t k = 1; k < l.n; k++) {
+                const uint8_t *p = b + l.base[k];
+                unsigned flag = (unsigned)rd(p + 0x34, 2);
+                unsigned want_flag = (win10 ? 0x20u : 0x01u) | (o.compress ? 0x40u : 0u);
+                if (flag != want_flag)
+                    fail_msg("%s: buffer %zu: BufferFlag 0x%x, want 0x%x", what, k, flag, want_flag);
+                unsigned cpu = win10 ? (unsigned)rd(p + 0x28, 2) : p[0x28];
+                if (cpu >= nproc || (!win10 && p[0x29] != 8))
+                    fail_msg("%s: buffer %zu: processor 0x%04x of %u", what, k,
+                             (unsigned)rd(p + 0x28, 2), nproc);
+                assert_int_equal(rd(p + 0x04, 4), rd(p + 0x30, 4)); /* SavedOffset = Offset */
+                assert_int_equal(rd(p + 0x36, 2), 0);               /* BufferType generic */
+                if (o.compress)
+                    assert_true(rd(p + 0x30, 4) > 72 && rd(p + 0x30, 4) <= bsize_of(&o));
+                else
+                    assert_int_equal(rd(p, 4), bsize_of(&o));
+            }
+            free_run(&g);
+        }
+    }
+}
+
+/* Determinism of every form: the same options give the same bytes, compressed ones too. */
+static void test_forms_deterministic(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NFORMS; i++) {
+        heapev_gen_etl_options o = form_options(&forms[i], 5);
+        o.malformed = 0.3;
+        gen_run a = generate(&o), b = generate(&o);
+        assert_int_equal(a.rc, 0);
+        assert_int_equal(b.rc, 0);
+        assert_int_equal(a.file.len, b.file.len);
+        assert_memory_equal(a.file.data, b.file.data, a.file.len);
+        assert_int_equal(a.n, b.n);
+        for (size_t k = 0; k < a.n; k++)
+            assert_memory_equal(&a.w[k], &b.w[k], sizeof a.w[k]);
+        free_run(&a), free_run(&b);
+    }
 }
 
 /* ---- the CLI -------------------------------------------------------------------- */
@@ -336,11 +1033,36 @@ static json_t *next_line(FILE *f)
     return o;
 }
 
+static json_t *load_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    json_t *arr = json_array(), *o;
+    while ((o = next_line(f)) != NULL)
+        json_array_append_new(arr, o);
+    fclose(f);
+    return arr;
+}
+
+static heapev_findings findings_of(json_t *names)
+{
+    heapev_findings f = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(names, i, v) {
+        const heapev_finding_info *info = heapev_finding_by_name(json_string_value(v));
+        assert_non_null(info);
+        f |= HEAPEV_FINDING_BIT(info->code);
+    }
+    return f;
+}
+
 /*
- * Every key `heapev decode --etl --json` prints for an item (but file, findings,
- * ok) equals the manifest's, and its findings equal expected_findings.
+ * Every key `heapev decode --etl --json` prints for an item (but file, ok)
+ * equals the manifest's, and its findings equal expected_findings; both say
+ * "decompressed" for the same items (among a compressed buffer's records).
  */
-static void assert_same_item(json_t *m, json_t *d, size_t i)
+static void assert_same_item(json_t *m, json_t *d, size_t i, int compress)
 {
     const char *key;
     json_t *v;
@@ -353,57 +1075,108 @@ static void assert_same_item(json_t *m, json_t *d, size_t i)
             fail_msg("item %zu: key %s differs\n manifest %s\n decode   %s", i, key, a, b);
         }
     }
+    int dec = json_is_true(json_object_get(m, "decompressed"));
+    if (dec != json_is_true(json_object_get(d, "decompressed")) || (dec && !compress))
+        fail_msg("item %zu: decompressed: manifest %d, decode %d", i, dec,
+                 json_is_true(json_object_get(d, "decompressed")));
+    if (strcmp(json_string_value(json_object_get(m, "kind")), "record") == 0) {
+        /* The manifest's family and wow64 say what the record's HeaderType says. */
+        static const char *const fam[] = {NULL, "system", "compact", NULL, "perfinfo"};
+        unsigned t = (unsigned)json_integer_value(json_object_get(d, "header_type"));
+        const char *family = json_string_value(json_object_get(m, "family"));
+        if (family == NULL || type_family(t) == 0 || strcmp(family, fam[type_family(t)]) != 0)
+            fail_msg("item %zu: family %s, HeaderType %u", i, family ? family : "(none)", t);
+        assert_true(json_is_boolean(json_object_get(m, "wow64")));
+        assert_int_equal(json_integer_value(json_object_get(m, "bits")), 8 * type_width(t));
+    }
 }
 
+/* What check_cli_agreement() saw: families and WOW64 records of the returned events. */
+typedef struct cli_seen {
+    unsigned families, wow64, families_wow64;
+    uint64_t events, wow64_events;
+} cli_seen;
+
 /* The manifest's entries not lost, in order, = the decode lines; the summary = --summary. */
-static void check_cli_agreement(const char *etl, const char *manifest, uint64_t count)
+static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint64_t count)
 {
     const char *dec = tmp_path("decode.jsonl");
     const char *a[] = {"decode", "--etl", "--json", etl, NULL};
     int st = run_cli(dec, a);
-    assert_true(st == 0 || st == 1);
-    FILE *mf = fopen(manifest, "r"), *df = fopen(dec, "r");
-    assert_non_null(mf);
+    json_t *mall = load_lines(manifest);
+    size_t nm = json_array_size(mall);
+    assert_true(nm > 0);
+    json_t *summary = json_array_get(mall, nm - 1);
+    assert_string_equal(json_string_value(json_object_get(summary, "kind")), "summary");
+    int compress = json_is_true(json_object_get(summary, "compress"));
+    int trace64 = json_integer_value(json_object_get(summary, "bits")) == 64;
+    FILE *df = fopen(dec, "r");
     assert_non_null(df);
-    json_t *m, *d, *summary = NULL;
+    json_t *d;
     size_t items = 0;
-    uint64_t events = 0;
-    while ((m = next_line(mf)) != NULL) {
+    uint64_t events = 0, notes = 0, unread = 0, defects = 0;
+    cli_seen seen;
+    memset(&seen, 0, sizeof seen);
+    for (size_t k = 0; k + 1 < nm; k++) {
+        json_t *m = json_array_get(mall, k);
         const char *kind = json_string_value(json_object_get(m, "kind"));
-        if (strcmp(kind, "summary") == 0) {
-            summary = m;
-            continue;
-        }
-        if (strcmp(kind, "record") == 0)
+        assert_true(strcmp(kind, "summary") != 0);
+        int record = strcmp(kind, "record") == 0;
+        heapev_findings exp = findings_of(json_object_get(m, "expected_findings"));
+        if (record) {
             assert_int_equal(json_integer_value(json_object_get(m, "index")), events++);
-        if (json_is_true(json_object_get(m, "lost"))) {
-            json_decref(m);
-            continue;
+            /* wow64: a 32-bit producer's record in a 64-bit trace. */
+            int w32 = json_integer_value(json_object_get(m, "bits")) == 32;
+            assert_int_equal(json_is_true(json_object_get(m, "wow64")), trace64 && w32);
         }
+        if (json_is_true(json_object_get(m, "lost")))
+            continue;
         d = next_line(df);
         if (d == NULL)
             fail_msg("decode ended at item %zu", items);
-        assert_same_item(m, d, items++);
-        json_decref(m), json_decref(d);
+        assert_same_item(m, d, items++, compress);
+        defects |= exp & ~NOTES;
+        if (record) {
+            unsigned t = (unsigned)json_integer_value(json_object_get(d, "header_type"));
+            int wow = json_is_true(json_object_get(m, "wow64"));
+            seen.events++;
+            seen.wow64_events += wow;
+            if (wow)
+                seen.families_wow64 |= type_family(t);
+            else
+                seen.families |= type_family(t);
+        } else {
+            notes += heapev_findings_count(exp & NOTES);
+            unread += json_integer_value(json_object_get(m, "buffer")) > 0 && (exp & NOT_READ);
+        }
+        json_decref(d);
     }
     assert_null(next_line(df));
-    fclose(mf), fclose(df);
+    fclose(df);
+    /* Exit 1 exactly when a defect is reported; notes do not count. */
+    assert_int_equal(st, defects != 0 ? 1 : 0);
     assert_int_equal(events, count);
-    assert_non_null(summary);
     const char *s[] = {"decode", "--etl", "--json", "--summary", etl, NULL};
     st = run_cli(dec, s);
-    assert_true(st == 0 || st == 1);
+    assert_int_equal(st, defects != 0 ? 1 : 0);
     df = fopen(dec, "r");
     d = next_line(df);
     assert_non_null(d);
     static const char *const keys[] = {"buffers", "events", "skipped", "container_items"};
     for (size_t k = 0; k < 4; k++)
-        assert_true(json_equal(json_object_get(d, keys[k]), json_object_get(summary, keys[k])));
+        if (!json_equal(json_object_get(d, keys[k]), json_object_get(summary, keys[k])))
+            fail_msg("--summary %s differs from the manifest", keys[k]);
+    assert_int_equal(json_integer_value(json_object_get(d, "notes")), notes);
+    json_int_t buffers = json_integer_value(json_object_get(summary, "buffers"));
+    assert_int_equal(json_integer_value(json_object_get(d, "decompressed")),
+                     compress && buffers > 0 ? (uint64_t)buffers - 1 - unread : 0);
     struct stat sb;
     assert_int_equal(stat(etl, &sb), 0);
     assert_int_equal(json_integer_value(json_object_get(summary, "file_length")), sb.st_size);
-    json_decref(d), json_decref(summary);
+    json_decref(d), json_decref(mall);
+    assert_null(next_line(df));
     fclose(df);
+    return seen;
 }
 
 static int files_equal(const char *a, const char *b)
@@ -411,6 +1184,16 @@ static int files_equal(const char *a, const char *b)
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
     return system(cmd) == 0;
+}
+
+static json_t *manifest_summary(const char *manifest)
+{
+    json_t *all = load_lines(manifest);
+    json_t *s = json_array_get(all, json_array_size(all) - 1);
+    json_incref(s);
+    json_decref(all);
+    assert_string_equal(json_string_value(json_object_get(s, "kind")), "summary");
+    return s;
 }
 
 /* (c) the done-when: gen --format etl, then decode --etl --json returns the manifest. */
@@ -422,30 +1205,114 @@ static void test_cli_done_when(void **state)
     const char *a[] = {"gen", "--format", "etl", "--seed", "3", "--count", count, "--noise",
                        "0.3", "--out", tmp_path("t.etl"), NULL};
     assert_int_equal(run_cli(NULL, a), 0);
-    check_cli_agreement(tmp_path("t.etl"), tmp_path("t.etl.manifest.jsonl"),
-                        strtoull(count, NULL, 10));
+    cli_seen seen = check_cli_agreement(tmp_path("t.etl"), tmp_path("t.etl.manifest.jsonl"),
+                                        strtoull(count, NULL, 10));
+    /* The defaults: 64-bit, WOW64 share 0.2, Windows 10 style, not compressed. */
+    json_t *s = manifest_summary(tmp_path("t.etl.manifest.jsonl"));
+    assert_int_equal(json_integer_value(json_object_get(s, "bits")), 64);
+    assert_true(json_real_value(json_object_get(s, "wow64")) == 0.2);
+    assert_string_equal(json_string_value(json_object_get(s, "style")), "win10");
+    assert_true(json_is_false(json_object_get(s, "compress")));
+    json_decref(s);
+    assert_int_equal(seen.families, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+    assert_int_equal(seen.families_wow64, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+    assert_true(seen.wow64_events > 0 && seen.wow64_events < seen.events);
 }
 
-/* Damaged traces through the CLI: every container class, 32-bit, event classes on. */
-static void test_cli_container_classes(void **state)
+/*
+ * A compressed 64-bit trace with WOW64 processes through the CLI: decode
+ * --etl --json returns the manifest; well-formed, it has no finding and no
+ * note, Allocs in all three families among both the 64-bit and the WOW64
+ * ones; the summary line names the options.
+ */
+static void test_cli_compressed_wow64(void **state)
 {
     (void)state;
-    for (size_t c = 0; c < heapev_gen_etl_class_count(); c++) {
-        const char *name = heapev_gen_etl_class_get(c)->name;
-        char seed[16];
-        snprintf(seed, sizeof seed, "%zu", c + 10);
-        const char *a[] = {"gen", "--format", "etl", "--bits", c % 2 ? "32" : "64", "--seed", seed,
-                           "--count", "300", "--noise", "0.25", "--malformed", "0.3",
-                           "--buffer-size", "2048", "--class", name, "--class", "source_zero",
-                           "--class", "trailing_bytes", "--out", tmp_path("c.etl"), "--manifest",
-                           tmp_path("c.jsonl"), NULL};
-        if (run_cli(NULL, a) != 0)
-            fail_msg("gen --class %s failed", name);
-        check_cli_agreement(tmp_path("c.etl"), tmp_path("c.jsonl"), 300);
+    const char *a[] = {"gen", "--format", "etl", "--seed", "11", "--count", "4000", "--noise",
+                       "0.2", "--compress", "--wow64", "0.4", "--buffer-size", "8192", "--out",
+                       tmp_path("cw.etl"), NULL};
+    assert_int_equal(run_cli(NULL, a), 0);
+    cli_seen seen = check_cli_agreement(tmp_path("cw.etl"), tmp_path("cw.etl.manifest.jsonl"), 4000);
+    assert_int_equal(seen.families, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+    assert_int_equal(seen.families_wow64, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
+    assert_true(seen.wow64_events > 0 && seen.wow64_events < seen.events);
+    json_t *s = manifest_summary(tmp_path("cw.etl.manifest.jsonl"));
+    assert_true(json_is_true(json_object_get(s, "compress")));
+    assert_true(json_real_value(json_object_get(s, "wow64")) == 0.4);
+    assert_string_equal(json_string_value(json_object_get(s, "style")), "win10");
+    assert_int_equal(json_integer_value(json_object_get(s, "container_items")), 0);
+    assert_int_equal(json_integer_value(json_object_get(s, "lost")), 0);
+    json_decref(s);
+    /* decode --summary of a well-formed compressed trace: nothing found, every buffer read. */
+    const char *b[] = {"decode", "--etl", "--summary", tmp_path("cw.etl"), NULL};
+    assert_int_equal(run_cli(tmp_path("cw.txt"), b), 0);
+    char *text = slurp(tmp_path("cw.txt"), NULL);
+    assert_non_null(strstr(text, " findings=0 "));
+    assert_non_null(strstr(text, " container_items=0 "));
+    assert_non_null(strstr(text, " notes=0 "));
+    assert_null(strstr(text, " decompressed=0\n"));
+    free(text);
+    /* The Windows 7 form and a 32-bit one, well-formed: exit 0. */
+    const char *c[] = {"gen", "--format", "etl", "--seed", "12", "--count", "1500", "--compress",
+                       "--style", "win7", "--bits", "32", "--out", tmp_path("c7.etl"), NULL};
+    assert_int_equal(run_cli(NULL, c), 0);
+    seen = check_cli_agreement(tmp_path("c7.etl"), tmp_path("c7.etl.manifest.jsonl"), 1500);
+    assert_int_equal(seen.wow64_events, 0);
+    assert_int_equal(seen.families_wow64, 0);
+    s = manifest_summary(tmp_path("c7.etl.manifest.jsonl"));
+    assert_string_equal(json_string_value(json_object_get(s, "style")), "win7");
+    assert_true(json_real_value(json_object_get(s, "wow64")) == 0.0);
+    json_decref(s);
+}
+
+/* An unfinished log through the CLI: a note, no defect, exit 0. */
+static void test_cli_log_unfinished(void **state)
+{
+    (void)state;
+    for (int compress = 0; compress < 2; compress++) {
+        const char *a[] = {"gen", "--format", "etl", "--seed", "21", "--count", "500",
+                           "--class", "etl_log_unfinished", "--malformed", "0", "--out",
+                           tmp_path("u.etl"), compress ? "--compress" : NULL, NULL};
+        assert_int_equal(run_cli(NULL, a), 0);
+        check_cli_agreement(tmp_path("u.etl"), tmp_path("u.etl.manifest.jsonl"), 500);
+        json_t *s = manifest_summary(tmp_path("u.etl.manifest.jsonl"));
+        assert_int_equal(json_integer_value(json_object_get(s, "container_items")), 0);
+        json_decref(s);
     }
 }
 
-/* (d) the CLI: same arguments, identical .etl and manifest. */
+/*
+ * A damaged trace through the CLI: one container class (the state: its
+ * index), in a trace kind it applies to, with event classes and noise.
+ */
+static void test_cli_container_class(void **state)
+{
+    size_t c = (size_t)(uintptr_t)*state;
+    const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
+    int compress = cls->traces == HEAPEV_GEN_ETL_COMPRESSED ||
+                   (cls->traces != HEAPEV_GEN_ETL_PLAIN && c % 3 == 0);
+    int bits64 = cls->widths == HEAPEV_GEN_WIDTH_64 || (cls->widths != HEAPEV_GEN_WIDTH_32 && c % 2 == 0);
+    char seed[16];
+    snprintf(seed, sizeof seed, "%zu", c + 10);
+    const char *a[32] = {"gen", "--format", "etl", "--bits", bits64 ? "64" : "32", "--seed", seed,
+                         "--count", "300", "--noise", "0.25", "--malformed", "0.3",
+                         "--buffer-size", "2048", "--class", cls->name, "--class", "source_zero",
+                         "--class", "trailing_bytes", "--out", tmp_path("c.etl"), "--manifest",
+                         tmp_path("c.jsonl")};
+    size_t n = 25;
+    if (compress)
+        a[n++] = "--compress";
+    if (c % 4 == 1)
+        a[n++] = "--style", a[n++] = "win7";
+    if (bits64)
+        a[n++] = "--wow64", a[n++] = c % 2 ? "0.5" : "0.1";
+    a[n] = NULL;
+    if (run_cli(NULL, a) != 0)
+        fail_msg("gen --class %s failed", cls->name);
+    check_cli_agreement(tmp_path("c.etl"), tmp_path("c.jsonl"), 300);
+}
+
+/* (d) the CLI: same arguments, identical .etl and manifest (compressed and WOW64 too). */
 static void test_cli_deterministic(void **state)
 {
     (void)state;
@@ -457,6 +1324,15 @@ static void test_cli_deterministic(void **state)
     assert_int_equal(run_cli(NULL, a), 0);
     assert_true(files_equal(tmp_path("d1.etl"), tmp_path("d2.etl")));
     assert_true(files_equal(tmp_path("d1.etl.manifest.jsonl"), tmp_path("d2.etl.manifest.jsonl")));
+    const char *b[] = {"gen", "--format", "etl", "--seed", "9", "--count", "3000", "--noise", "0.2",
+                       "--malformed", "0.2", "--compress", "--wow64", "0.5", "--class",
+                       "etl_decompress_failed", "--out", tmp_path("d3.etl"), NULL};
+    assert_int_equal(run_cli(NULL, b), 0);
+    b[17] = tmp_path("d4.etl");
+    assert_int_equal(run_cli(NULL, b), 0);
+    assert_true(files_equal(tmp_path("d3.etl"), tmp_path("d4.etl")));
+    assert_true(files_equal(tmp_path("d3.etl.manifest.jsonl"), tmp_path("d4.etl.manifest.jsonl")));
+    assert_false(files_equal(tmp_path("d1.etl"), tmp_path("d3.etl")));
 }
 
 static int exists(const char *path)
@@ -509,6 +1385,12 @@ static void test_cli_errors(void **state)
     const char *h[] = {"gen", "--format", "etl", "--count", "0", "--class", "etl_record_size_zero",
                        "--out", tmp_path("x.etl"), NULL};
     expect_fail(h, "--count");
+    const char *h2[] = {"gen", "--format", "etl", "--class", "etl_decompress_failed", "--out",
+                        tmp_path("x.etl"), NULL};
+    expect_fail(h2, "--compress");
+    const char *h3[] = {"gen", "--format", "etl", "--wow64", "0.3", "--bits", "32", "--out",
+                        tmp_path("x.etl"), NULL};
+    expect_fail(h3, "--wow64");
     assert_false(exists(tmp_path("x.etl")));
     assert_false(exists(tmp_path("x.etl.manifest.jsonl")));
     /* Unwritable places. */
@@ -524,6 +1406,10 @@ static void test_cli_errors(void **state)
     const char *l[] = {"gen", "--format", "etl", "--count", "20000", "--out", "/dev/full",
                        "--manifest", tmp_path("full.jsonl"), NULL};
     expect_fail(l, "/dev/full");
+    assert_false(exists(tmp_path("full.jsonl")));
+    const char *l2[] = {"gen", "--format", "etl", "--count", "20000", "--compress", "--out",
+                        "/dev/full", "--manifest", tmp_path("full.jsonl"), NULL};
+    expect_fail(l2, "/dev/full");
     assert_false(exists(tmp_path("full.jsonl")));
     /* The manifest cannot be renamed into place (a non-empty directory is there). */
     mkdir(tmp_path("mdir"), 0755);
@@ -543,6 +1429,7 @@ static void test_cli_errors(void **state)
     assert_true(exists(tmp_path("n.etl")));
 }
 
+/* --list-classes --format etl --json: every container class with its traces and bits. */
 static void test_cli_list_classes(void **state)
 {
     (void)state;
@@ -558,6 +1445,24 @@ static void test_cli_list_classes(void **state)
         if (strcmp(json_string_value(json_object_get(o, "stage")), "container") == 0) {
             int k = heapev_gen_etl_class_find(name);
             assert_int_equal(k, (int)containers++);
+            const heapev_gen_etl_class *c = heapev_gen_etl_class_get((size_t)k);
+            json_t *traces = json_object_get(o, "traces"), *bits = json_object_get(o, "bits");
+            unsigned t = 0, w = 0;
+            size_t i;
+            json_t *v;
+            json_array_foreach(traces, i, v) {
+                t |= strcmp(json_string_value(v), "plain") == 0 ? HEAPEV_GEN_ETL_PLAIN
+                     : strcmp(json_string_value(v), "compressed") == 0 ? HEAPEV_GEN_ETL_COMPRESSED
+                                                                       : 0x100u;
+            }
+            json_array_foreach(bits, i, v) {
+                w |= json_integer_value(v) == 32 ? HEAPEV_GEN_WIDTH_32
+                     : json_integer_value(v) == 64 ? HEAPEV_GEN_WIDTH_64 : 0x100u;
+            }
+            if (t != c->traces || w != c->widths)
+                fail_msg("%s: traces %x bits %x listed, %x %x in the table", name, t, w,
+                         c->traces, c->widths);
+            assert_true(findings_of(json_object_get(o, "expected_findings")) == c->findings);
         } else {
             int k = heapev_gen_class_find(name);
             assert_true(k >= 0 && (heapev_gen_etl_event_classes() >> k & 1u));
@@ -579,15 +1484,38 @@ int main(int argc, char **argv)
     heapev_bin = argv[1];
     if (cli_tmpdir_create("gen-etl") != 0)
         return 2;
-    const struct CMUnitTest tests[] = {
+    static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_agreement_many_seeds), cmocka_unit_test(test_event_classes_in_trace),
-        cmocka_unit_test(test_container_classes),    cmocka_unit_test(test_container_losses),
-        cmocka_unit_test(test_deterministic),        cmocka_unit_test(test_noise_records),
-        cmocka_unit_test(test_cli_done_when),        cmocka_unit_test(test_cli_container_classes),
+        cmocka_unit_test(test_wow64_limit_classes),  cmocka_unit_test(test_container_classes),
+        cmocka_unit_test(test_class_table),          cmocka_unit_test(test_container_losses),
+        cmocka_unit_test(test_invalid_options),      cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_noise_records),        cmocka_unit_test(test_well_formed_forms),
+        cmocka_unit_test(test_logfile_header_fields), cmocka_unit_test(test_buffer_layout),
+        cmocka_unit_test(test_forms_deterministic),  cmocka_unit_test(test_cli_done_when),
+        cmocka_unit_test(test_cli_compressed_wow64), cmocka_unit_test(test_cli_log_unfinished),
         cmocka_unit_test(test_cli_deterministic),    cmocka_unit_test(test_cli_errors),
         cmocka_unit_test(test_cli_list_classes),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    /* Then one test per container class, in the library and through the CLI. */
+    size_t nfixed = sizeof fixed / sizeof fixed[0], nc = heapev_gen_etl_class_count();
+    struct CMUnitTest *tests = calloc(nfixed + 2 * nc, sizeof *tests);
+    char (*names)[80] = calloc(2 * nc, sizeof *names);
+    if (tests == NULL || names == NULL)
+        return 2;
+    memcpy(tests, fixed, sizeof fixed);
+    for (size_t c = 0; c < nc; c++) {
+        for (int cli = 0; cli < 2; cli++) {
+            struct CMUnitTest *t = &tests[nfixed + 2 * c + (size_t)cli];
+            snprintf(names[2 * c + (size_t)cli], sizeof names[0], "%s%s", cli ? "cli:" : "",
+                     heapev_gen_etl_class_get(c)->name);
+            t->name = names[2 * c + (size_t)cli];
+            t->test_func = cli ? test_cli_container_class : test_container_class;
+            t->initial_state = (void *)(uintptr_t)c;
+        }
+    }
+    int failed = _cmocka_run_group_tests("test-gen-etl", tests, nfixed + 2 * nc, NULL, NULL);
     cli_tmpdir_remove();
+    free(tests), free(names);
+    free(scratch());
     return failed;
 }

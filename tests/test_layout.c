@@ -124,6 +124,78 @@ static void test_record_compact64_findings_at_bytes(void **state)
     check_ranges(r, n, want, 12);
 }
 
+/*
+ * PERFINFO64 record (SPEC §4: 16-byte header, Size at 4, HookId at 6,
+ * SystemTime at 8, no thread/process/kernel/user fields): 6 header fields,
+ * the 64-bit payload at 16.
+ */
+static void test_record_perfinfo64(void **state)
+{
+    (void)state;
+    uint8_t rec[44];
+    t_put(rec, 2, 2), rec[2] = 17, rec[3] = 0xC0, t_put(rec + 4, 44, 2), t_put(rec + 6, 0x1021, 2);
+    t_put(rec + 8, 0x1122334455667788ull, 8);
+    t_payload64(rec + 16, 0x1d2a0e50000ull, 40, 0x1d2a0e51238ull, 6);
+    heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
+    heapev_event e;
+    size_t used = 0;
+    size_t n = heapev_layout_record(rec, sizeof rec, NULL, &e, r, 16, &used);
+    const expect want[] = {
+        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
+        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
+        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
+        {HEAPEV_FIELD_HEAP_HANDLE, 16, 8, 8, 0}, {HEAPEV_FIELD_SIZE, 24, 8, 8, 0},
+        {HEAPEV_FIELD_ADDRESS, 32, 8, 8, FB(ADDRESS_MISALIGNED)},
+        {HEAPEV_FIELD_SOURCE, 40, 4, 4, FB(SOURCE_RESERVED)},
+    };
+    check_ranges(r, n, want, 10);
+    assert_int_equal(used, 44);
+    assert_true(r[5].has_value && r[5].value == 0x1122334455667788ull);
+    assert_true(r[6].value == 0x1d2a0e50000ull);
+    assert_int_equal(e.header.thread_id, 0);
+    assert_int_equal(e.header.process_id, 0);
+    char text[128];
+    heapev_layout_meaning(&r[1], text, sizeof text);
+    assert_string_equal(text, "PERFINFO64: 64-bit payload, 16-byte header");
+    heapev_layout_meaning(&r[4], text, sizeof text);
+    assert_string_equal(text, "heap_alloc");
+    assert_true(heapev_field_in_header(r[5].field));
+    assert_false(heapev_field_in_header(r[6].field));
+}
+
+/* PERFINFO32: 16-byte header, 32-bit payload at 16; cut inside SystemTime: 2 of 8 bytes. */
+static void test_record_perfinfo32(void **state)
+{
+    (void)state;
+    uint8_t rec[32];
+    t_put(rec, 2, 2), rec[2] = 16, rec[3] = 0xC0, t_put(rec + 4, 32, 2), t_put(rec + 6, 0x1021, 2);
+    t_put(rec + 8, 0x42, 8);
+    t_payload32(rec + 16, 0x00A30000, 0x20, 0x00A31000, 3);
+    heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
+    size_t n = heapev_layout_record(rec, sizeof rec, NULL, NULL, r, 16, NULL);
+    const expect want[] = {
+        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
+        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
+        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
+        {HEAPEV_FIELD_HEAP_HANDLE, 16, 4, 4, 0}, {HEAPEV_FIELD_SIZE, 20, 4, 4, 0},
+        {HEAPEV_FIELD_ADDRESS, 24, 4, 4, 0},     {HEAPEV_FIELD_SOURCE, 28, 4, 4, 0},
+    };
+    check_ranges(r, n, want, 10);
+    char text[128];
+    heapev_layout_meaning(&r[1], text, sizeof text);
+    assert_string_equal(text, "PERFINFO32: 32-bit payload, 16-byte header");
+
+    /* 10 bytes: the header is cut inside SystemTime; nothing was decoded. */
+    n = heapev_layout_record(rec, 10, NULL, NULL, r, 16, NULL);
+    const expect cut[] = {
+        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
+        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
+        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},
+        {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 2, FB(TRUNCATED)},
+    };
+    check_ranges(r, n, cut, 6);
+}
+
 /* Header damage: each finding lands on its header field; payload of another hook undecoded. */
 static void test_record_header_findings(void **state)
 {
@@ -315,7 +387,8 @@ static void test_random_every_finding_placed(void **state)
         for (size_t k = 0; k < len; k++)
             buf[k] = (uint8_t)t_rand(&seed);
         if (i % 2) { /* make most records plausible so payloads get decoded */
-            buf[2] = (uint8_t)(1 + t_rand(&seed) % 4);
+            static const uint8_t types[] = {1, 2, 3, 4, 16, 17};
+            buf[2] = types[t_rand(&seed) % 6];
             buf[4] = (uint8_t)len, buf[5] = 0, buf[6] = 0x21, buf[7] = 0x10;
         }
         heapev_event e;
@@ -341,6 +414,8 @@ int main(void)
         cmocka_unit_test(test_payload64_source6_misaligned),
         cmocka_unit_test(test_record32_system),
         cmocka_unit_test(test_record_compact64_findings_at_bytes),
+        cmocka_unit_test(test_record_perfinfo64),
+        cmocka_unit_test(test_record_perfinfo32),
         cmocka_unit_test(test_record_header_findings),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_trailing_and_ambiguous),

@@ -60,9 +60,11 @@ static void test_payload_roundtrip(void **state)
 static void test_record_roundtrip(void **state)
 {
     (void)state;
+    /* The three kernel-group header families: SYSTEM, COMPACT, PERFINFO. */
+    static const uint8_t types[] = {1, 2, 3, 4, 16, 17};
     uint64_t rng = 2;
     for (int i = 0; i < 200000; i++) {
-        uint8_t type = (uint8_t)(1 + i % 4);
+        uint8_t type = types[i % 6];
         unsigned width = heapev_header_type_width(type);
         heapev_event e = random_event(&rng, width), d;
         e.has_header = 1;
@@ -70,8 +72,10 @@ static void test_record_roundtrip(void **state)
         e.header.header_type = type;
         e.header.flags = 0xC0;
         e.header.hook_id = 0x1021;
-        e.header.thread_id = (uint32_t)t_rand(&rng);
-        e.header.process_id = (uint32_t)t_rand(&rng);
+        if (type < 16) { /* PERFINFO headers have no thread or process id */
+            e.header.thread_id = (uint32_t)t_rand(&rng);
+            e.header.process_id = (uint32_t)t_rand(&rng);
+        }
         e.header.system_time = (int64_t)t_rand(&rng);
         if (type <= 2) {
             e.header.kernel_time = (uint32_t)t_rand(&rng);
@@ -112,6 +116,46 @@ static void test_encode_rejects(void **state)
     assert_int_equal(heapev_encode_record(&e, buf, 60), 60);
     e.header.header_type = 3;
     assert_int_equal(heapev_encode_record(&e, buf, sizeof buf), 40);
+    /* PERFINFO64: 16-byte header + 28; PERFINFO32: 16 + 16. */
+    e.header.header_type = 17;
+    assert_int_equal(heapev_record_size(&e), 44);
+    memset(buf, 0x77, sizeof buf);
+    assert_int_equal(heapev_encode_record(&e, buf, 43), 0);
+    assert_int_equal(buf[0], 0x77);
+    assert_int_equal(heapev_encode_record(&e, buf, 44), 44);
+    e.header.header_type = 16;
+    assert_int_equal(heapev_record_size(&e), 32);
+    assert_int_equal(heapev_encode_record(&e, buf, 32), 32);
+}
+
+/*
+ * A PERFINFO32 record (SPEC §4): Version, HeaderType, Flags, Size, HookId at
+ * the SYSTEM header's offsets, SystemTime at 8, the payload at 16. Thread and
+ * process ids (set here) have no place in the header and are not written.
+ */
+static void test_encode_known_bytes_perfinfo(void **state)
+{
+    (void)state;
+    heapev_event e;
+    memset(&e, 0, sizeof e);
+    e.pointer_width = 4;
+    e.header = (heapev_record_header){2, 16, 0xC0, 32, 0x1021, 0xAAAA, 0xBBBB,
+                                      0x0807060504030201ll, 0xCCCC, 0xDDDD};
+    e.heap_handle = 0x11223344;
+    e.size = 0x55667788;
+    e.address = 0x99AABBCC;
+    e.source = 0x01020304;
+    static const uint8_t want[32] = {
+        0x02, 0x00, 0x10, 0xC0, 0x20, 0x00, 0x21, 0x10, /* Version 2, PERFINFO32, 0xC0, 32, 0x1021 */
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* SystemTime */
+        0x44, 0x33, 0x22, 0x11, 0x88, 0x77, 0x66, 0x55,
+        0xCC, 0xBB, 0xAA, 0x99, 0x04, 0x03, 0x02, 0x01,
+    };
+    uint8_t buf[40];
+    memset(buf, 0x77, sizeof buf);
+    assert_int_equal(heapev_encode_record(&e, buf, sizeof buf), 32);
+    assert_memory_equal(buf, want, 32);
+    assert_int_equal(buf[32], 0x77);
 }
 
 /* The encoder lays bytes out little-endian at the documented offsets (checked by hand). */
@@ -139,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_record_roundtrip),
         cmocka_unit_test(test_encode_rejects),
         cmocka_unit_test(test_encode_known_bytes),
+        cmocka_unit_test(test_encode_known_bytes_perfinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
