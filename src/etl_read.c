@@ -105,6 +105,8 @@ void heapev_etl_reader_init(heapev_etl_reader *r, const heapev_etl_read_options 
     if (opts != NULL)
         r->opts = *opts;
     default_limits(&r->opts.limits);
+    r->wow64_limits = r->opts.limits;
+    r->wow64_limits.user_max_32 = r->opts.limits.user_max_wow64;
     if (r->opts.max_buffer_size == 0 || r->opts.max_buffer_size > HEAPEV_ETL_MAX_BUFFER_SIZE)
         r->opts.max_buffer_size = HEAPEV_ETL_MAX_BUFFER_SIZE;
     if (r->opts.scratch == NULL ||
@@ -174,16 +176,23 @@ static void report(heapev_etl_reader *r, uint64_t offset, heapev_findings f)
     r->pending[slot].findings |= f;
 }
 
-/* An item of the current buffer at file offset @p offset (zeroed otherwise). */
-static void item_at(const heapev_etl_reader *r, heapev_etl_item *item, heapev_etl_item_kind kind,
-                    uint64_t offset)
+/* Set the fields every item has: kind, buffer, its offset, place. */
+static void item_place(const heapev_etl_reader *r, heapev_etl_item *item,
+                       heapev_etl_item_kind kind, uint64_t offset)
 {
-    memset(item, 0, sizeof *item);
     item->kind = kind;
     item->buffer = r->index;
     item->buffer_offset = r->base;
     item->offset = offset;
     item->decompressed = (uint8_t)in_image(r, offset);
+}
+
+/* An item of the current buffer at file offset @p offset (zeroed otherwise). */
+static void item_at(const heapev_etl_reader *r, heapev_etl_item *item, heapev_etl_item_kind kind,
+                    uint64_t offset)
+{
+    memset(item, 0, sizeof *item);
+    item_place(r, item, kind, offset);
 }
 
 static int pop_pending(heapev_etl_reader *r, heapev_etl_item *item)
@@ -302,14 +311,18 @@ static heapev_findings width_check(const heapev_etl_reader *r, const record_shap
     return r->psize == 4 && s->width == 8 ? BIT(ETL_POINTER_SIZE_MISMATCH) : 0;
 }
 
+/*
+ * The event of the record at r->pos. The hot path: the decoder overwrites the
+ * whole event, so only the rest of the item is cleared here.
+ */
 static void fill_event(heapev_etl_reader *r, uint32_t size, const record_shape *s,
                        heapev_etl_item *item)
 {
-    heapev_limits limits = r->opts.limits;
-    if (r->psize == 8 && s->width == 4) /* a WOW64 process */
-        limits.user_max_32 = limits.user_max_wow64;
-    item_at(r, item, HEAPEV_ETL_ITEM_EVENT, r->base + r->pos);
-    heapev_decode_record(r->buf + r->pos, size, &limits, &item->event, NULL);
+    int wow64 = r->psize == 8 && s->width == 4; /* a 32-bit process in a 64-bit trace */
+    item_place(r, item, HEAPEV_ETL_ITEM_EVENT, r->base + r->pos);
+    memset(&item->skipped, 0, sizeof item->skipped);
+    heapev_decode_record(r->buf + r->pos, size, wow64 ? &r->wow64_limits : &r->opts.limits,
+                         &item->event, NULL);
     item->event.findings |= width_check(r, s);
     item->findings = item->event.findings;
     r->stats.events++;

@@ -36,24 +36,25 @@ const char *heapev_severity_name(heapev_severity severity)
     }
 }
 
-/* The set of every finding of severity @p severity. */
-static heapev_findings of_severity(heapev_severity severity)
-{
-    heapev_findings set = 0;
-    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
-        if (finding_rows[i].severity == severity)
-            set |= HEAPEV_FINDING_BIT(i);
-    return set;
-}
+/* The findings of one severity (WANTED), as a set built from the table at compile time. */
+#define HEAPEV_X_BIT_IF_WANTED(sym, name, sev, desc) \
+    | (HEAPEV_SEVERITY_##sev == WANTED ? HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym) : 0u)
+#define WANTED HEAPEV_SEVERITY_ERROR
+static const heapev_findings error_set = 0 HEAPEV_FINDING_TABLE(HEAPEV_X_BIT_IF_WANTED);
+#undef WANTED
+#define WANTED HEAPEV_SEVERITY_NOTE
+static const heapev_findings note_set = 0 HEAPEV_FINDING_TABLE(HEAPEV_X_BIT_IF_WANTED);
+#undef WANTED
+#undef HEAPEV_X_BIT_IF_WANTED
 
 heapev_findings heapev_findings_errors(heapev_findings findings)
 {
-    return findings & of_severity(HEAPEV_SEVERITY_ERROR);
+    return findings & error_set;
 }
 
 heapev_findings heapev_findings_defects(heapev_findings findings)
 {
-    return findings & ~of_severity(HEAPEV_SEVERITY_NOTE);
+    return findings & ~note_set;
 }
 
 unsigned heapev_findings_count(heapev_findings findings)

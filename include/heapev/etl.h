@@ -226,6 +226,7 @@ typedef enum heapev_etl_status {
 /** Reader state: treat as opaque; lives wherever the caller puts it. */
 typedef struct heapev_etl_reader {
     heapev_etl_read_options opts;
+    heapev_limits wow64_limits; /* opts.limits with user_max_32 = user_max_wow64 */
     heapev_etl_fetch_fn fetch;
     void *ctx;
     const uint8_t *mem;  /* memory mode: the file image */
