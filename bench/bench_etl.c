@@ -1,26 +1,50 @@
 /*
- * bench_etl.c - reading a large .etl end to end, against `cat FILE > /dev/null`
- * on the same file with a warm page cache, in the same run.
+ * bench_etl.c - reading large .etl traces end to end, each against a baseline
+ * measured in the same run, on the same file, with a warm page cache.
  *
- * Writes a trace of MiB mebibytes with the library's writer (64 KiB buffers of
- * 64-bit heap Alloc records), then times, best of 3:
+ * Uncompressed: writes a trace of MiB mebibytes with the library's writer
+ * (64 KiB buffers of 64-bit heap Alloc records), then times, best of 3:
  *   cat      `cat FILE` into /dev/null (the baseline: page cache to a pipe);
  *   reader   the library's streaming reader in this process (stdio fetch);
  *   cli      `heapev decode --etl --summary FILE`, with its peak RSS.
+ * Compressed (LogFileMode 0x04000000): generates, with the library generator,
+ * the trace `heapev gen --format etl --bits 64 --compress --seed 1 --count N`
+ * writes, N chosen so that its records take about MiB mebibytes once
+ * decompressed (the file is smaller), then times, best of 3:
+ *   libfwnt  libfwnt_lzxpress_decompress() alone over every compressed
+ *            buffer of the file, read into memory first; only the calls are
+ *            timed (the baseline);
+ *   reader   the library's streaming reader (stdio fetch, decompression
+ *            scratch as the CLI gives it);
+ *   cli      `heapev decode --etl --summary FILE`, with its peak RSS.
+ * Compressed MB/s are of decompressed records (what libfwnt outputs), for
+ * the baseline and the reader alike.
  * Usage: bench-etl HEAPEV_BINARY [MiB] [DIR]   (defaults: 1024, /tmp)
+ * BENCH_ETL_KEEP=1 keeps both traces in DIR (for perf) instead of deleting them.
  */
 #include <fcntl.h>
+#include <libfwnt.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_util.h"
 #include "heapev/etl.h"
+#include "heapev/gen.h"
+#include "le.h"
 
 #ifndef BENCH_FLAGS
 #define BENCH_FLAGS "unknown"
 #endif
+
+#define SEED 1u
+#define WOW64 0.2 /* heapev gen's default for 64-bit traces */
+
+/* Decompression memory, as the CLI gives it; only the pages used are touched. */
+static uint8_t scratch[HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE)];
 
 static int sink_fd(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
 {
@@ -57,6 +81,96 @@ static uint64_t write_trace(const char *path, uint64_t bytes)
     return n;
 }
 
+/* ---- the compressed trace ------------------------------------------------ */
+
+/* Sink of the generator: counts the records of the compressed data buffers. */
+typedef struct gen_sink {
+    int fd;           /* -1: count only */
+    uint64_t records; /* bytes of records in compressed buffers, once decompressed */
+    uint64_t buffers; /* compressed buffers */
+} gen_sink;
+
+static int sink_gen(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    gen_sink *s = ctx;
+    if (offset != 0 && len >= HEAPEV_ETL_BUFFER_HEADER_SIZE &&
+        (heapev_read_le16(data + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG) & HEAPEV_ETL_BUFFER_FLAG_COMPRESSED)) {
+        s->records += heapev_read_le32(data + HEAPEV_ETL_BUF_OFF_OFFSET) - HEAPEV_ETL_BUFFER_HEADER_SIZE;
+        s->buffers++;
+    }
+    return s->fd < 0 ? 0 : sink_fd(&s->fd, offset, data, len);
+}
+
+static void gen_compressed(int fd, uint64_t count, gen_sink *s, heapev_gen_etl_summary *sum)
+{
+    /* heapev gen --format etl --bits 64 --compress --seed 1 --count N: the CLI's defaults */
+    heapev_gen_etl_options o = {.seed = SEED, .width = 8, .count = count, .container = -1,
+                                .wow64 = WOW64, .compress = 1};
+    size_t cap = HEAPEV_GEN_ETL_MEMORY(HEAPEV_ETL_DEFAULT_BUFFER_SIZE);
+    uint8_t *mem = malloc(cap);
+    *s = (gen_sink){fd, 0, 0};
+    if (mem == NULL || heapev_gen_etl_write(&o, mem, cap, sink_gen, s, NULL, NULL, sum) != 0)
+        fprintf(stderr, "bench-etl: generating the compressed trace failed\n"), exit(2);
+    free(mem);
+}
+
+/*
+ * Generate the compressed trace with about @p bytes of records once
+ * decompressed: a first run of 2^16 events (counted, not written) gives the
+ * bytes per event. Deterministic: the count follows from the seed alone.
+ */
+static void write_compressed(const char *path, uint64_t bytes, gen_sink *s,
+                             heapev_gen_etl_summary *sum)
+{
+    const uint64_t probe = 1u << 16;
+    gen_compressed(-1, probe, s, sum);
+    uint64_t count = (uint64_t)((double)bytes * (double)probe / (double)s->records + 0.5);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        fprintf(stderr, "bench-etl: cannot create %s\n", path), exit(2);
+    gen_compressed(fd, count, s, sum);
+    if (close(fd) != 0)
+        fprintf(stderr, "bench-etl: writing %s failed\n", path), exit(2);
+}
+
+/* What make_traces() wrote. */
+struct made {
+    uint64_t written;             /* events of the uncompressed trace */
+    gen_sink gs;                  /* the compressed trace's buffers and records */
+    heapev_gen_etl_summary gsum;  /* its summary */
+};
+
+/*
+ * Write both traces in a child process: the generator's memory (and the
+ * stack it touches) must not be resident in this process, since every child
+ * forked later would inherit it and count it in its peak RSS (ru_maxrss
+ * covers the time before exec).
+ */
+static struct made make_traces(const char *path, const char *cpath, uint64_t bytes)
+{
+    struct made m;
+    int fds[2];
+    if (pipe(fds) != 0)
+        fprintf(stderr, "bench-etl: pipe failed\n"), exit(2);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        memset(&m, 0, sizeof m);
+        m.written = write_trace(path, bytes);
+        write_compressed(cpath, bytes, &m.gs, &m.gsum);
+        _exit(write(fds[1], &m, sizeof m) == (ssize_t)sizeof m ? 0 : 2);
+    }
+    close(fds[1]);
+    int status;
+    if (pid < 0 || read(fds[0], &m, sizeof m) != (ssize_t)sizeof m || waitpid(pid, &status, 0) != pid ||
+        !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "bench-etl: writing the traces failed\n"), exit(2);
+    close(fds[0]);
+    return m;
+}
+
+/* ---- the measured runs --------------------------------------------------- */
+
 /* Run argv with stdout to /dev/null; returns seconds, sets peak RSS in KiB. */
 static double run_child(char *const argv[], long *maxrss_kib)
 {
@@ -77,21 +191,100 @@ static double run_child(char *const argv[], long *maxrss_kib)
     return bench_now() - t;
 }
 
-static double run_reader(const char *path, uint64_t *events)
+/* The library reader over stdio (with decompression scratch when @p compressed). */
+static double run_reader(const char *path, int compressed, heapev_etl_stats *stats)
 {
     static uint8_t buf[HEAPEV_ETL_MAX_BUFFER_SIZE];
     FILE *f = fopen(path, "rb");
     heapev_etl_stdio src = {f, buf, sizeof buf, 0, 0, 0};
+    heapev_etl_read_options ro = {.scratch = scratch, .scratch_size = sizeof scratch};
     heapev_etl_reader r;
     heapev_etl_item item;
+    if (f == NULL)
+        return fprintf(stderr, "bench-etl: cannot open %s\n", path), exit(2), 0;
     double t = bench_now();
-    heapev_etl_reader_init(&r, NULL, heapev_etl_stdio_fetch, &src);
+    heapev_etl_reader_init(&r, compressed ? &ro : NULL, heapev_etl_stdio_fetch, &src);
     while (heapev_etl_next(&r, &item) == HEAPEV_ETL_OK)
         ;
     t = bench_now() - t;
-    *events = heapev_etl_reader_stats(&r)->events;
+    *stats = *heapev_etl_reader_stats(&r);
     fclose(f);
     return t;
+}
+
+/*
+ * Baseline of the compressed read: libfwnt alone decompressing every
+ * compressed buffer of the file, in place in the file image, into the
+ * scratch memory with the room the reader gives it. The file is read into
+ * memory (with zero padding: libfwnt reads up to a flag word past its
+ * input) and its buffers located first, untimed; only the decompression
+ * calls are timed. Sets the bytes decompressed and the buffers. Unmaps
+ * before returning, so that the children forked later do not inherit the
+ * pages.
+ */
+static double run_libfwnt(const char *path, uint64_t *out_bytes, uint64_t *out_buffers)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return fprintf(stderr, "bench-etl: cannot open %s\n", path), exit(2), 0;
+    size_t len = (size_t)st.st_size, n = 0, cap = 1024;
+    size_t maplen = len + HEAPEV_ETL_SCRATCH_PAD;
+    uint8_t *img = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct { const uint8_t *p; size_t len; } *bufs = malloc(cap * sizeof *bufs);
+    if (img == MAP_FAILED || bufs == NULL)
+        return fprintf(stderr, "bench-etl: out of memory\n"), exit(2), 0;
+    for (size_t done = 0; done < len;) {
+        ssize_t got = read(fd, img + done, len - done);
+        if (got <= 0)
+            return fprintf(stderr, "bench-etl: cannot read %s\n", path), exit(2), 0;
+        done += (size_t)got;
+    }
+    close(fd);
+    for (size_t off = 0; off + HEAPEV_ETL_BUFFER_HEADER_SIZE <= len;) {
+        uint32_t size = heapev_read_le32(img + off + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE);
+        if (size < HEAPEV_ETL_BUFFER_HEADER_SIZE || size > len - off)
+            return fprintf(stderr, "bench-etl: %s: bad chain at %zu\n", path, off), exit(2), 0;
+        if (heapev_read_le16(img + off + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG) & HEAPEV_ETL_BUFFER_FLAG_COMPRESSED) {
+            if (n == cap && (bufs = realloc(bufs, (cap *= 2) * sizeof *bufs)) == NULL)
+                return fprintf(stderr, "bench-etl: out of memory\n"), exit(2), 0;
+            bufs[n].p = img + off + HEAPEV_ETL_BUFFER_HEADER_SIZE;
+            bufs[n++].len = size - HEAPEV_ETL_BUFFER_HEADER_SIZE;
+        }
+        off += size;
+    }
+    uint64_t total = 0;
+    double t = bench_now();
+    for (size_t i = 0; i < n; i++) {
+        size_t out = HEAPEV_ETL_MAX_BUFFER_SIZE - HEAPEV_ETL_BUFFER_HEADER_SIZE +
+                     HEAPEV_ETL_SCRATCH_SLACK; /* the room the reader gives */
+        if (libfwnt_lzxpress_decompress(bufs[i].p, bufs[i].len,
+                                        scratch + HEAPEV_ETL_BUFFER_HEADER_SIZE, &out, NULL) != 1)
+            return fprintf(stderr, "bench-etl: libfwnt failed on buffer %zu\n", i), exit(2), 0;
+        total += out;
+    }
+    t = bench_now() - t;
+    bench_keep(total);
+    free(bufs);
+    munmap(img, maplen);
+    *out_bytes = total;
+    *out_buffers = n;
+    return t;
+}
+
+static double min_d(double a, double b) { return a < b ? a : b; }
+static long max_l(long a, long b) { return a > b ? a : b; }
+
+/* One table row: figures, the ratio to its baseline, peak RSS (or "-"). */
+static void row(const char *name, double mbps, double mevents, double ratio, long rss_kib,
+                const char *target)
+{
+    char ev[32] = "-", rs[32] = "-";
+    if (mevents >= 0)
+        snprintf(ev, sizeof ev, "%.1f", mevents);
+    if (rss_kib >= 0)
+        snprintf(rs, sizeof rs, "%.1f MiB", (double)rss_kib / 1024.0);
+    printf("| %-47s | %9.0f | %10s | %9.2fx | %8s | %11s |\n", name, mbps, ev, ratio, rs, target);
 }
 
 int main(int argc, char **argv)
@@ -99,41 +292,80 @@ int main(int argc, char **argv)
     if (argc < 2)
         return fprintf(stderr, "usage: bench-etl HEAPEV_BINARY [MiB] [DIR]\n"), 2;
     uint64_t mib = argc > 2 ? strtoull(argv[2], NULL, 10) : 1024;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/heapev-bench-%d.etl", argc > 3 ? argv[3] : "/tmp", (int)getpid());
-    uint64_t written = write_trace(path, mib << 20), events = 0;
+    const char *dir = argc > 3 ? argv[3] : "/tmp";
+    const char *keep = getenv("BENCH_ETL_KEEP");
+    char path[4096], cpath[4096];
+    snprintf(path, sizeof path, "%s/heapev-bench-%d.etl", dir, (int)getpid());
+    snprintf(cpath, sizeof cpath, "%s/heapev-bench-%d-compressed.etl", dir, (int)getpid());
+
+    double tg = bench_now();
+    struct made made = make_traces(path, cpath, mib << 20);
+    tg = bench_now() - tg;
+    uint64_t written = made.written;
+    gen_sink gs = made.gs;
+    heapev_gen_etl_summary gsum = made.gsum;
+
     double mb = (double)(mib << 20) / 1e6;
     char *cat_argv[] = {"/bin/cat", path, NULL};
     char *cli_argv[] = {argv[1], "decode", "--etl", "--summary", path, NULL};
-    long rss_cat = 0, rss_cli = 0, rss;
-    double t_cat = 1e9, t_reader = 1e9, t_cli = 1e9;
+    char *ccli_argv[] = {argv[1], "decode", "--etl", "--summary", cpath, NULL};
+    long rss_cat = 0, rss_cli = 0, rss_ccli = 0, rss;
+    double t_cat = 1e9, t_reader = 1e9, t_cli = 1e9, t_fwnt = 1e9, t_creader = 1e9, t_ccli = 1e9;
+    heapev_etl_stats st, cst;
+    uint64_t dbytes = 0, dbuffers = 0;
     for (int i = 0; i < 3; i++) { /* the first cat also warms the page cache */
-        double c = run_child(cat_argv, &rss), d, l;
-        rss_cat = rss > rss_cat ? rss : rss_cat;
-        d = run_reader(path, &events);
-        l = run_child(cli_argv, &rss);
-        rss_cli = rss > rss_cli ? rss : rss_cli;
-        t_cat = c < t_cat ? c : t_cat;
-        t_reader = d < t_reader ? d : t_reader;
-        t_cli = l < t_cli ? l : t_cli;
+        t_cat = min_d(t_cat, run_child(cat_argv, &rss));
+        rss_cat = max_l(rss_cat, rss);
+        t_reader = min_d(t_reader, run_reader(path, 0, &st));
+        t_cli = min_d(t_cli, run_child(cli_argv, &rss));
+        rss_cli = max_l(rss_cli, rss);
+        t_fwnt = min_d(t_fwnt, run_libfwnt(cpath, &dbytes, &dbuffers));
+        t_creader = min_d(t_creader, run_reader(cpath, 1, &cst));
+        t_ccli = min_d(t_ccli, run_child(ccli_argv, &rss));
+        rss_ccli = max_l(rss_ccli, rss);
     }
-    unlink(path);
-    if (events != written)
-        return fprintf(stderr, "bench-etl: read %llu events, wrote %llu\n",
-                       (unsigned long long)events, (unsigned long long)written), 1;
+    if (keep == NULL || strcmp(keep, "1") != 0) {
+        unlink(path);
+        unlink(cpath);
+    }
+    if (st.events != written || st.findings != 0)
+        return fprintf(stderr, "bench-etl: read %llu events (%llu findings), wrote %llu\n",
+                       (unsigned long long)st.events, (unsigned long long)st.findings,
+                       (unsigned long long)written), 1;
+    if (cst.events != gsum.events || cst.findings != 0 || cst.decompressed != gs.buffers ||
+        dbytes != gs.records || dbuffers != gs.buffers)
+        return fprintf(stderr, "bench-etl: compressed: read %llu events (%llu findings, %llu of "
+                               "%llu buffers decompressed; libfwnt %llu bytes), wrote %llu\n",
+                       (unsigned long long)cst.events, (unsigned long long)cst.findings,
+                       (unsigned long long)cst.decompressed, (unsigned long long)gs.buffers,
+                       (unsigned long long)dbytes, (unsigned long long)gsum.events), 1;
+
+    double cmb = (double)dbytes / 1e6;
     bench_print_machine(BENCH_FLAGS);
-    printf("trace: %llu MiB, %llu heap Alloc records (64-bit, 64 KiB buffers), warm page cache, best of 3\n\n",
+    printf("uncompressed trace: %llu MiB, %llu heap Alloc records (64-bit, 64 KiB buffers)\n",
            (unsigned long long)mib, (unsigned long long)written);
-    printf("| %-30s | %9s | %10s | %10s | %8s | %10s |\n", "case", "MB/s", "M events/s", "/cat",
+    printf("compressed trace: `heapev gen --format etl --bits 64 --compress --seed %u --count %llu`\n"
+           "  (%.0f %% WOW64, SYSTEM/COMPACT/PERFINFO headers): %llu bytes in the file, %llu bytes "
+           "of records\n  once decompressed (%.2f MiB), %.2f:1; %llu buffers + buffer 0\n",
+           SEED, (unsigned long long)gsum.events, WOW64 * 100, (unsigned long long)gsum.file_length,
+           (unsigned long long)dbytes, (double)dbytes / 1048576.0,
+           (double)dbytes / (double)gsum.file_length, (unsigned long long)dbuffers);
+    printf("warm page cache, best of 3; both traces written in %.1f s. Ratios: uncompressed rows\n"
+           "against cat, compressed rows against libfwnt alone; compressed MB/s are of\n"
+           "decompressed records\n\n", tg);
+    printf("| %-47s | %9s | %10s | %10s | %8s | %11s |\n", "case", "MB/s", "M events/s", "/baseline",
            "peak RSS", "target");
-    printf("|%s|%s|%s|%s|%s|%s|\n", "--------------------------------", "-----------",
-           "------------", "------------", "----------", "------------");
-    printf("| %-30s | %9.0f | %10s | %10s | %6ld MiB | %10s |\n", "cat FILE > /dev/null (baseline)",
-           mb / t_cat, "-", "1.00x", rss_cat / 1024, "-");
-    printf("| %-30s | %9.0f | %10.1f | %9.2fx | %10s | %10s |\n", "library reader (in process)",
-           mb / t_reader, (double)events / t_reader / 1e6, t_cat / t_reader, "-", ">= 0.5x");
-    printf("| %-30s | %9.0f | %10.1f | %9.2fx | %6ld MiB | %10s |\n", "heapev decode --etl --summary",
-           mb / t_cli, (double)events / t_cli / 1e6, t_cat / t_cli, rss_cli / 1024,
-           ">=0.5x,<64M");
+    printf("|%s|%s|%s|%s|%s|%s|\n", "-------------------------------------------------", "-----------",
+           "------------", "------------", "----------", "-------------");
+    row("cat FILE > /dev/null (baseline)", mb / t_cat, -1, 1.0, rss_cat, "-");
+    row("library reader (in process)", mb / t_reader, (double)st.events / t_reader / 1e6,
+        t_cat / t_reader, -1, ">= 0.5x");
+    row("heapev decode --etl --summary", mb / t_cli, (double)st.events / t_cli / 1e6,
+        t_cat / t_cli, rss_cli, ">=0.5x,<64M");
+    row("compressed: libfwnt decompress alone (baseline)", cmb / t_fwnt, -1, 1.0, -1, "-");
+    row("compressed: library reader (in process)", cmb / t_creader,
+        (double)cst.events / t_creader / 1e6, t_fwnt / t_creader, -1, "-");
+    row("compressed: heapev decode --etl --summary", cmb / t_ccli, (double)cst.events / t_ccli / 1e6,
+        t_fwnt / t_ccli, rss_ccli, "<64M");
     return 0;
 }

@@ -2,7 +2,8 @@
  * This fuzz target decodes the same bytes with heapev and with the separately
  * written simple decoder (simple_decoder.c), as payloads of each width and as
  * a record stream, to ensure the two agree on every field, every finding and
- * every record boundary.
+ * every record boundary, in all three header families (SYSTEM, COMPACT,
+ * PERFINFO), and on the header-type tables themselves.
  */
 #include "fuzz_helpers.h"
 #include "simple_decoder.h"
@@ -27,6 +28,30 @@ static void compare(const heapev_event *h, const simple_event *s)
                         (uint64_t)r->system_time == s->system_time &&
                         r->kernel_time == s->kernel_time && r->user_time == s->user_time,
                     "header context fields disagree");
+}
+
+/*
+ * Once per process: the library's header-type tables (heapev/event.h) against
+ * the simple decoder's, for every HeaderType byte. SYSTEM/COMPACT have
+ * SystemTime at 16, PERFINFO at 8; types without a payload width are unknown.
+ */
+static void compare_type_tables(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    for (unsigned t = 0; t < 256; t++) {
+        int bits = simple_type_bits(t);
+        size_t hlen = simple_header_length(t);
+        unsigned h_size = heapev_header_type_size((uint8_t)t);
+        FUZZ_ASSERT_MSG(heapev_header_type_width((uint8_t)t) * 8 == (unsigned)bits,
+                        "header type width disagrees");
+        FUZZ_ASSERT_MSG(h_size == (bits != 0 ? hlen : 0), "header type size disagrees");
+        FUZZ_ASSERT_MSG(heapev_header_type_time_offset((uint8_t)t) ==
+                            (bits == 0 ? 0u : hlen == 16 ? 8u : 16u),
+                        "header type SystemTime offset disagrees");
+    }
 }
 
 static void differ(const uint8_t *data, size_t size, const heapev_limits *lim)
@@ -54,6 +79,7 @@ static void differ(const uint8_t *data, size_t size, const heapev_limits *lim)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    compare_type_tables();
     heapev_limits defaults = heapev_limits_default();
     differ(data, size, &defaults);
 

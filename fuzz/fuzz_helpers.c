@@ -129,9 +129,16 @@ void fuzz_check_event(const heapev_event *e, heapev_findings returned)
                         "header field set although no header was read");
         FUZZ_ASSERT_MSG((e->findings & FUZZ_RECORD_ONLY_FINDINGS) == 0,
                         "record finding without a record header");
-    } else if (heapev_header_type_size(e->header.header_type) != HEAPEV_HEADER_SIZE_SYSTEM) {
-        FUZZ_ASSERT_MSG(e->header.kernel_time == 0 && e->header.user_time == 0,
-                        "KernelTime/UserTime set for a header without them");
+    } else {
+        unsigned hsize = heapev_header_type_size(e->header.header_type);
+        if (hsize != HEAPEV_HEADER_SIZE_SYSTEM)
+            FUZZ_ASSERT_MSG(e->header.kernel_time == 0 && e->header.user_time == 0,
+                            "KernelTime/UserTime set for a header without them");
+        if (hsize == HEAPEV_HEADER_SIZE_PERFINFO)
+            FUZZ_ASSERT_MSG(e->header.thread_id == 0 && e->header.process_id == 0,
+                            "ThreadId/ProcessId set for a PERFINFO header");
+        FUZZ_ASSERT_MSG(e->pointer_width == heapev_header_type_width(e->header.header_type),
+                        "pointer width is not the header type's");
     }
 }
 

@@ -83,7 +83,9 @@ heapev_limits fuzz_data_producer_limits(fuzz_data_producer *p);
 /**
  * The decoder's promises on any event: findings only from the table (and none
  * of the ETL rows), payload fields zero unless decoded, header zero unless
- * read, pointer width 0/4/8, record findings only on records.
+ * read, pointer width 0/4/8 (a record's: its header type's), record findings
+ * only on records, no KernelTime/UserTime outside SYSTEM headers and no
+ * ThreadId/ProcessId in PERFINFO headers.
  */
 void fuzz_check_event(const heapev_event *event, heapev_findings returned);
 

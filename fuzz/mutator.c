@@ -10,7 +10,8 @@
  * header types (re-encoded with heapev_encode_record/payload), sizes around
  * the LFH and user limits, addresses around alignment, NULL, the kernel range
  * and wrap-around, every header field (Version, HeaderType, Flags, Size, HookId
- * of the heap group and others), record boundaries (duplicate, drop, swap,
+ * of the heap group and others; the three header families SYSTEM, COMPACT and
+ * PERFINFO, each with its own layout), record boundaries (duplicate, drop, swap,
  * insert a fresh model event or a catalogue malformation built by
  * heapev_gen_build), truncation and extension. One time in eight it
  * leaves the bytes to LLVMFuzzerMutate. The input kind is fixed per target at
@@ -108,6 +109,8 @@ static void random_event(fuzz_rng *r, heapev_event *e, uint8_t header_type)
     e->header.header_type = header_type;
     if (heapev_header_type_size(header_type) != HEAPEV_HEADER_SIZE_SYSTEM)
         e->header.kernel_time = e->header.user_time = 0;
+    if (heapev_header_type_size(header_type) == HEAPEV_HEADER_SIZE_PERFINFO)
+        e->header.thread_id = e->header.process_id = 0; /* PERFINFO headers have none */
     e->header.size = (uint16_t)heapev_record_size(e);
 }
 
@@ -137,9 +140,22 @@ static size_t catalogue_item(fuzz_rng *r, heapev_gen_format format, uint8_t *out
     return item.len;
 }
 
+/* A HeaderType the decoder reads an Alloc from: SYSTEM, COMPACT or PERFINFO, 32 or 64. */
 static uint8_t random_header_type(fuzz_rng *r)
 {
-    return (uint8_t)(1 + rng_below(r, 4));
+    static const uint8_t decodable[] = {
+        HEAPEV_HEADER_TYPE_SYSTEM32,   HEAPEV_HEADER_TYPE_SYSTEM64,
+        HEAPEV_HEADER_TYPE_COMPACT32,  HEAPEV_HEADER_TYPE_COMPACT64,
+        HEAPEV_HEADER_TYPE_PERFINFO32, HEAPEV_HEADER_TYPE_PERFINFO64};
+    return PICK(r, decodable);
+}
+
+/* Header sizes of the three families: Size values of header-only records. */
+static uint64_t random_header_size(fuzz_rng *r)
+{
+    static const uint16_t sizes[] = {HEAPEV_HEADER_SIZE_SYSTEM, HEAPEV_HEADER_SIZE_COMPACT,
+                                     HEAPEV_HEADER_SIZE_PERFINFO};
+    return PICK(r, sizes);
 }
 
 /* ---- Byte-range helpers ---------------------------------------------------- */
@@ -208,13 +224,20 @@ static void mutate_payload_field(fuzz_rng *r, uint8_t *p, size_t n, unsigned w)
     }
 }
 
-/* Set one header field (or one payload field) of the record at p[0..n). */
+/*
+ * Set one header field (or one payload field) of the record at p[0..n), at
+ * the offsets of its own header family: a PERFINFO header has SystemTime at 8
+ * and no ThreadId/ProcessId; an unknown type is mutated as a COMPACT header.
+ */
 static void mutate_record_field(fuzz_rng *r, uint8_t *p, size_t n)
 {
-    if (n < HEAPEV_HEADER_SIZE_COMPACT)
+    if (n < HEAPEV_HEADER_OFF_HOOK_ID + 2u) /* not even the common fields */
         return;
-    unsigned hsize = heapev_header_type_size(p[HEAPEV_HEADER_OFF_HEADER_TYPE]);
-    unsigned w = heapev_header_type_width(p[HEAPEV_HEADER_OFF_HEADER_TYPE]);
+    uint8_t type = p[HEAPEV_HEADER_OFF_HEADER_TYPE];
+    unsigned hsize = heapev_header_type_size(type);
+    unsigned w = heapev_header_type_width(type);
+    unsigned time_off = hsize != 0 ? heapev_header_type_time_offset(type)
+                                   : HEAPEV_HEADER_OFF_SYSTEM_TIME;
     unsigned choice = rng_below(r, 12);
     if (choice < 5 && w != 0 && n > hsize) {
         mutate_payload_field(r, p + hsize, n - hsize, w);
@@ -233,8 +256,8 @@ static void mutate_record_field(fuzz_rng *r, uint8_t *p, size_t n)
     case 3: {
         static const int deltas[] = {0, -1, 1, -8, 8, -16, 16};
         uint64_t size = rng_below(r, 4) == 0 ? gen_value(r, HEAPEV_GEN_VALUES_SIZE) : (uint64_t)n + PICK(r, deltas);
-        if (rng_below(r, 4) == 0)
-            size = rng_below(r, 2) ? HEAPEV_HEADER_SIZE_COMPACT : HEAPEV_HEADER_SIZE_SYSTEM;
+        if (rng_below(r, 4) == 0) /* header only: its own header size, or another family's */
+            size = hsize != 0 && rng_below(r, 2) ? hsize : random_header_size(r);
         put(p, n, HEAPEV_HEADER_OFF_SIZE, 2, size);
         break;
     }
@@ -242,10 +265,13 @@ static void mutate_record_field(fuzz_rng *r, uint8_t *p, size_t n)
         put(p, n, HEAPEV_HEADER_OFF_HOOK_ID, 2, gen_value(r, HEAPEV_GEN_VALUES_HOOK_ID));
         break;
     case 5:
-        put(p, n, HEAPEV_HEADER_OFF_THREAD_ID + 4 * rng_below(r, 2), 4, rng_next(r));
+        if (hsize != HEAPEV_HEADER_SIZE_PERFINFO) /* PERFINFO: SystemTime sits there */
+            put(p, n, HEAPEV_HEADER_OFF_THREAD_ID + 4 * rng_below(r, 2), 4, rng_next(r));
+        else
+            put(p, n, time_off, 8, rng_next(r));
         break;
     default:
-        put(p, n, HEAPEV_HEADER_OFF_SYSTEM_TIME, 8, rng_below(r, 2) ? 0 : rng_next(r));
+        put(p, n, time_off, 8, rng_below(r, 2) ? 0 : rng_next(r));
         break;
     }
 }
@@ -281,7 +307,7 @@ static size_t split_records(const uint8_t *buf, size_t len, segment *seg, int *a
 /* Write the Size field of a record so it matches its length. */
 static void fix_size(uint8_t *p, size_t n)
 {
-    if (n >= HEAPEV_HEADER_SIZE_COMPACT)
+    if (n >= HEAPEV_HEADER_SIZE_PERFINFO) /* the smallest header */
         put(p, n, HEAPEV_HEADER_OFF_SIZE, 2, n > UINT16_MAX ? UINT16_MAX : n);
 }
 
@@ -450,6 +476,10 @@ static int looks_like_records(const uint8_t *buf, size_t len)
 {
     if (FUZZ_MUTATOR_MODE != FUZZ_MODE_MIXED)
         return FUZZ_MUTATOR_MODE == FUZZ_MODE_RECORD;
+    if (len >= HEAPEV_HEADER_SIZE_PERFINFO && len < HEAPEV_HEADER_SIZE_COMPACT) /* 16..23 bytes: */
+        return buf[HEAPEV_HEADER_OFF_FLAGS] == HEAPEV_HEADER_FLAGS && /* a PERFINFO record */
+               heapev_header_type_size(buf[HEAPEV_HEADER_OFF_HEADER_TYPE]) ==
+                   HEAPEV_HEADER_SIZE_PERFINFO;
     return len >= HEAPEV_HEADER_SIZE_COMPACT &&
            (buf[HEAPEV_HEADER_OFF_FLAGS] == HEAPEV_HEADER_FLAGS ||
             heapev_header_type_width(buf[HEAPEV_HEADER_OFF_HEADER_TYPE]) != 0);

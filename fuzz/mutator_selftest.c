@@ -1,8 +1,10 @@
 /*
  * mutator_selftest.c - checks the structure-aware mutator without libFuzzer:
  * the same Seed gives the same bytes, the result never exceeds MaxSize (also
- * when MaxSize < Size), empty and garbage inputs become events, and long
- * chains of mutations and cross-overs from the seeds stay decodable.
+ * when MaxSize < Size), empty and garbage inputs become events, long
+ * chains of mutations and cross-overs from the seeds stay decodable, and (in
+ * record and mixed modes) the mutations reach all three header families the
+ * decoder reads an Alloc from: SYSTEM, COMPACT and PERFINFO.
  *
  * Usage: mutator-selftest-<mode> [DIR|FILE...]   (seed files; a few built in)
  */
@@ -84,6 +86,17 @@ static void add_path(const char *path)
     add_seed(buf, n);
 }
 
+/* The mode the mutator was built for (-DFUZZ_MUTATOR_MODE=FUZZ_MODE_..., as in mutator.c). */
+#define FUZZ_MODE_PAYLOAD 1
+#define FUZZ_MODE_RECORD 2
+#define FUZZ_MODE_MIXED 3
+#ifndef FUZZ_MUTATOR_MODE
+#define FUZZ_MUTATOR_MODE FUZZ_MODE_MIXED
+#endif
+
+/* Records with a decoded payload, by header family: SYSTEM, COMPACT, PERFINFO. */
+static unsigned long family_allocs[3];
+
 /* Decode the bytes every way the targets do; ASan/UBSan watch. */
 static void decode_all(const uint8_t *p, size_t n)
 {
@@ -93,6 +106,10 @@ static void decode_all(const uint8_t *p, size_t n)
     for (size_t off = 0, used; off < n; off += used) {
         heapev_findings f = heapev_decode_record(p + off, n - off, NULL, &ev, &used);
         fuzz_check_record(&ev, f, used, n - off);
+        if (ev.payload_decoded) {
+            unsigned hs = heapev_header_type_size(ev.header.header_type);
+            family_allocs[hs == HEAPEV_HEADER_SIZE_SYSTEM ? 0 : hs == HEAPEV_HEADER_SIZE_COMPACT ? 1 : 2]++;
+        }
     }
 }
 
@@ -144,7 +161,11 @@ int main(int argc, char **argv)
     }
     for (size_t s = 0; s < nseeds; s++)
         free(seeds[s]);
+    if (FUZZ_MUTATOR_MODE != FUZZ_MODE_PAYLOAD)
+        FUZZ_ASSERT_MSG(family_allocs[0] && family_allocs[1] && family_allocs[2],
+                        "mutations never made a SYSTEM, COMPACT or PERFINFO heap Alloc");
     printf("mutator selftest: %zu seeds, %lu mutations, %lu chains ending on a decodable "
-           "record: Success!\n", nseeds, mutations, grew_events);
+           "record; Allocs decoded in SYSTEM/COMPACT/PERFINFO headers: %lu/%lu/%lu: Success!\n",
+           nseeds, mutations, grew_events, family_allocs[0], family_allocs[1], family_allocs[2]);
     return 0;
 }

@@ -5,8 +5,13 @@
  *   32-bit payload: HeapHandle u32 @0, Size u32 @4, Address u32 @8, Source u32 @12 (16 bytes)
  *   64-bit payload: HeapHandle u64 @0, Size u64 @8, Address u64 @16, Source u32 @24 (28 bytes)
  *   header: Version u16 @0, HeaderType u8 @2, Flags u8 @3, Size u16 @4, HookId u16 @6,
- *           ThreadId u32 @8, ProcessId u32 @12, SystemTime i64 @16,
- *           KernelTime u32 @24, UserTime u32 @28 (types 1, 2 only; 3, 4 stop at 24)
+ *           then for SYSTEM (types 1, 2; 32 bytes) and COMPACT (3, 4; 24 bytes):
+ *             ThreadId u32 @8, ProcessId u32 @12, SystemTime i64 @16,
+ *             KernelTime u32 @24, UserTime u32 @28 (SYSTEM only)
+ *           for PERFINFO (types 16, 17; 16 bytes, SPEC section 4):
+ *             SystemTime i64 @8, and no thread, process, kernel or user time
+ *           any other type: the first 24 bytes are read as a COMPACT header
+ *   width: 32-bit for types 1, 3, 16; 64-bit for 2, 4, 17
  */
 #include "simple_decoder.h"
 
@@ -101,14 +106,31 @@ void simple_decode_payload(const uint8_t *p, size_t n, int bits, uint64_t user_m
     out->findings = payload(p, n, out, user_max_32, user_max_64);
 }
 
+/* Header length for a HeaderType byte: what must be present before anything is read. */
+size_t simple_header_length(unsigned type)
+{
+    switch (type) {
+    case 1: case 2: return 32; /* SYSTEM */
+    case 16: case 17: return 16; /* PERFINFO */
+    default: return 24; /* COMPACT, and unknown types for their common fields */
+    }
+}
+
+/* 32 or 64 for the types that carry a heap Alloc payload, 0 for the others. */
+int simple_type_bits(unsigned type)
+{
+    switch (type) {
+    case 1: case 3: case 16: return 32;
+    case 2: case 4: case 17: return 64;
+    default: return 0;
+    }
+}
+
 size_t simple_decode_record(const uint8_t *p, size_t n, uint64_t user_max_32,
                             uint64_t user_max_64, simple_event *out)
 {
     memset(out, 0, sizeof *out);
-    /* header length: 32 for types 1 and 2, otherwise 24 */
-    size_t hlen = 24;
-    if (n >= 3 && (p[2] == 1 || p[2] == 2))
-        hlen = 32;
+    size_t hlen = simple_header_length(n >= 3 ? p[2] : 0);
     if (n < hlen) {
         out->findings = F(TRUNCATED);
         return n;
@@ -119,16 +141,21 @@ size_t simple_decode_record(const uint8_t *p, size_t n, uint64_t user_max_32,
     out->flags = p[3];
     out->size_field = (unsigned)get(p + 4, 2);
     out->hook = (unsigned)get(p + 6, 2);
-    out->thread = (uint32_t)get(p + 8, 4);
-    out->process = (uint32_t)get(p + 12, 4);
-    out->system_time = get(p + 16, 8);
+    if (hlen == 16) {
+        out->system_time = get(p + 8, 8);
+    } else {
+        out->thread = (uint32_t)get(p + 8, 4);
+        out->process = (uint32_t)get(p + 12, 4);
+        out->system_time = get(p + 16, 8);
+    }
     if (hlen == 32) {
         out->kernel_time = (uint32_t)get(p + 24, 4);
         out->user_time = (uint32_t)get(p + 28, 4);
     }
 
+    out->bits = simple_type_bits(out->type);
     uint64_t f = 0;
-    if (out->type < 1 || out->type > 4)
+    if (out->bits == 0)
         f |= F(HEADER_TYPE_UNKNOWN);
     if (out->flags != 0xC0)
         f |= F(HEADER_FLAGS_INVALID);
@@ -143,10 +170,6 @@ size_t simple_decode_record(const uint8_t *p, size_t n, uint64_t user_max_32,
     else
         f |= F(HEADER_SIZE_MISMATCH);
 
-    if (out->type == 1 || out->type == 3)
-        out->bits = 32;
-    else if (out->type == 2 || out->type == 4)
-        out->bits = 64;
     if (out->bits != 0 && out->hook == 0x1021)
         f |= payload(p + hlen, end - hlen, out, user_max_32, user_max_64);
     out->findings = f;

@@ -31,6 +31,13 @@ typedef struct simple_event {
 void simple_decode_payload(const uint8_t *p, size_t n, int bits, uint64_t user_max_32,
                            uint64_t user_max_64, simple_event *out);
 
+/* Header bytes read for a HeaderType: 32 SYSTEM (1, 2), 16 PERFINFO (16, 17),
+ * 24 COMPACT (3, 4) and any other type. */
+size_t simple_header_length(unsigned type);
+
+/* Payload bits a HeaderType implies: 32 (1, 3, 16), 64 (2, 4, 17), else 0. */
+int simple_type_bits(unsigned type);
+
 /* Returns the bytes the record occupies. */
 size_t simple_decode_record(const uint8_t *p, size_t n, uint64_t user_max_32,
                             uint64_t user_max_64, simple_event *out);

@@ -424,6 +424,9 @@ static int step_record(heapev_etl_reader *r, heapev_etl_item *item)
  * copied behind the image with zero padding, and the room it gets ends one
  * byte before memory does. Scratch layout (HEAPEV_ETL_SCRATCH_SIZE):
  * [header 72][room: max - 72 + SLACK][1 spare][input copy: max - 72][PAD].
+ * libfwnt may fill only Offset - 72 + SLACK bytes of the room, so the work a
+ * buffer costs is bounded by what its Offset declares; a stream that would
+ * produce more fails there (etl_decompress_failed).
  */
 static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
 {
@@ -437,7 +440,8 @@ static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
     size_t room = (size_t)max - HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_SCRATCH_SLACK;
     uint8_t *img = r->opts.scratch;
     uint8_t *copy = img + HEAPEV_ETL_BUFFER_HEADER_SIZE + room + 1u;
-    size_t out = room;
+    /* Decompress no further than Offset says (and a little): a small stream may expand a lot. */
+    size_t out = (size_t)offset - HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_SCRATCH_SLACK;
     memcpy(copy, r->buf + HEAPEV_ETL_BUFFER_HEADER_SIZE, in);
     memset(copy + in, 0, HEAPEV_ETL_SCRATCH_PAD);
     if (in == 0)

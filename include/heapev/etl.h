@@ -72,8 +72,8 @@ extern "C" {
 /** The reader's default limit on BufferSize (heapev's choice, not a format fact). */
 #define HEAPEV_ETL_MAX_BUFFER_SIZE (16u * 1024u * 1024u)
 
-/** Bytes a decompression may produce beyond the largest Offset, to tell "too long" apart. */
-#define HEAPEV_ETL_SCRATCH_SLACK 8u
+/** Bytes a decompression may produce beyond Offset - 72: up to that, a longer stream is a size mismatch. */
+#define HEAPEV_ETL_SCRATCH_SLACK 4096u
 /** Zero bytes after the compressed input: libfwnt reads up to a flag word past its end. */
 #define HEAPEV_ETL_SCRATCH_PAD 8u
 /**

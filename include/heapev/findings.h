@@ -101,7 +101,7 @@ extern "C" {
     X(ETL_LOG_UNFINISHED, etl_log_unfinished, NOTE, \
       "ETL: BuffersWritten and EndTime are 0: the session was still running or crashed; read to the end of the file") \
     X(ETL_DECOMPRESS_FAILED, etl_decompress_failed, ERROR, \
-      "ETL: a compressed buffer's LZXpress stream does not decompress; its records are not read") \
+      "ETL: a compressed buffer's LZXpress stream does not decompress, or to over 4 KiB more than Offset - 72; records not read") \
     X(ETL_DECOMPRESSED_SIZE_MISMATCH, etl_decompressed_size_mismatch, ERROR, \
       "ETL: a compressed buffer decompresses to a length other than Offset - 72; its records are not read") \
     X(ETL_BUFFER_BEYOND_FILE, etl_buffer_beyond_file, ERROR, \
