@@ -148,7 +148,7 @@ int main(int argc, char **argv)
         cases[i].len = len - len % cases[i].stride;
         bench_one(names[i], &cases[i], scratch);
     }
-    printf("\ndecode/memcpy target >= 0.5x (issue #8); /sum shows the decoder's cost over bare loads.\n");
+    printf("\ndecode/memcpy target >= 0.5x; /sum shows the decoder's cost over bare loads.\n");
     free(bytes);
     free(scratch);
     return 0;

@@ -34,7 +34,7 @@
 #include "bench_util.h"
 #include "heapev/etl.h"
 #include "heapev/gen.h"
-#include "le.h"
+#include "heapev/le.h"
 
 #ifndef BENCH_FLAGS
 #define BENCH_FLAGS "unknown"

@@ -78,6 +78,6 @@ int main(int argc, char **argv)
     bench_case("payload, mixed widths, well-formed", (heapev_gen_options){.seed = 1, .format = HEAPEV_GEN_FORMAT_PAYLOAD}, n);
     bench_case("payload, mixed, 50% malformed", (heapev_gen_options){.seed = 1, .format = HEAPEV_GEN_FORMAT_PAYLOAD, .malformed = 0.5}, n);
     bench_case("record, mixed, 50% malformed", (heapev_gen_options){.seed = 1, .format = HEAPEV_GEN_FORMAT_RECORD, .malformed = 0.5}, n);
-    printf("\ntarget (issue #8): >= 20 M payloads/s\n");
+    printf("\ntarget: >= 20 M payloads/s\n");
     return 0;
 }

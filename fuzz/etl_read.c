@@ -35,15 +35,14 @@
 #include "fuzz_helpers.h"
 #include "heapev/etl.h"
 #include "heapev/gen.h"
-#include "le.h"
+#include "heapev/le.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
-#define ETL_FINDINGS (~(BIT(ETL_NO_LOGFILE_HEADER) - 1u))
+#define ETL_FINDINGS (~(HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER) - 1u))
 #define ALL_FINDINGS (HEAPEV_FINDING_BIT(HEAPEV_FINDING_COUNT) - 1u)
 /* Findings an event decoded from a steppable SYSTEM/COMPACT/PERFINFO heap Alloc record can't have. */
 #define NEVER_ON_EVENTS                                                                       \
-    (BIT(HEADER_SIZE_MISMATCH) | BIT(HEADER_TYPE_UNKNOWN) | BIT(HEADER_FLAGS_INVALID) |    \
-     BIT(NOT_HEAP_ALLOC) | BIT(LENGTH_AMBIGUOUS))
+    (HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(HEADER_TYPE_UNKNOWN) | HEAPEV_FINDING(HEADER_FLAGS_INVALID) |    \
+     HEAPEV_FINDING(NOT_HEAP_ALLOC) | HEAPEV_FINDING(LENGTH_AMBIGUOUS))
 
 #define MAX_BUFFER (1u << 20) /* max_buffer_size: 1 MiB keeps each input fast */
 #define SCRATCH HEAPEV_ETL_SCRATCH_SIZE(MAX_BUFFER) /* what the reader needs to decompress */
@@ -272,7 +271,7 @@ static void check_event(const heapev_etl_item *it, const heapev_etl_reader *r,
     FUZZ_ASSERT_MSG(heapev_findings_defects(e->findings) == e->findings, "a note on an event");
     /* The only container finding an event may carry. */
     heapev_findings etl = e->findings & ETL_FINDINGS;
-    FUZZ_ASSERT_MSG((etl & ~BIT(ETL_POINTER_SIZE_MISMATCH)) == 0, "etl_* finding on an event");
+    FUZZ_ASSERT_MSG((etl & ~HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH)) == 0, "etl_* finding on an event");
     heapev_event plain = *e;
     plain.findings &= ~etl;
     fuzz_check_event(&plain, plain.findings);
@@ -288,7 +287,7 @@ static void check_event(const heapev_etl_item *it, const heapev_etl_reader *r,
     heapev_event again;
     heapev_findings f = heapev_decode_record(p, h->size, &limits, &again, NULL);
     if (psize == 4 && e->pointer_width == 8)
-        f |= BIT(ETL_POINTER_SIZE_MISMATCH);
+        f |= HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH);
     FUZZ_ASSERT_MSG(same_event(e, &again), "event differs from the record at its offset");
     FUZZ_ASSERT_MSG(f == e->findings, "event findings differ from the record's");
 }
@@ -330,7 +329,7 @@ static heapev_etl_status next_shared(heapev_etl_reader *walk, heapev_etl_item *i
         check_place(item, walk, size);
         /* Buffers open in order and each ends with one RECORDS_END (the
          * final etl_buffers_written_mismatch, about buffer 0, comes after). */
-        if (item->findings != BIT(ETL_BUFFERS_WRITTEN_MISMATCH))
+        if (item->findings != HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH))
             FUZZ_ASSERT_MSG(item->buffer == ws->records_ends, "item after its buffer's end");
         if (item->kind == HEAPEV_ETL_ITEM_SKIPPED) {
             check_skipped(item, walk, image, size);
@@ -419,8 +418,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 defect_items++;
             else
                 note_items++;
-            if (item.findings & BIT(ETL_BUFFERS_WRITTEN_MISMATCH)) {
-                FUZZ_ASSERT_MSG(item.findings == BIT(ETL_BUFFERS_WRITTEN_MISMATCH) &&
+            if (item.findings & HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH)) {
+                FUZZ_ASSERT_MSG(item.findings == HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH) &&
                                     item.buffer == 0 && item.offset == HDR && !item.decompressed,
                                 "etl_buffers_written_mismatch not alone at buffer 0, offset 72");
                 ended = 1;

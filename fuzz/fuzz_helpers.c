@@ -94,13 +94,12 @@ heapev_limits fuzz_data_producer_limits(fuzz_data_producer *p)
     return limits;
 }
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 /* Findings a payload or record decode may report: the table minus the etl_* rows. */
 #define FUZZ_DECODE_FINDINGS (HEAPEV_FINDING_BIT(HEAPEV_FINDING_ETL_NO_LOGFILE_HEADER) - 1u)
 #define FUZZ_RECORD_ONLY_FINDINGS                                                          \
-    (BIT(HEADER_SIZE_MISMATCH) | BIT(HEADER_TYPE_UNKNOWN) | BIT(HEADER_FLAGS_INVALID) |  \
-     BIT(NOT_HEAP_ALLOC) | BIT(HEADER_VERSION_UNEXPECTED))
+    (HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(HEADER_TYPE_UNKNOWN) | HEAPEV_FINDING(HEADER_FLAGS_INVALID) |  \
+     HEAPEV_FINDING(NOT_HEAP_ALLOC) | HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED))
 
 void fuzz_check_event(const heapev_event *e, heapev_findings returned)
 {
@@ -113,15 +112,15 @@ void fuzz_check_event(const heapev_event *e, heapev_findings returned)
         FUZZ_ASSERT_MSG(e->heap_handle == 0 && e->size == 0 && e->address == 0 &&
                             e->source == 0 && e->trailing_bytes == 0,
                         "payload field set although the payload was not decoded");
-        FUZZ_ASSERT_MSG((e->findings & BIT(TRAILING_BYTES)) == 0, "trailing_bytes without payload");
+        FUZZ_ASSERT_MSG((e->findings & HEAPEV_FINDING(TRAILING_BYTES)) == 0, "trailing_bytes without payload");
     } else {
         FUZZ_ASSERT(e->pointer_width == 4 || e->pointer_width == 8);
-        FUZZ_ASSERT_MSG((e->findings & (BIT(TRUNCATED) | BIT(LENGTH_AMBIGUOUS))) == 0,
+        FUZZ_ASSERT_MSG((e->findings & (HEAPEV_FINDING(TRUNCATED) | HEAPEV_FINDING(LENGTH_AMBIGUOUS))) == 0,
                         "payload decoded yet truncated or ambiguous");
         if (e->pointer_width == 4)
             FUZZ_ASSERT_MSG((e->heap_handle | e->size | e->address) <= UINT32_MAX,
                             "32-bit field wider than 32 bits");
-        FUZZ_ASSERT_MSG(((e->findings & BIT(TRAILING_BYTES)) != 0) == (e->trailing_bytes != 0),
+        FUZZ_ASSERT_MSG(((e->findings & HEAPEV_FINDING(TRAILING_BYTES)) != 0) == (e->trailing_bytes != 0),
                         "trailing_bytes finding and count disagree");
     }
     if (!e->has_header) {
@@ -148,9 +147,9 @@ void fuzz_check_record(const heapev_event *e, heapev_findings returned, size_t c
     fuzz_check_event(e, returned);
     if (len > 0)
         FUZZ_ASSERT_MSG(consumed >= 1 && consumed <= len, "consumed outside [1, len]");
-    if (e->has_header && !(e->findings & BIT(HEADER_SIZE_MISMATCH)))
+    if (e->has_header && !(e->findings & HEAPEV_FINDING(HEADER_SIZE_MISMATCH)))
         FUZZ_ASSERT_MSG(consumed == e->header.size, "consumed is not the valid Size field");
     else
         FUZZ_ASSERT_MSG(consumed == len, "invalid record did not consume the rest");
-    FUZZ_ASSERT_MSG((e->findings & BIT(LENGTH_AMBIGUOUS)) == 0, "length_ambiguous on a record");
+    FUZZ_ASSERT_MSG((e->findings & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) == 0, "length_ambiguous on a record");
 }

@@ -26,7 +26,7 @@
 
 #include "fuzz_helpers.h"
 #include "heapev/gen.h"
-#include "le.h"
+#include "heapev/le.h"
 
 #define FUZZ_MODE_PAYLOAD 1
 #define FUZZ_MODE_RECORD 2

@@ -6,10 +6,9 @@
  */
 #include "fuzz_helpers.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 /* Findings that depend on the limits rather than on the bytes. */
 #define LIMIT_FINDINGS \
-    (BIT(ADDRESS_KERNEL_RANGE) | BIT(HEAP_HANDLE_KERNEL_RANGE) | BIT(SIZE_IMPLAUSIBLE))
+    (HEAPEV_FINDING(ADDRESS_KERNEL_RANGE) | HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT_MSG(whole[0].findings == same->findings && whole[0].address == same->address,
                         "inferred width decodes differently from the explicit one");
     } else {
-        FUZZ_ASSERT(whole[0].findings == BIT(LENGTH_AMBIGUOUS));
+        FUZZ_ASSERT(whole[0].findings == HEAPEV_FINDING(LENGTH_AMBIGUOUS));
     }
 
     /* Width and limits from the tail, the payload from the front. */

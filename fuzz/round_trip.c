@@ -8,8 +8,7 @@
 
 #include "fuzz_helpers.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
-#define FRAMING_FINDINGS (BIT(TRAILING_BYTES) | BIT(HEADER_SIZE_MISMATCH))
+#define FRAMING_FINDINGS (HEAPEV_FINDING(TRAILING_BYTES) | HEAPEV_FINDING(HEADER_SIZE_MISMATCH))
 
 static void same_fields(const heapev_event *a, const heapev_event *b)
 {
@@ -32,7 +31,7 @@ static void payload_round_trip(const uint8_t *data, size_t size, unsigned width)
     heapev_findings f = heapev_decode_payload(buf, n, width, NULL, &again);
     fuzz_check_event(&again, f);
     same_fields(&ev, &again);
-    FUZZ_ASSERT_MSG(again.findings == (ev.findings & ~BIT(TRAILING_BYTES)) &&
+    FUZZ_ASSERT_MSG(again.findings == (ev.findings & ~HEAPEV_FINDING(TRAILING_BYTES)) &&
                         again.trailing_bytes == 0,
                     "findings changed in the payload round trip");
 }

@@ -19,7 +19,6 @@
 
 #include "heapev/findings.h"
 
-#define F(sym) ((uint64_t)1 << HEAPEV_FINDING_##sym)
 
 static uint64_t get(const uint8_t *p, int nbytes)
 {
@@ -36,28 +35,28 @@ static uint64_t fields_check(const simple_event *e, uint64_t user_max_32, uint64
     uint64_t user_max = e->bits == 64 ? user_max_64 : user_max_32;
 
     if (e->source == 0 || e->source > 6)
-        f |= F(SOURCE_UNDEFINED);
+        f |= HEAPEV_FINDING(SOURCE_UNDEFINED);
     if (e->source == 6)
-        f |= F(SOURCE_RESERVED);
+        f |= HEAPEV_FINDING(SOURCE_RESERVED);
     if (e->source == 5)
-        f |= F(SOURCE_INVALID);
+        f |= HEAPEV_FINDING(SOURCE_INVALID);
     if (e->heap_handle == 0)
-        f |= F(HEAP_HANDLE_NULL);
+        f |= HEAPEV_FINDING(HEAP_HANDLE_NULL);
     if (e->address == 0)
-        f |= F(ADDRESS_NULL);
+        f |= HEAPEV_FINDING(ADDRESS_NULL);
     if ((e->bits == 64 && e->address % 16 != 0) || (e->bits == 32 && e->address % 8 != 0))
-        f |= F(ADDRESS_MISALIGNED);
+        f |= HEAPEV_FINDING(ADDRESS_MISALIGNED);
     /* the last byte, address + size - 1, must not pass top */
     if (e->size > 0 && e->size - 1 > top - e->address)
-        f |= F(ADDRESS_WRAPS);
+        f |= HEAPEV_FINDING(ADDRESS_WRAPS);
     if (e->address > user_max)
-        f |= F(ADDRESS_KERNEL_RANGE);
+        f |= HEAPEV_FINDING(ADDRESS_KERNEL_RANGE);
     if (e->heap_handle > user_max)
-        f |= F(HEAP_HANDLE_KERNEL_RANGE);
+        f |= HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE);
     if (e->size > user_max)
-        f |= F(SIZE_IMPLAUSIBLE);
+        f |= HEAPEV_FINDING(SIZE_IMPLAUSIBLE);
     if (e->source == 2 && e->size > 16 * 1024)
-        f |= F(LOWFRAG_SIZE_TOO_LARGE);
+        f |= HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE);
     return f;
 }
 
@@ -67,7 +66,7 @@ static uint64_t payload(const uint8_t *p, size_t n, simple_event *e, uint64_t us
 {
     size_t layout = e->bits == 64 ? 28 : 16;
     if (n < layout)
-        return F(TRUNCATED);
+        return HEAPEV_FINDING(TRUNCATED);
     if (e->bits == 64) {
         e->heap_handle = get(p, 8);
         e->size = get(p + 8, 8);
@@ -83,7 +82,7 @@ static uint64_t payload(const uint8_t *p, size_t n, simple_event *e, uint64_t us
     uint64_t f = fields_check(e, user_max_32, user_max_64);
     if (n > layout) {
         e->extra = n - layout > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)(n - layout);
-        f |= F(TRAILING_BYTES);
+        f |= HEAPEV_FINDING(TRAILING_BYTES);
     }
     return f;
 }
@@ -98,7 +97,7 @@ void simple_decode_payload(const uint8_t *p, size_t n, int bits, uint64_t user_m
         } else if (n == 28) {
             bits = 64;
         } else {
-            out->findings = F(LENGTH_AMBIGUOUS);
+            out->findings = HEAPEV_FINDING(LENGTH_AMBIGUOUS);
             return;
         }
     }
@@ -132,7 +131,7 @@ size_t simple_decode_record(const uint8_t *p, size_t n, uint64_t user_max_32,
     memset(out, 0, sizeof *out);
     size_t hlen = simple_header_length(n >= 3 ? p[2] : 0);
     if (n < hlen) {
-        out->findings = F(TRUNCATED);
+        out->findings = HEAPEV_FINDING(TRUNCATED);
         return n;
     }
     out->has_header = 1;
@@ -156,19 +155,19 @@ size_t simple_decode_record(const uint8_t *p, size_t n, uint64_t user_max_32,
     out->bits = simple_type_bits(out->type);
     uint64_t f = 0;
     if (out->bits == 0)
-        f |= F(HEADER_TYPE_UNKNOWN);
+        f |= HEAPEV_FINDING(HEADER_TYPE_UNKNOWN);
     if (out->flags != 0xC0)
-        f |= F(HEADER_FLAGS_INVALID);
+        f |= HEAPEV_FINDING(HEADER_FLAGS_INVALID);
     if (out->hook != 0x1021)
-        f |= F(NOT_HEAP_ALLOC);
+        f |= HEAPEV_FINDING(NOT_HEAP_ALLOC);
     if (out->version != 2)
-        f |= F(HEADER_VERSION_UNEXPECTED);
+        f |= HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED);
 
     size_t end = n;
     if (out->size_field >= hlen && out->size_field <= n)
         end = out->size_field;
     else
-        f |= F(HEADER_SIZE_MISMATCH);
+        f |= HEAPEV_FINDING(HEADER_SIZE_MISMATCH);
 
     if (out->bits != 0 && out->hook == 0x1021)
         f |= payload(p + hlen, end - hlen, out, user_max_32, user_max_64);

@@ -35,9 +35,8 @@
 #include "heapev/etl.h"
 #include "heapev/format.h"
 #include "heapev/lzxpress.h"
-#include "le.h"
+#include "heapev/le.h"
 
-#define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define TWO_POW_53 9007199254740992.0
 #define MAX_NOISE_FRACTION 0.99
@@ -454,7 +453,7 @@ static void patch_misaligned(run *r, uint8_t *b)
 
 /* ---- the table ------------------------------------------------------------------ */
 
-#define BSI F(ETL_BUFFER_SIZE_INVALID)
+#define BSI HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID)
 #define W_ANY (HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64)
 #define PLAIN_ONLY HEAPEV_GEN_ETL_PLAIN, W_ANY
 #define COMP_ONLY HEAPEV_GEN_ETL_COMPRESSED, W_ANY
@@ -478,28 +477,28 @@ static const etl_row rows[] = {
      patch_logfile_size, NULL},
     {{"etl_no_logfile_header", "first record of buffer 0 is not the logfile header",
       "its HookId = 0x0001, 0x0002, 0x0020, 0x1020, 0x1024 or 0xFFFF: read (and skipped) as "
-      "an ordinary record, PointerSize unknown", F(ETL_NO_LOGFILE_HEADER), PLAIN_ONLY},
+      "an ordinary record, PointerSize unknown", HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER), PLAIN_ONLY},
      AT_LOGFILE, LOSE_NONE, patch_no_logfile, NULL},
     {{"etl_logfile_names_unterminated", "logfile session/file names without NUL",
-      "every byte after the fixed part = 'A'", F(ETL_LOGFILE_HEADER_SHORT), ANY_TRACE},
+      "every byte after the fixed part = 'A'", HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT), ANY_TRACE},
      AT_LOGFILE, LOSE_NONE, patch_names, NULL},
     {{"etl_pointer_size_invalid", "logfile PointerSize neither 4 nor 8",
       "PointerSize = 0..3, 5..7, 9, 12, 16, 32, 64, 0x80000004, 0xFFFFFFFF or random: "
-      "record widths are then not checked", F(ETL_POINTER_SIZE_INVALID), ANY_TRACE},
+      "record widths are then not checked", HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID), ANY_TRACE},
      AT_LOGFILE, LOSE_NONE, patch_psize_invalid, NULL},
     {{"etl_pointer_size_mismatch", "logfile PointerSize 4 in a trace of 64-bit records",
       "PointerSize 8 -> 4: the logfile record, the header-extension records, every 64-bit noise "
       "record (container items) and every 64-bit Alloc event (event finding) mismatch; WOW64 "
       "ones do not",
-      F(ETL_POINTER_SIZE_MISMATCH), HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED,
+      HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED,
       HEAPEV_GEN_WIDTH_64}, AT_LOGFILE, LOSE_NONE, patch_psize_mismatch, NULL},
     {{"etl_buffers_written_mismatch", "logfile BuffersWritten differs from the buffers",
       "BuffersWritten = N +- 1..16 (never 0); item at (0, 72) after every other",
-      F(ETL_BUFFERS_WRITTEN_MISMATCH), ANY_TRACE}, AT_LOGFILE_END, LOSE_NONE,
+      HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), ANY_TRACE}, AT_LOGFILE_END, LOSE_NONE,
      patch_buffers_written, NULL},
     {{"etl_log_unfinished", "a live or crashed session's file (not a defect)",
       "BuffersWritten = 0 and EndTime = 0: the note etl_log_unfinished; read to the end",
-      F(ETL_LOG_UNFINISHED), ANY_TRACE}, AT_LOGFILE, LOSE_NONE, patch_unfinished, NULL},
+      HEAPEV_FINDING(ETL_LOG_UNFINISHED), ANY_TRACE}, AT_LOGFILE, LOSE_NONE, patch_unfinished, NULL},
     {{"etl_logfile_unchecked_fields", "logfile fields no check depends on, random",
       "Version..CpuSpeed (LogFileMode's compressed bit kept), names' pointers, TimeZone, "
       "BootTime, PerfFreq, StartTime, ReservedFlags, BuffersLost random: no finding", 0,
@@ -515,61 +514,61 @@ static const etl_row rows[] = {
      LOSE_NONE, patch_size_beyond, NULL},
     {{"etl_saved_offset_below_header", "Offset below the 72-byte buffer header",
       "SavedOffset = CurrentOffset = Offset = 0..71: the target buffer's events are lost",
-      F(ETL_SAVED_OFFSET_INVALID), ANY_TRACE}, AT_TARGET, LOSE_RUN, patch_saved_low, NULL},
+      HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), ANY_TRACE}, AT_TARGET, LOSE_RUN, patch_saved_low, NULL},
     {{"etl_saved_offset_beyond_buffer", "Offset beyond the buffer",
       "SavedOffset = CurrentOffset = Offset in (buffer size, 2^32): the target buffer's events "
-      "are lost", F(ETL_SAVED_OFFSET_INVALID), ANY_TRACE}, AT_TARGET, LOSE_RUN,
+      "are lost", HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), ANY_TRACE}, AT_TARGET, LOSE_RUN,
      patch_saved_high, NULL},
     {{"etl_offset_mismatch", "a data buffer's SavedOffset differs from Offset",
-      "SavedOffset = random other value; records read to Offset", F(ETL_OFFSET_MISMATCH),
+      "SavedOffset = random other value; records read to Offset", HEAPEV_FINDING(ETL_OFFSET_MISMATCH),
       ANY_TRACE}, AT_TARGET, LOSE_NONE, patch_offset, NULL},
     {{"etl_buffer_compressed", "buffer flagged compressed (0x40) in a trace that is not",
-      "BufferFlag |= 0x40: the target buffer's events are lost", F(ETL_BUFFER_COMPRESSED),
+      "BufferFlag |= 0x40: the target buffer's events are lost", HEAPEV_FINDING(ETL_BUFFER_COMPRESSED),
       PLAIN_ONLY}, AT_TARGET, LOSE_RUN, patch_compressed, NULL},
     {{"etl_buffer_unchecked_fields", "buffer header fields no check depends on, random",
       "CurrentOffset..State, BufferFlag (0x40 as it was), BufferType, reserved random: no "
       "finding", 0, ANY_TRACE}, AT_NONE, LOSE_NONE, patch_buffer_unchecked, NULL},
     {{"etl_decompress_failed", "a compressed buffer's stream does not decompress",
       "the target buffer's first flag word = 0xFFFFFFFF (a match before any output): its "
-      "events are lost", F(ETL_DECOMPRESS_FAILED), COMP_ONLY}, AT_TARGET, LOSE_RUN, NULL,
+      "events are lost", HEAPEV_FINDING(ETL_DECOMPRESS_FAILED), COMP_ONLY}, AT_TARGET, LOSE_RUN, NULL,
      patch_stream},
     {{"etl_decompressed_size_mismatch", "Offset disagrees with the decompressed length",
       "target buffer SavedOffset = Offset = real +- 8..64: its events are lost",
-      F(ETL_DECOMPRESSED_SIZE_MISMATCH), COMP_ONLY}, AT_TARGET, LOSE_RUN,
+      HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH), COMP_ONLY}, AT_TARGET, LOSE_RUN,
      patch_decompressed_size, NULL},
     {{"etl_record_size_zero", "record Size field 0",
       "first record of the target buffer (event t): Size = 0; the buffer's events are lost",
-      F(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_zero, NULL},
+      HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_zero, NULL},
     {{"etl_record_size_below_header", "record Size below its header size",
       "event t: Size = 1..header size - 1; the buffer's events are lost",
-      F(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_small, NULL},
+      HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_small, NULL},
     {{"etl_record_crossing_buffer", "record Size crossing Offset and the buffer end",
       "event t: Size = 0x1000..0xFFFF; the buffer's events are lost",
-      F(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_crossing, NULL},
+      HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_record_crossing, NULL},
     {{"etl_record_misaligned", "record placed without 8-byte alignment",
       "a Free record of 44 / 52 bytes, then event t moved onto its unaligned end: the Free "
-      "record is skipped, the buffer's events are lost", F(ETL_RECORD_MISALIGNED), ANY_TRACE},
+      "record is skipped, the buffer's events are lost", HEAPEV_FINDING(ETL_RECORD_MISALIGNED), ANY_TRACE},
      AT_RECORD, LOSE_RUN, patch_misaligned, NULL},
     {{"etl_filler_inside_records", "filler marker 0xFFFFFFFF before Offset",
       "event t's first 4 bytes = 0xFFFFFFFF; the buffer's events are lost",
-      F(ETL_FILLER_INSIDE_RECORDS), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_filler, NULL},
+      HEAPEV_FINDING(ETL_FILLER_INSIDE_RECORDS), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_filler, NULL},
     {{"etl_marker_unsupported", "record HeaderType the reader cannot step over",
       "event t's HeaderType = 0, 5..9, 12..15 (TIMED, ERROR, WNODE, MESSAGE), 22, 0x7F, 0x80, "
-      "0xFF; the buffer's events are lost", F(ETL_HEADER_TYPE_UNSUPPORTED), ANY_TRACE},
+      "0xFF; the buffer's events are lost", HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED), ANY_TRACE},
      AT_RECORD, LOSE_RUN, patch_marker, NULL},
     {{"etl_garbage_record", "garbage bytes where a record starts",
       "event t's bytes random, flags byte not 0xC0 / 0x90 / 0xFF; the buffer's events are lost",
-      F(ETL_HEADER_TYPE_UNSUPPORTED), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_garbage, NULL},
+      HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED), ANY_TRACE}, AT_RECORD, LOSE_RUN, patch_garbage, NULL},
     {{"etl_truncated_file", "file ends inside a record of the last buffer",
       "the last buffer holds the last 1..4 events; the file is cut inside one of them: it and "
-      "the later ones are lost", F(ETL_TRUNCATED_FILE), PLAIN_ONLY}, AT_TARGET, LOSE_CUT, NULL,
+      "the later ones are lost", HEAPEV_FINDING(ETL_TRUNCATED_FILE), PLAIN_ONLY}, AT_TARGET, LOSE_CUT, NULL,
      NULL},
     {{"etl_truncated_buffer_header", "file ends inside the last buffer's header",
       "the last buffer holds the last 1..4 events; the file is cut 1..71 bytes into it: its "
-      "events are lost", F(ETL_TRUNCATED_FILE), ANY_TRACE}, AT_TARGET, LOSE_RUN, NULL, NULL},
+      "events are lost", HEAPEV_FINDING(ETL_TRUNCATED_FILE), ANY_TRACE}, AT_TARGET, LOSE_RUN, NULL, NULL},
     {{"etl_buffer_beyond_file", "the last compressed buffer's BufferSize runs past the file",
       "the last buffer holds the last 1..4 events; the file is cut after its header, inside "
-      "its compressed records: its events are lost", F(ETL_BUFFER_BEYOND_FILE), COMP_ONLY},
+      "its compressed records: its events are lost", HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE), COMP_ONLY},
      AT_TARGET, LOSE_RUN, NULL, NULL},
 };
 
@@ -608,7 +607,7 @@ static int is_truncation(const etl_row *row)
 /* The truncation class that cuts a compressed buffer inside its stream. */
 static int cuts_stream(const etl_row *row)
 {
-    return is_truncation(row) && row->info.findings == F(ETL_BUFFER_BEYOND_FILE);
+    return is_truncation(row) && row->info.findings == HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE);
 }
 
 static int entry(run *r, const heapev_gen_etl_entry *e)
@@ -735,7 +734,7 @@ static int add(run *r, const void *bytes, size_t len, heapev_etl_position *pos)
 /* A 64-bit header is a mismatch only in a trace whose PointerSize the reader takes as 4. */
 static heapev_findings width_mismatch(const run *r, unsigned header_width)
 {
-    return r->psize == 4 && header_width == 8 ? F(ETL_POINTER_SIZE_MISMATCH) : 0;
+    return r->psize == 4 && header_width == 8 ? HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH) : 0;
 }
 
 static int add_noise(run *r, unsigned kind)
@@ -751,7 +750,7 @@ static int add_noise(run *r, unsigned kind)
         r->sum.skipped++;
     if (width_mismatch(r, r->o->width) != 0)
         return container(r, pos.buffer, open_base(r, pos.buffer), pos.offset,
-                         F(ETL_POINTER_SIZE_MISMATCH));
+                         HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH));
     return 0;
 }
 
@@ -1005,7 +1004,7 @@ static int first_items(run *r)
     uint32_t at[HEAPEV_ETL_WRITER_MAX_HEADER_RECORDS];
     unsigned n = heapev_etl_writer_header_records(&r->w, at);
     for (unsigned i = 0; i < n && width_mismatch(r, r->o->width) != 0; i++)
-        if (container(r, 0, 0, at[i], F(ETL_POINTER_SIZE_MISMATCH)) != 0)
+        if (container(r, 0, 0, at[i], HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH)) != 0)
             return -1;
     return 0;
 }

@@ -24,7 +24,7 @@
 
 #include <string.h>
 
-#include "le.h"
+#include "heapev/le.h"
 
 /* The output stream being written. Invariant: pos <= cap. */
 typedef struct lzx_out {

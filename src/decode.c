@@ -8,9 +8,8 @@
 
 #include <string.h>
 
-#include "le.h"
+#include "heapev/le.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 heapev_limits heapev_limits_default(void)
 {
@@ -26,11 +25,11 @@ static heapev_limits limits_or_default(const heapev_limits *limits)
 static heapev_findings check_source(uint32_t source)
 {
     if (source == HEAPEV_SOURCE_INVALID)
-        return BIT(SOURCE_INVALID);
+        return HEAPEV_FINDING(SOURCE_INVALID);
     if (source == HEAPEV_SOURCE_SEGMENT_HEAP)
-        return BIT(SOURCE_RESERVED);
+        return HEAPEV_FINDING(SOURCE_RESERVED);
     if (heapev_source_name(source) == NULL)
-        return BIT(SOURCE_UNDEFINED);
+        return HEAPEV_FINDING(SOURCE_UNDEFINED);
     return 0;
 }
 
@@ -51,21 +50,21 @@ heapev_findings heapev_check_fields(const heapev_event *event, const heapev_limi
     heapev_findings f = check_source(event->source);
 
     if (event->heap_handle == 0)
-        f |= BIT(HEAP_HANDLE_NULL);
+        f |= HEAPEV_FINDING(HEAP_HANDLE_NULL);
     if (event->address == 0)
-        f |= BIT(ADDRESS_NULL);
+        f |= HEAPEV_FINDING(ADDRESS_NULL);
     if (event->address % align != 0)
-        f |= BIT(ADDRESS_MISALIGNED);
+        f |= HEAPEV_FINDING(ADDRESS_MISALIGNED);
     if (address_wraps(event->address, event->size, event->pointer_width))
-        f |= BIT(ADDRESS_WRAPS);
+        f |= HEAPEV_FINDING(ADDRESS_WRAPS);
     if (event->address > user_max)
-        f |= BIT(ADDRESS_KERNEL_RANGE);
+        f |= HEAPEV_FINDING(ADDRESS_KERNEL_RANGE);
     if (event->heap_handle > user_max)
-        f |= BIT(HEAP_HANDLE_KERNEL_RANGE);
+        f |= HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE);
     if (event->size > user_max)
-        f |= BIT(SIZE_IMPLAUSIBLE);
+        f |= HEAPEV_FINDING(SIZE_IMPLAUSIBLE);
     if (event->source == HEAPEV_SOURCE_LOWFRAG && event->size > HEAPEV_LFH_MAX_SIZE)
-        f |= BIT(LOWFRAG_SIZE_TOO_LARGE);
+        f |= HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE);
     return f;
 }
 
@@ -90,14 +89,14 @@ static heapev_findings decode_payload_fields(const uint8_t *p, size_t len, unsig
     size_t need = HEAPEV_PAYLOAD_SIZE(width);
     e->pointer_width = (uint8_t)width;
     if (len < need)
-        return BIT(TRUNCATED);
+        return HEAPEV_FINDING(TRUNCATED);
     e->heap_handle = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_HEAP_HANDLE(width), width);
     e->size = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_SIZE(width), width);
     e->address = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_ADDRESS(width), width);
     e->source = heapev_read_le32(p + HEAPEV_PAYLOAD_OFF_SOURCE(width));
     e->payload_decoded = 1;
     e->trailing_bytes = clamp_u32(len - need);
-    return heapev_check_fields(e, limits) | (len > need ? BIT(TRAILING_BYTES) : 0);
+    return heapev_check_fields(e, limits) | (len > need ? HEAPEV_FINDING(TRAILING_BYTES) : 0);
 }
 
 heapev_findings heapev_decode_payload(const void *data, size_t len, unsigned width,
@@ -107,7 +106,7 @@ heapev_findings heapev_decode_payload(const void *data, size_t len, unsigned wid
     if (width != 4 && width != 8) {
         width = infer_width(len);
         if (width == 0)
-            return event->findings = BIT(LENGTH_AMBIGUOUS);
+            return event->findings = HEAPEV_FINDING(LENGTH_AMBIGUOUS);
     }
     event->findings = decode_payload_fields(data, len, width, limits, event);
     return event->findings;
@@ -144,13 +143,13 @@ static heapev_findings check_header(const heapev_record_header *h)
 {
     heapev_findings f = 0;
     if (heapev_header_type_width(h->header_type) == 0)
-        f |= BIT(HEADER_TYPE_UNKNOWN);
+        f |= HEAPEV_FINDING(HEADER_TYPE_UNKNOWN);
     if (h->flags != HEAPEV_HEADER_FLAGS)
-        f |= BIT(HEADER_FLAGS_INVALID);
+        f |= HEAPEV_FINDING(HEADER_FLAGS_INVALID);
     if (h->hook_id != HEAPEV_HOOK_HEAP_ALLOC)
-        f |= BIT(NOT_HEAP_ALLOC);
+        f |= HEAPEV_FINDING(NOT_HEAP_ALLOC);
     if (h->version != HEAPEV_HEADER_VERSION)
-        f |= BIT(HEADER_VERSION_UNEXPECTED);
+        f |= HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED);
     return f;
 }
 
@@ -167,13 +166,13 @@ heapev_findings heapev_decode_record(const void *data, size_t len, const heapev_
                          ? header_read_size(p[HEAPEV_HEADER_OFF_HEADER_TYPE])
                          : HEAPEV_HEADER_SIZE_COMPACT;
     if (len < hsize)
-        return event->findings = BIT(TRUNCATED);
+        return event->findings = HEAPEV_FINDING(TRUNCATED);
 
     event->has_header = 1;
     read_header(p, hsize, &event->header);
     heapev_findings f = check_header(&event->header);
     if (event->header.size < hsize || event->header.size > len)
-        f |= BIT(HEADER_SIZE_MISMATCH);
+        f |= HEAPEV_FINDING(HEADER_SIZE_MISMATCH);
     else
         extent = event->header.size;
     if (consumed != NULL)
@@ -181,7 +180,7 @@ heapev_findings heapev_decode_record(const void *data, size_t len, const heapev_
 
     unsigned width = heapev_header_type_width(event->header.header_type);
     event->pointer_width = (uint8_t)width;
-    if (width != 0 && !(f & BIT(NOT_HEAP_ALLOC)))
+    if (width != 0 && !(f & HEAPEV_FINDING(NOT_HEAP_ALLOC)))
         f |= decode_payload_fields(p + hsize, extent - hsize, width, limits, event);
     return event->findings = f;
 }

@@ -1,7 +1,7 @@
 /* encode.c - event -> payload / record bytes, the inverse of decode.c. */
 #include "heapev/decode.h"
 
-#include "le.h"
+#include "heapev/le.h"
 
 size_t heapev_payload_size(const heapev_event *event)
 {

@@ -14,9 +14,8 @@
 #include <libfwnt.h>
 #include <string.h>
 
-#include "le.h"
+#include "heapev/le.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 enum { STAGE_START, STAGE_RECORDS, STAGE_NEXT, STAGE_FINISH, STAGE_END, STAGE_IO_ERROR };
 
@@ -301,14 +300,14 @@ static void report_bad_marker(heapev_etl_reader *r)
     record_shape s;
     int misaligned = r->prev_end < r->pos && steppable_size(r, r->prev_end, &s) != 0;
     report(r, r->base + r->pos,
-           misaligned ? BIT(ETL_RECORD_MISALIGNED) : BIT(ETL_HEADER_TYPE_UNSUPPORTED));
+           misaligned ? HEAPEV_FINDING(ETL_RECORD_MISALIGNED) : HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED));
     r->pos = r->end;
 }
 
 /* Only a 64-bit header in a 32-bit trace: 32-bit headers in 64-bit traces are WOW64's. */
 static heapev_findings width_check(const heapev_etl_reader *r, const record_shape *s)
 {
-    return r->psize == 4 && s->width == 8 ? BIT(ETL_POINTER_SIZE_MISMATCH) : 0;
+    return r->psize == 4 && s->width == 8 ? HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH) : 0;
 }
 
 /*
@@ -388,12 +387,12 @@ static int step_record(heapev_etl_reader *r, heapev_etl_item *item)
     record_shape s;
     if (r->end - r->pos < HEAPEV_HEADER_OFF_HOOK_ID + 2u) {
         if (!cut_before(r, (uint64_t)r->pos + HEAPEV_HEADER_OFF_HOOK_ID + 2u))
-            report(r, r->base + r->pos, BIT(ETL_RECORD_SIZE_INVALID));
+            report(r, r->base + r->pos, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID));
         r->pos = r->end;
         return 0;
     }
     if (heapev_read_le32(p) == HEAPEV_ETL_FILLER_MARKER) {
-        report(r, r->base + r->pos, BIT(ETL_FILLER_INSIDE_RECORDS));
+        report(r, r->base + r->pos, HEAPEV_FINDING(ETL_FILLER_INSIDE_RECORDS));
         r->pos = r->end;
         return 0;
     }
@@ -404,7 +403,7 @@ static int step_record(heapev_etl_reader *r, heapev_etl_item *item)
     uint32_t size = heapev_read_le16(p + s.size_off);
     if (size < s.hsize || size > r->end - r->pos) {
         if (size < s.hsize || !cut_before(r, (uint64_t)r->pos + size))
-            report(r, r->base + r->pos, BIT(ETL_RECORD_SIZE_INVALID));
+            report(r, r->base + r->pos, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID));
         r->pos = r->end;
         return 0;
     }
@@ -435,7 +434,7 @@ static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
                            r->logfile.buffer_size < max
                        ? r->logfile.buffer_size : max;
     if (offset < HEAPEV_ETL_BUFFER_HEADER_SIZE || offset > cap)
-        return BIT(ETL_SAVED_OFFSET_INVALID);
+        return HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID);
     size_t in = r->got - HEAPEV_ETL_BUFFER_HEADER_SIZE; /* <= max - 72: BufferSize <= max */
     size_t room = (size_t)max - HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_SCRATCH_SLACK;
     uint8_t *img = r->opts.scratch;
@@ -448,9 +447,9 @@ static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
         out = 0; /* nothing compressed: nothing to decompress */
     else if (libfwnt_lzxpress_decompress(copy, in, img + HEAPEV_ETL_BUFFER_HEADER_SIZE, &out,
                                          NULL) != 1)
-        return BIT(ETL_DECOMPRESS_FAILED);
+        return HEAPEV_FINDING(ETL_DECOMPRESS_FAILED);
     if (out != offset - HEAPEV_ETL_BUFFER_HEADER_SIZE)
-        return BIT(ETL_DECOMPRESSED_SIZE_MISMATCH);
+        return HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH);
     memcpy(img, r->buf, HEAPEV_ETL_BUFFER_HEADER_SIZE);
     r->buf = img;
     r->got = r->full = r->end = offset;
@@ -463,8 +462,8 @@ static heapev_findings decompress(heapev_etl_reader *r, uint32_t offset)
 static heapev_findings saved_offset_check(const heapev_etl_reader *r, uint32_t saved, uint32_t offset)
 {
     if (r->index == 0)
-        return saved != 0 && saved > offset ? BIT(ETL_OFFSET_MISMATCH) : 0;
-    return saved != offset ? BIT(ETL_OFFSET_MISMATCH) : 0;
+        return saved != 0 && saved > offset ? HEAPEV_FINDING(ETL_OFFSET_MISMATCH) : 0;
+    return saved != offset ? HEAPEV_FINDING(ETL_OFFSET_MISMATCH) : 0;
 }
 
 /* Set the record range of the buffer at r->buf; returns what keeps its records unread. */
@@ -472,11 +471,11 @@ static heapev_findings record_range(heapev_etl_reader *r, uint32_t offset, uint1
 {
     if (flags & HEAPEV_ETL_BUFFER_FLAG_COMPRESSED) {
         if (!r->chained || r->index == 0 || r->opts.scratch == NULL)
-            return BIT(ETL_BUFFER_COMPRESSED);
+            return HEAPEV_FINDING(ETL_BUFFER_COMPRESSED);
         return decompress(r, offset);
     }
     if (offset < HEAPEV_ETL_BUFFER_HEADER_SIZE || offset > r->full)
-        return BIT(ETL_SAVED_OFFSET_INVALID);
+        return HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID);
     r->end = offset < r->got ? offset : (uint32_t)r->got;
     return 0;
 }
@@ -490,22 +489,22 @@ static heapev_findings open_buffer(heapev_etl_reader *r)
     r->full = r->size;
     r->pos = r->end = r->prev_end = HEAPEV_ETL_BUFFER_HEADER_SIZE;
     if (r->got < HEAPEV_ETL_BUFFER_HEADER_SIZE)
-        return BIT(ETL_TRUNCATED_FILE);
+        return HEAPEV_FINDING(ETL_TRUNCATED_FILE);
     if (r->chained && r->index > 0 && !chain_size_valid(r, r->size)) {
         r->size = 0; /* the chain ends here: no later buffer can be placed */
-        return BIT(ETL_BUFFER_SIZE_INVALID);
+        return HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID);
     }
     uint32_t offset = heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_OFFSET);
     if (r->got < r->size)
-        f |= r->chained && r->index > 0 ? BIT(ETL_BUFFER_BEYOND_FILE) : BIT(ETL_TRUNCATED_FILE);
+        f |= r->chained && r->index > 0 ? HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE) : HEAPEV_FINDING(ETL_TRUNCATED_FILE);
     if ((!r->chained || r->index == 0) &&
         heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_BUFFER_SIZE) != r->stride) {
-        f |= BIT(ETL_BUFFER_SIZE_INVALID);
+        f |= HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID);
         if (r->chained) /* buffer 0's own length unknown: no later buffer can be placed */
             r->size = 0;
     }
     f |= saved_offset_check(r, heapev_read_le32(p + HEAPEV_ETL_BUF_OFF_SAVED_OFFSET), offset);
-    if (f & BIT(ETL_BUFFER_BEYOND_FILE))
+    if (f & HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE))
         return f; /* its compressed bytes are cut, or its BufferSize wrong: not read */
     return f | record_range(r, offset, heapev_read_le16(p + HEAPEV_ETL_BUF_OFF_BUFFER_FLAG));
 }
@@ -564,19 +563,19 @@ static heapev_findings read_logfile_fields(heapev_etl_reader *r, const uint8_t *
 {
     heapev_etl_logfile *lf = &r->logfile;
     if (len < HEAPEV_LOGFILE_OFF_POINTER_SIZE + 4u)
-        return BIT(ETL_LOGFILE_HEADER_SHORT);
+        return HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT);
     read_logfile_basics(lf, q);
     r->chained = lf->compressed;
-    heapev_findings f = lf->unfinished ? BIT(ETL_LOG_UNFINISHED) : 0;
+    heapev_findings f = lf->unfinished ? HEAPEV_FINDING(ETL_LOG_UNFINISHED) : 0;
     if (!r->chained && lf->buffer_size != r->stride)
-        f |= BIT(ETL_BUFFER_SIZE_INVALID);
+        f |= HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID);
     unsigned ps = lf->pointer_size;
     if (ps != 4 && ps != 8)
-        return f | BIT(ETL_POINTER_SIZE_INVALID);
+        return f | HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID);
     r->psize = ps;
     if (len < HEAPEV_LOGFILE_FIXED_SIZE(ps) ||
         !names_terminated(q, HEAPEV_LOGFILE_FIXED_SIZE(ps), len))
-        return f | BIT(ETL_LOGFILE_HEADER_SHORT);
+        return f | HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT);
     lf->start_time = (int64_t)heapev_read_le64(q + HEAPEV_LOGFILE_OFF_START_TIME(ps));
     return f;
 }
@@ -593,12 +592,12 @@ static heapev_findings parse_logfile(heapev_etl_reader *r, uint32_t *next, uint3
     uint32_t at = HEAPEV_ETL_BUFFER_HEADER_SIZE;
     *next = *rec_end = at;
     if (!find_logfile_header(r->buf, limit, &hsize, &size))
-        return cut_before(r, at + HEAPEV_HEADER_SIZE_COMPACT) ? 0 : BIT(ETL_NO_LOGFILE_HEADER);
+        return cut_before(r, at + HEAPEV_HEADER_SIZE_COMPACT) ? 0 : HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER);
     if (size < hsize || at + size > limit) {
         *next = UINT32_MAX; /* no record can be read after it */
         if (size >= hsize && cut_before(r, (uint64_t)at + size))
             return 0;
-        return BIT(ETL_RECORD_SIZE_INVALID) | BIT(ETL_NO_LOGFILE_HEADER);
+        return HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID) | HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER);
     }
     heapev_findings f = read_logfile_fields(r, r->buf + at + hsize, size - hsize);
     record_shape s = {HEAPEV_HEADER_OFF_SIZE, hsize,
@@ -641,13 +640,13 @@ static void start_file(heapev_etl_reader *r)
     if (fetch(r, 0, HEAPEV_ETL_BUFFER_HEADER_SIZE) != 0)
         return;
     if (r->got == 0) {
-        report(r, 0, BIT(ETL_NO_LOGFILE_HEADER));
+        report(r, 0, HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER));
         r->stage = STAGE_END;
         return;
     }
     if (r->got < HEAPEV_ETL_BUFFER_HEADER_SIZE) {
         r->stats.buffers++;
-        report(r, 0, BIT(ETL_TRUNCATED_FILE));
+        report(r, 0, HEAPEV_FINDING(ETL_TRUNCATED_FILE));
         r->stage = STAGE_END;
         return;
     }
@@ -656,7 +655,7 @@ static void start_file(heapev_etl_reader *r)
         return;
     if (r->stride == 0) {
         r->stats.buffers++;
-        report(r, 0, BIT(ETL_BUFFER_SIZE_INVALID));
+        report(r, 0, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID));
         r->stage = STAGE_END;
         return;
     }
@@ -712,7 +711,7 @@ static void finish_file(heapev_etl_reader *r)
     if (lf->present && !lf->unfinished && lf->buffers_written != r->stats.buffers) {
         r->index = r->base = 0; /* attributed to buffer 0, where the field lives */
         r->decompressed = 0;
-        report(r, HEAPEV_ETL_BUFFER_HEADER_SIZE, BIT(ETL_BUFFERS_WRITTEN_MISMATCH));
+        report(r, HEAPEV_ETL_BUFFER_HEADER_SIZE, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH));
     }
     r->stage = STAGE_END;
 }

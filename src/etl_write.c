@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "le.h"
+#include "heapev/le.h"
 
 #define NAME_MAX_CHARS 255u /* per name: keeps the logfile record far below 64 KiB */
 #define FILETIME_HZ 10000000ll /* FILETIME counts 100 ns units */

@@ -12,10 +12,9 @@
 #include <stdio.h>
 
 #include "heapev/format.h"
-#include "le.h"
+#include "heapev/le.h"
 
 #define FBIT(f) HEAPEV_FIELD_BIT(HEAPEV_FIELD_##f)
-#define FINDING(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 /* A field from offset @c off up to (not including) @c end. */
 typedef struct field_span {
@@ -190,9 +189,9 @@ static heapev_findings findings_for(const heapev_event *e, heapev_field field, i
         if (heapev_layout_finding_fields((heapev_finding)c) & HEAPEV_FIELD_BIT(field))
             f |= HEAPEV_FINDING_BIT(c);
     if (missing)
-        f |= FINDING(TRUNCATED) | FINDING(ETL_TRUNCATED_FILE);
+        f |= HEAPEV_FINDING(TRUNCATED) | HEAPEV_FINDING(ETL_TRUNCATED_FILE);
     if (field == HEAPEV_FIELD_UNDECODED)
-        f |= FINDING(LENGTH_AMBIGUOUS);
+        f |= HEAPEV_FINDING(LENGTH_AMBIGUOUS);
     return f & e->findings;
 }
 
@@ -277,7 +276,7 @@ size_t heapev_layout_record(const void *data, size_t len, const heapev_limits *l
     add_header(&b, hsize, len);
     if (!e->has_header)
         return b.n; /* header cut short: the decoder read nothing */
-    if (e->pointer_width != 0 && !(e->findings & FINDING(NOT_HEAP_ALLOC)))
+    if (e->pointer_width != 0 && !(e->findings & HEAPEV_FINDING(NOT_HEAP_ALLOC)))
         add_payload(&b, hsize, e->pointer_width, extent);
     else if (extent > hsize)
         add_range(&b, HEAPEV_FIELD_UNDECODED, hsize, extent - hsize, extent);

@@ -8,7 +8,6 @@
 #include "heapev/decode.h"
 #include "testlib.h"
 
-#define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 /* A clean 64-bit event: 64 KiB aligned handle, 16-aligned address, LFH, small size. */
 #define H64 0x000001D2A0E50000ull
@@ -89,12 +88,12 @@ static void test_source_values(void **state)
         assert_int_equal(decode64(H64, 40, A64, src), 0);
         assert_int_equal(decode32(H32, 24, A32, src), 0);
     }
-    assert_int_equal(decode64(H64, 40, A64, 5), F(SOURCE_INVALID));
-    assert_int_equal(decode64(H64, 40, A64, 6), F(SOURCE_RESERVED));
+    assert_int_equal(decode64(H64, 40, A64, 5), HEAPEV_FINDING(SOURCE_INVALID));
+    assert_int_equal(decode64(H64, 40, A64, 6), HEAPEV_FINDING(SOURCE_RESERVED));
     static const uint32_t undefined[] = {0, 7, 8, 0x100, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
     for (size_t i = 0; i < sizeof undefined / sizeof undefined[0]; i++) {
-        assert_int_equal(decode64(H64, 40, A64, undefined[i]), F(SOURCE_UNDEFINED));
-        assert_int_equal(decode32(H32, 24, A32, undefined[i]), F(SOURCE_UNDEFINED));
+        assert_int_equal(decode64(H64, 40, A64, undefined[i]), HEAPEV_FINDING(SOURCE_UNDEFINED));
+        assert_int_equal(decode32(H32, 24, A32, undefined[i]), HEAPEV_FINDING(SOURCE_UNDEFINED));
     }
 }
 
@@ -115,9 +114,9 @@ static void test_source_names(void **state)
 static void test_null_fields(void **state)
 {
     (void)state;
-    assert_int_equal(decode64(0, 40, A64, 3), F(HEAP_HANDLE_NULL));
-    assert_int_equal(decode64(H64, 40, 0, 3), F(ADDRESS_NULL));
-    assert_int_equal(decode32(0, 24, 0, 3), F(HEAP_HANDLE_NULL) | F(ADDRESS_NULL));
+    assert_int_equal(decode64(0, 40, A64, 3), HEAPEV_FINDING(HEAP_HANDLE_NULL));
+    assert_int_equal(decode64(H64, 40, 0, 3), HEAPEV_FINDING(ADDRESS_NULL));
+    assert_int_equal(decode32(0, 24, 0, 3), HEAPEV_FINDING(HEAP_HANDLE_NULL) | HEAPEV_FINDING(ADDRESS_NULL));
     /* Size 0 is legal. */
     assert_int_equal(decode64(H64, 0, A64, 3), 0);
 }
@@ -125,9 +124,9 @@ static void test_null_fields(void **state)
 static void test_alignment(void **state)
 {
     (void)state;
-    assert_int_equal(decode64(H64, 40, A64 + 8, 3), F(ADDRESS_MISALIGNED));
-    assert_int_equal(decode64(H64, 40, A64 + 1, 3), F(ADDRESS_MISALIGNED));
-    assert_int_equal(decode32(H32, 24, A32 + 4, 3), F(ADDRESS_MISALIGNED));
+    assert_int_equal(decode64(H64, 40, A64 + 8, 3), HEAPEV_FINDING(ADDRESS_MISALIGNED));
+    assert_int_equal(decode64(H64, 40, A64 + 1, 3), HEAPEV_FINDING(ADDRESS_MISALIGNED));
+    assert_int_equal(decode32(H32, 24, A32 + 4, 3), HEAPEV_FINDING(ADDRESS_MISALIGNED));
     assert_int_equal(decode32(H32, 24, A32 + 8, 3), 0); /* 8 is enough for 32-bit */
 }
 
@@ -135,14 +134,14 @@ static void test_kernel_range(void **state)
 {
     (void)state;
     assert_int_equal(decode64(H64, 40, 0x00007FFFFFFEFFF0ull, 3), 0); /* last user block */
-    assert_int_equal(decode64(H64, 40, 0x00007FFFFFFF0000ull, 3), F(ADDRESS_KERNEL_RANGE));
-    assert_int_equal(decode64(H64, 40, 0xFFFF800000001000ull, 3), F(ADDRESS_KERNEL_RANGE));
-    assert_int_equal(decode64(0xFFFFF80000000000ull, 40, A64, 3), F(HEAP_HANDLE_KERNEL_RANGE));
-    assert_int_equal(decode32(H32, 24, 0x80001000u, 3), F(ADDRESS_KERNEL_RANGE));
-    assert_int_equal(decode32(0x80010000u, 24, A32, 3), F(HEAP_HANDLE_KERNEL_RANGE));
+    assert_int_equal(decode64(H64, 40, 0x00007FFFFFFF0000ull, 3), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(H64, 40, 0xFFFF800000001000ull, 3), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(0xFFFFF80000000000ull, 40, A64, 3), HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE));
+    assert_int_equal(decode32(H32, 24, 0x80001000u, 3), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode32(0x80010000u, 24, A32, 3), HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE));
     /* The 32-bit limit is the user's choice: /3GB and WOW64 producers. */
     assert_int_equal(decode32_lim(0x80010000u, 24, 0x80001000u, 3, 0xBFFEFFFF), 0);
-    assert_int_equal(decode32_lim(H32, 24, 0xC0001000u, 3, 0xBFFEFFFF), F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode32_lim(H32, 24, 0xC0001000u, 3, 0xBFFEFFFF), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
     assert_int_equal(decode32_lim(H32, 24, 0xC0001000u, 3, 0xFFFEFFFF), 0);
 }
 
@@ -150,12 +149,12 @@ static void test_size_checks(void **state)
 {
     (void)state;
     assert_int_equal(decode64(H64, 0x00007FFFFFFEFFFFull, 0x10000, 4), 0);
-    assert_int_equal(decode64(H64, 0x0000800000000000ull, 0x10000, 4), F(SIZE_IMPLAUSIBLE));
-    assert_int_equal(decode32(H32, 0x7FFF0000u, 0x10000, 4), F(SIZE_IMPLAUSIBLE));
+    assert_int_equal(decode64(H64, 0x0000800000000000ull, 0x10000, 4), HEAPEV_FINDING(SIZE_IMPLAUSIBLE));
+    assert_int_equal(decode32(H32, 0x7FFF0000u, 0x10000, 4), HEAPEV_FINDING(SIZE_IMPLAUSIBLE));
     assert_int_equal(decode64(H64, 16384, A64, 2), 0);
-    assert_int_equal(decode64(H64, 16385, A64, 2), F(LOWFRAG_SIZE_TOO_LARGE));
+    assert_int_equal(decode64(H64, 16385, A64, 2), HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE));
     assert_int_equal(decode64(H64, 16385, A64, 3), 0); /* only LFH is limited */
-    assert_int_equal(decode32(H32, 0x100000, A32, 2), F(LOWFRAG_SIZE_TOO_LARGE));
+    assert_int_equal(decode32(H32, 0x100000, A32, 2), HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE));
 }
 
 static void test_address_wraps(void **state)
@@ -165,24 +164,24 @@ static void test_address_wraps(void **state)
     /* The block may end exactly at the top of the 32-bit space... */
     assert_int_equal(decode32_lim(H32, 0x10000, 0xFFFF0000u, 3, all), 0);
     /* ...but not one byte past it. */
-    assert_int_equal(decode32_lim(H32, 0x10001, 0xFFFF0000u, 3, all), F(ADDRESS_WRAPS));
+    assert_int_equal(decode32_lim(H32, 0x10001, 0xFFFF0000u, 3, all), HEAPEV_FINDING(ADDRESS_WRAPS));
     assert_int_equal(decode32_lim(H32, 0x20000, 0xFFFE0000u, 3, 0xFFFEFFFF), 0);
-    assert_int_equal(decode32_lim(H32, 0x20001, 0xFFFE0000u, 3, 0xFFFEFFFF), F(ADDRESS_WRAPS));
+    assert_int_equal(decode32_lim(H32, 0x20001, 0xFFFE0000u, 3, 0xFFFEFFFF), HEAPEV_FINDING(ADDRESS_WRAPS));
     /* 64-bit: only reachable with kernel addresses or impossible sizes. */
     assert_int_equal(decode64(H64, 0x10000, 0xFFFFFFFFFFFF0000ull, 3),
-                     F(ADDRESS_KERNEL_RANGE));
+                     HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
     assert_int_equal(decode64(H64, 0x10001, 0xFFFFFFFFFFFF0000ull, 3),
-                     F(ADDRESS_WRAPS) | F(ADDRESS_KERNEL_RANGE));
-    assert_int_equal(decode64(H64, UINT64_MAX, A64, 3), F(ADDRESS_WRAPS) | F(SIZE_IMPLAUSIBLE));
+                     HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(decode64(H64, UINT64_MAX, A64, 3), HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE));
 }
 
 static void test_many_findings_at_once(void **state)
 {
     (void)state;
     heapev_findings f = decode64(0, UINT64_MAX, 0xFFFFFFFFFFFFFFF1ull, 2);
-    assert_int_equal(f, F(HEAP_HANDLE_NULL) | F(ADDRESS_MISALIGNED) | F(ADDRESS_WRAPS) |
-                            F(ADDRESS_KERNEL_RANGE) | F(SIZE_IMPLAUSIBLE) |
-                            F(LOWFRAG_SIZE_TOO_LARGE));
+    assert_int_equal(f, HEAPEV_FINDING(HEAP_HANDLE_NULL) | HEAPEV_FINDING(ADDRESS_MISALIGNED) | HEAPEV_FINDING(ADDRESS_WRAPS) |
+                            HEAPEV_FINDING(ADDRESS_KERNEL_RANGE) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE) |
+                            HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE));
 }
 
 /*
@@ -202,7 +201,7 @@ static void check_length(unsigned width_arg, size_t len)
     heapev_event e;
     heapev_findings f = heapev_decode_payload(len ? buf : NULL, len, width_arg, NULL, &e);
     if (width == 0) {
-        assert_int_equal(f, F(LENGTH_AMBIGUOUS));
+        assert_int_equal(f, HEAPEV_FINDING(LENGTH_AMBIGUOUS));
         assert_int_equal(e.payload_decoded, 0);
         assert_int_equal(e.pointer_width, 0);
         return;
@@ -210,11 +209,11 @@ static void check_length(unsigned width_arg, size_t len)
     size_t need = width == 4 ? 16 : 28;
     assert_int_equal(e.pointer_width, width);
     if (len < need) {
-        assert_int_equal(f, F(TRUNCATED));
+        assert_int_equal(f, HEAPEV_FINDING(TRUNCATED));
         assert_int_equal(e.payload_decoded, 0);
         assert_true(e.heap_handle == 0 && e.size == 0 && e.address == 0 && e.source == 0);
     } else {
-        assert_int_equal(f, len > need ? F(TRAILING_BYTES) : 0);
+        assert_int_equal(f, len > need ? HEAPEV_FINDING(TRAILING_BYTES) : 0);
         assert_int_equal(e.trailing_bytes, len - need);
         assert_int_equal(e.payload_decoded, 1);
     }
@@ -236,7 +235,7 @@ static void test_trailing_bytes_keep_fields(void **state)
     memset(buf, 0xAB, sizeof buf);
     t_payload64(buf, H64, 40, A64, 1);
     heapev_event e;
-    assert_int_equal(heapev_decode_payload(buf, sizeof buf, 8, NULL, &e), F(TRAILING_BYTES));
+    assert_int_equal(heapev_decode_payload(buf, sizeof buf, 8, NULL, &e), HEAPEV_FINDING(TRAILING_BYTES));
     assert_true(e.heap_handle == H64 && e.address == A64 && e.size == 40 && e.source == 1);
     assert_int_equal(e.trailing_bytes, 12);
 }
@@ -258,12 +257,12 @@ static void test_trailing_bytes_saturate(void **state)
     assert_int_equal(mprotect(m, (size_t)page, PROT_READ | PROT_WRITE), 0);
     t_payload64(m, H64, 40, A64, 1);
     heapev_event e;
-    assert_int_equal(heapev_decode_payload(m, len, 8, NULL, &e), F(TRAILING_BYTES));
+    assert_int_equal(heapev_decode_payload(m, len, 8, NULL, &e), HEAPEV_FINDING(TRAILING_BYTES));
     assert_true(e.heap_handle == H64 && e.address == A64 && e.size == 40 && e.source == 1);
     assert_int_equal(e.trailing_bytes, UINT32_MAX);
     /* One byte less than 4 GiB trailing: exact. */
     assert_int_equal(heapev_decode_payload(m, 28 + (size_t)UINT32_MAX - 1, 8, NULL, &e),
-                     F(TRAILING_BYTES));
+                     HEAPEV_FINDING(TRAILING_BYTES));
     assert_int_equal(e.trailing_bytes, UINT32_MAX - 1);
     assert_int_equal(munmap(m, len), 0);
 #else
@@ -282,10 +281,10 @@ static void test_wrong_width(void **state)
     assert_true(e.heap_handle == 0x00010000 && e.size == 5 && e.address == 0x40);
     assert_int_equal(e.source, 1);
     assert_int_equal(e.trailing_bytes, 12);
-    assert_int_equal(e.findings, F(TRAILING_BYTES));
+    assert_int_equal(e.findings, HEAPEV_FINDING(TRAILING_BYTES));
     /* And a 32-bit payload read as 64-bit is truncated. */
     t_payload32(buf, H32, 24, A32, 3);
-    assert_int_equal(heapev_decode_payload(buf, 16, 8, NULL, &e), F(TRUNCATED));
+    assert_int_equal(heapev_decode_payload(buf, 16, 8, NULL, &e), HEAPEV_FINDING(TRUNCATED));
 }
 
 /* The decoder never reads past len: a payload at the very end of a heap block. */
@@ -318,7 +317,7 @@ static void test_check_fields_api(void **state)
     e.address = 0x100000000ull;
     e.size = 0x10;
     e.source = 3;
-    assert_int_equal(heapev_check_fields(&e, NULL), F(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(heapev_check_fields(&e, NULL), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
 }
 
 int main(void)

@@ -10,7 +10,6 @@
 #include "heapev/decode.h"
 #include "testlib.h"
 
-#define F(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 #define H64 0x000001D2A0E50000ull
 #define A64 0x000001D2A0E51230ull
 
@@ -134,13 +133,13 @@ static void test_perfinfo32_clean(void **state)
     uint8_t bad[32];
     memcpy(bad, bytes, sizeof bad);
     bad[4] = 12;
-    assert_int_equal(decode(bad, sizeof bad, &e, &used), F(HEADER_SIZE_MISMATCH));
+    assert_int_equal(decode(bad, sizeof bad, &e, &used), HEAPEV_FINDING(HEADER_SIZE_MISMATCH));
     assert_int_equal(used, 32);
     assert_int_equal(e.header.size, 12);
     /* Another hook in a PERFINFO header: not an Alloc, payload not read. */
     memcpy(bad, bytes, sizeof bad);
     bad[6] = 0x24;
-    assert_int_equal(decode(bad, sizeof bad, &e, &used), F(NOT_HEAP_ALLOC));
+    assert_int_equal(decode(bad, sizeof bad, &e, &used), HEAPEV_FINDING(NOT_HEAP_ALLOC));
     assert_int_equal(e.payload_decoded, 0);
     assert_int_equal(e.header.hook_id, 0x1024);
 }
@@ -183,7 +182,7 @@ static void test_header_type_unknown(void **state)
         heapev_event e;
         size_t n = make_record(buf, 2, 2, 0xC0, 0, 0x1021);
         buf[2] = types[i];
-        assert_int_equal(decode(buf, n, &e, NULL), F(HEADER_TYPE_UNKNOWN));
+        assert_int_equal(decode(buf, n, &e, NULL), HEAPEV_FINDING(HEADER_TYPE_UNKNOWN));
         assert_int_equal(e.pointer_width, 0);
         assert_int_equal(e.payload_decoded, 0);
     }
@@ -197,13 +196,13 @@ static void test_header_flags_and_version(void **state)
     heapev_event e;
     for (size_t i = 0; i < sizeof bad_flags; i++) {
         size_t n = make_record(buf, 2, 2, bad_flags[i], 0, 0x1021);
-        assert_int_equal(decode(buf, n, &e, NULL), F(HEADER_FLAGS_INVALID));
+        assert_int_equal(decode(buf, n, &e, NULL), HEAPEV_FINDING(HEADER_FLAGS_INVALID));
         assert_int_equal(e.payload_decoded, 1); /* width still known from the type */
     }
     static const uint16_t versions[] = {0, 1, 3, 0xFFFF};
     for (size_t i = 0; i < 4; i++) {
         size_t n = make_record(buf, versions[i], 1, 0xC0, 0, 0x1021);
-        assert_int_equal(decode(buf, n, &e, NULL), F(HEADER_VERSION_UNEXPECTED));
+        assert_int_equal(decode(buf, n, &e, NULL), HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED));
         assert_int_equal(e.header.version, versions[i]);
     }
 }
@@ -218,7 +217,7 @@ static void test_not_heap_alloc(void **state)
         uint8_t buf[64];
         heapev_event e;
         size_t n = make_record(buf, 2, 2, 0xC0, 0, hooks[i].hook);
-        assert_int_equal(decode(buf, n, &e, NULL), F(NOT_HEAP_ALLOC));
+        assert_int_equal(decode(buf, n, &e, NULL), HEAPEV_FINDING(NOT_HEAP_ALLOC));
         assert_int_equal(e.payload_decoded, 0); /* never misread as an Alloc */
         assert_int_equal(e.header.hook_id, hooks[i].hook);
         if (hooks[i].name)
@@ -238,24 +237,24 @@ static void test_size_field(void **state)
     memset(buf, 0, sizeof buf);
     /* Below the header size: mismatch, the record runs to the end of input. */
     size_t n = make_record(buf, 2, 2, 0xC0, -50, 0x1021);
-    assert_int_equal(decode(buf, n, &e, &used), F(HEADER_SIZE_MISMATCH));
+    assert_int_equal(decode(buf, n, &e, &used), HEAPEV_FINDING(HEADER_SIZE_MISMATCH));
     assert_int_equal(used, n);
     assert_int_equal(e.header.size, 10);
     /* Beyond the bytes given. */
     n = make_record(buf, 2, 2, 0xC0, +4, 0x1021);
-    assert_int_equal(decode(buf, n, &e, &used), F(HEADER_SIZE_MISMATCH));
+    assert_int_equal(decode(buf, n, &e, &used), HEAPEV_FINDING(HEADER_SIZE_MISMATCH));
     assert_int_equal(used, n);
     /* Within the bytes but cutting the payload: the payload is truncated. */
     n = make_record(buf, 2, 2, 0xC0, -10, 0x1021);
-    assert_int_equal(decode(buf, n, &e, &used), F(TRUNCATED));
+    assert_int_equal(decode(buf, n, &e, &used), HEAPEV_FINDING(TRUNCATED));
     assert_int_equal(used, 50);
     /* Size exactly the header: an empty payload. */
     n = make_record(buf, 2, 4, 0xC0, -28, 0x1021);
-    assert_int_equal(decode(buf, n, &e, &used), F(TRUNCATED));
+    assert_int_equal(decode(buf, n, &e, &used), HEAPEV_FINDING(TRUNCATED));
     assert_int_equal(used, 24);
     /* Longer than the version 0 payload: trailing bytes. */
     n = make_record(buf, 2, 2, 0xC0, +8, 0x1021);
-    assert_int_equal(decode(buf, n + 8, &e, &used), F(TRAILING_BYTES));
+    assert_int_equal(decode(buf, n + 8, &e, &used), HEAPEV_FINDING(TRAILING_BYTES));
     assert_int_equal(used, 68);
     assert_int_equal(e.trailing_bytes, 8);
 }
@@ -272,11 +271,11 @@ static void test_every_length(void **state)
         size_t used = 12345;
         heapev_findings f = decode(len ? buf : NULL, len, &e, &used);
         if (len < 32) {
-            assert_int_equal(f, F(TRUNCATED));
+            assert_int_equal(f, HEAPEV_FINDING(TRUNCATED));
             assert_int_equal(e.has_header, 0);
             assert_int_equal(used, len);
         } else if (len < 60) {
-            assert_int_equal(f, F(HEADER_SIZE_MISMATCH) | F(TRUNCATED));
+            assert_int_equal(f, HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(TRUNCATED));
             assert_int_equal(used, len);
         } else {
             assert_int_equal(f, 0);
@@ -297,11 +296,11 @@ static void test_every_length_perfinfo(void **state)
         size_t used = 12345;
         heapev_findings f = decode(len ? buf : NULL, len, &e, &used);
         if (len < 16) { /* below the 16-byte header (24 read while the type is unknown) */
-            assert_int_equal(f, F(TRUNCATED));
+            assert_int_equal(f, HEAPEV_FINDING(TRUNCATED));
             assert_int_equal(e.has_header, 0);
             assert_int_equal(used, len);
         } else if (len < 44) {
-            assert_int_equal(f, F(HEADER_SIZE_MISMATCH) | F(TRUNCATED));
+            assert_int_equal(f, HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(TRUNCATED));
             assert_int_equal(e.has_header, 1);
             assert_true(e.header.system_time == 0x0102030405060708ll);
             assert_int_equal(used, len);
@@ -332,7 +331,7 @@ static void test_stream_of_records(void **state)
         size_t used;
         assert_int_equal(off, offsets[i]);
         heapev_findings f = decode(buf + off, n - off, &e, &used);
-        assert_int_equal(f, i == 2 ? F(NOT_HEAP_ALLOC) : 0);
+        assert_int_equal(f, i == 2 ? HEAPEV_FINDING(NOT_HEAP_ALLOC) : 0);
         assert_int_equal(e.pointer_width, widths[i]);
         off += used;
     }

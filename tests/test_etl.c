@@ -12,7 +12,6 @@
 
 #include "test_etl_common.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 /* What the test wrote: each Alloc event and where the writer put it. */
 typedef struct written {
@@ -293,37 +292,37 @@ static void test_damage_fields(void **state)
 {
     (void)state;
     static const damage cases[] = {
-        {"logfile hook", 72 + 6, 0x0001, 2, BIT(ETL_NO_LOGFILE_HEADER), 0, 0},
-        {"pointer size 5", LF + 0x2C, 5, 4, BIT(ETL_POINTER_SIZE_INVALID), 0, 0},
-        {"pointer size 4", LF + 0x2C, 4, 4, BIT(ETL_POINTER_SIZE_MISMATCH),
-         BIT(ETL_POINTER_SIZE_MISMATCH), 0},
-        {"buffers written", LF + 0x24, 99, 4, BIT(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0},
+        {"logfile hook", 72 + 6, 0x0001, 2, HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER), 0, 0},
+        {"pointer size 5", LF + 0x2C, 5, 4, HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID), 0, 0},
+        {"pointer size 4", LF + 0x2C, 4, 4, HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH),
+         HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), 0},
+        {"buffers written", LF + 0x24, 99, 4, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0},
         /* BuffersWritten 0 with an EndTime (159 ticks: the last event's time) is no unfinished log. */
-        {"buffers written 0", LF + 0x24, 0, 4, BIT(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0},
+        {"buffers written 0", LF + 0x24, 0, 4, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0},
         /* EndTime 0 alone (BuffersWritten right): nothing. */
         {"end time 0", LF + 0x10, 0, 8, 0, 0, 0},
-        {"logfile buffer size", LF + 0, 2048, 4, BIT(ETL_BUFFER_SIZE_INVALID), 0, 0},
-        {"buffer 0 size 0", 0, 0, 4, BIT(ETL_BUFFER_SIZE_INVALID), 0, 0},
-        {"buffer 1 size", B1 + 0, 1000, 4, BIT(ETL_BUFFER_SIZE_INVALID), 0, 0},
+        {"logfile buffer size", LF + 0, 2048, 4, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0},
+        {"buffer 0 size 0", 0, 0, 4, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0},
+        {"buffer 1 size", B1 + 0, 1000, 4, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0},
         /* SavedOffset is only compared with Offset (968): the records are still read. */
-        {"buffer 1 saved low", B1 + 4, 8, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
-        {"buffer 1 saved high", B1 + 4, 4096, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
-        {"buffer 1 saved 0", B1 + 4, 0, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
-        {"buffer 1 saved 976", B1 + 4, 976, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved low", B1 + 4, 8, 4, HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved high", B1 + 4, 4096, 4, HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved 0", B1 + 4, 0, 4, HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 0},
+        {"buffer 1 saved 976", B1 + 4, 976, 4, HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 0},
         /* Offset ends the records: at 80 the first (60 bytes at 72) crosses it. */
         {"buffer 1 offset 80", B1 + 0x30, 80, 4,
-         BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
+         HEAPEV_FINDING(ETL_OFFSET_MISMATCH) | HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 1},
         /* One record (8 bytes of filler) more: 0xFFFFFFFF before Offset. */
         {"buffer 1 offset 976", B1 + 0x30, 976, 4,
-         BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_FILLER_INSIDE_RECORDS), 0, 0},
+         HEAPEV_FINDING(ETL_OFFSET_MISMATCH) | HEAPEV_FINDING(ETL_FILLER_INSIDE_RECORDS), 0, 0},
         {"buffer 1 offset 71", B1 + 0x30, 71, 4,
-         BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
+         HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID) | HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 1},
         {"buffer 1 offset 0", B1 + 0x30, 0, 4,
-         BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
+         HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID) | HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 1},
         {"buffer 1 offset 1032", B1 + 0x30, 1032, 4,
-         BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_OFFSET_MISMATCH), 0, 1},
-        {"buffer 1 compressed", B1 + 0x34, 0x40, 2, BIT(ETL_BUFFER_COMPRESSED), 0, 1},
-        {"buffer 1 compressed 0x60", B1 + 0x34, 0x60, 2, BIT(ETL_BUFFER_COMPRESSED), 0, 1},
+         HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID) | HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 1},
+        {"buffer 1 compressed", B1 + 0x34, 0x40, 2, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 1},
+        {"buffer 1 compressed 0x60", B1 + 0x34, 0x60, 2, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 1},
         /*
          * The header buffer: SavedOffset 504 (end of the 0x0050 record), Offset
          * 608. SavedOffset 0 (Windows 7) or anywhere up to Offset is no finding.
@@ -331,20 +330,20 @@ static void test_damage_fields(void **state)
         {"header saved 0", 4, 0, 4, 0, 0, 0},
         {"header saved 72", 4, 72, 4, 0, 0, 0},
         {"header saved = offset", 4, 608, 4, 0, 0, 0},
-        {"header saved beyond offset", 4, 616, 4, BIT(ETL_OFFSET_MISMATCH), 0, 0},
+        {"header saved beyond offset", 4, 616, 4, HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 0},
         /* Offset 480 cuts the 0x0050 record (424..503), and SavedOffset 504 exceeds it. */
         {"header offset 480", 0x30, 480, 4,
-         BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_RECORD_SIZE_INVALID), 0, 0},
-        {"header offset 616", 0x30, 616, 4, BIT(ETL_FILLER_INSIDE_RECORDS), 0, 0},
-        {"header offset 1025", 0x30, 1025, 4, BIT(ETL_SAVED_OFFSET_INVALID), 0, 0},
+         HEAPEV_FINDING(ETL_OFFSET_MISMATCH) | HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 0},
+        {"header offset 616", 0x30, 616, 4, HEAPEV_FINDING(ETL_FILLER_INSIDE_RECORDS), 0, 0},
+        {"header offset 1025", 0x30, 1025, 4, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), 0, 0},
         /* Flag 0x40 on the header buffer (any trace): its records after the logfile header unread. */
-        {"header compressed", 0x34, 0x61, 2, BIT(ETL_BUFFER_COMPRESSED), 0, 0},
-        {"record size 0", B1 + 72 + 4, 0, 2, BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
-        {"record size 20", B1 + 72 + 4, 20, 2, BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
-        {"record crossing", B1 + 72 + 4, 0xFFFF, 2, BIT(ETL_RECORD_SIZE_INVALID), 0, 1},
-        {"header type 12", B1 + 72 + 2, 12, 1, BIT(ETL_HEADER_TYPE_UNSUPPORTED), 0, 1},
-        {"marker garbage", B1 + 72, 0x12345678, 4, BIT(ETL_HEADER_TYPE_UNSUPPORTED), 0, 1},
-        {"filler marker", B1 + 72, 0xFFFFFFFF, 4, BIT(ETL_FILLER_INSIDE_RECORDS), 0, 1},
+        {"header compressed", 0x34, 0x61, 2, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 0},
+        {"record size 0", B1 + 72 + 4, 0, 2, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 1},
+        {"record size 20", B1 + 72 + 4, 20, 2, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 1},
+        {"record crossing", B1 + 72 + 4, 0xFFFF, 2, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 1},
+        {"header type 12", B1 + 72 + 2, 12, 1, HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED), 0, 1},
+        {"marker garbage", B1 + 72, 0x12345678, 4, HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED), 0, 1},
+        {"filler marker", B1 + 72, 0xFFFFFFFF, 4, HEAPEV_FINDING(ETL_FILLER_INSIDE_RECORDS), 0, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         apply_and_check(&cases[i]);
@@ -366,14 +365,14 @@ static void test_logfile_names_unterminated(void **state)
     unsigned size = t.file.data[72 + 4] | (unsigned)t.file.data[72 + 5] << 8;
     memset(t.file.data + LF + 0x118, 'A', 72 + size - (LF + 0x118));
     read_result r = t_read_memory(t.file.data, t.file.len);
-    assert_true(r.container_union == BIT(ETL_LOGFILE_HEADER_SHORT));
+    assert_true(r.container_union == HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT));
     assert_true(r.containers[0].offset == 72);
     assert_int_equal(r.nevents, t.n);
     t_free_result(&r);
     /* A Size too short for the fixed part: short too (next record: whatever follows). */
     t_put(t.file.data + 72 + 4, 32 + 0x100, 2);
     r = t_read_memory(t.file.data, t.file.len);
-    assert_true(r.container_union & BIT(ETL_LOGFILE_HEADER_SHORT));
+    assert_true(r.container_union & HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT));
     assert_int_equal(r.nevents, t.n);
     t_free_result(&r);
     free_trace(&t);
@@ -387,7 +386,7 @@ static void test_buffer_size_unrecoverable(void **state)
     t_put(t.file.data + LF, 0, 4); /* and the logfile's */
     read_result r = t_read_memory(t.file.data, t.file.len);
     assert_int_equal(r.ncontainers, 1);
-    assert_true(r.container_union == BIT(ETL_BUFFER_SIZE_INVALID));
+    assert_true(r.container_union == HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID));
     assert_int_equal(r.nevents, 0);
     t_free_result(&r);
     free_trace(&t);
@@ -401,7 +400,7 @@ static void test_record_misaligned(void **state)
     uint8_t *b = t.file.data + B1;
     memmove(b + 72 + 60, b + 72 + 64, 1024 - 72 - 64);
     read_result r = t_read_memory(t.file.data, t.file.len);
-    assert_true(r.container_union == BIT(ETL_RECORD_MISALIGNED));
+    assert_true(r.container_union == HEAPEV_FINDING(ETL_RECORD_MISALIGNED));
     assert_int_equal(r.ncontainers, 1);
     assert_true(r.containers[0].buffer == 1);
     assert_true(r.containers[0].offset == B1 + 136);
@@ -487,7 +486,7 @@ static void test_unfinished_log(void **state)
     read_result r = t_read_reader(&rd, 1000);
     assert_int_equal(r.last, HEAPEV_ETL_END);
     assert_int_equal(r.ncontainers, 1);
-    assert_true(r.containers[0].findings == BIT(ETL_LOG_UNFINISHED));
+    assert_true(r.containers[0].findings == HEAPEV_FINDING(ETL_LOG_UNFINISHED));
     assert_true(r.containers[0].buffer == 0 && r.containers[0].offset == 72);
     assert_true(r.containers[0].buffer_offset == 0 && r.containers[0].decompressed == 0);
     assert_int_equal(r.nevents, t.n);
@@ -503,7 +502,7 @@ static void test_unfinished_log(void **state)
 
     /* Read to the end of the file, whatever its length: here one buffer less. */
     r = t_read_memory(t.file.data, t.file.len - 1024);
-    assert_true(r.container_union == BIT(ETL_LOG_UNFINISHED));
+    assert_true(r.container_union == HEAPEV_FINDING(ETL_LOG_UNFINISHED));
     assert_int_equal(r.nevents, t.n - 4); /* buffer 5 held the last 4 events */
     t_free_result(&r);
 
@@ -512,7 +511,7 @@ static void test_unfinished_log(void **state)
     r = t_read_memory(t.file.data, t.file.len);
     assert_int_equal(r.ncontainers, 1);
     assert_true(r.containers[0].findings ==
-                (BIT(ETL_LOG_UNFINISHED) | BIT(ETL_POINTER_SIZE_INVALID)));
+                (HEAPEV_FINDING(ETL_LOG_UNFINISHED) | HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID)));
     assert_true(r.stats.notes == 1 && r.stats.findings == 1 && r.stats.container_items == 1);
     t_free_result(&r);
     free_trace(&t);
@@ -526,10 +525,10 @@ static void test_note_severity(void **state)
     assert_non_null(i);
     assert_int_equal(i->severity, HEAPEV_SEVERITY_NOTE);
     assert_string_equal(heapev_severity_name(HEAPEV_SEVERITY_NOTE), "note");
-    heapev_findings all = BIT(ETL_LOG_UNFINISHED) | BIT(ETL_BUFFER_COMPRESSED) |
-                          BIT(ETL_OFFSET_MISMATCH);
-    assert_true(heapev_findings_defects(all) == (BIT(ETL_BUFFER_COMPRESSED) | BIT(ETL_OFFSET_MISMATCH)));
-    assert_true(heapev_findings_errors(all) == BIT(ETL_BUFFER_COMPRESSED));
+    heapev_findings all = HEAPEV_FINDING(ETL_LOG_UNFINISHED) | HEAPEV_FINDING(ETL_BUFFER_COMPRESSED) |
+                          HEAPEV_FINDING(ETL_OFFSET_MISMATCH);
+    assert_true(heapev_findings_defects(all) == (HEAPEV_FINDING(ETL_BUFFER_COMPRESSED) | HEAPEV_FINDING(ETL_OFFSET_MISMATCH)));
+    assert_true(heapev_findings_errors(all) == HEAPEV_FINDING(ETL_BUFFER_COMPRESSED));
 }
 
 /* ---- truncation -------------------------------------------------------- */
@@ -546,11 +545,11 @@ static void check_truncated_everywhere(uint32_t bs, heapev_etl_style style)
         for (size_t i = 0; i < r.nevents; i++)
             assert_event_at(&t, &t.events[i], &r.events[i]);
         if (cut == 0)
-            assert_true(r.container_union == BIT(ETL_NO_LOGFILE_HEADER));
+            assert_true(r.container_union == HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER));
         else if (cut % bs != 0)
-            assert_true(r.container_union & BIT(ETL_TRUNCATED_FILE));
+            assert_true(r.container_union & HEAPEV_FINDING(ETL_TRUNCATED_FILE));
         else
-            assert_true(r.container_union == BIT(ETL_BUFFERS_WRITTEN_MISMATCH));
+            assert_true(r.container_union == HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH));
         t_free_result(&r);
     }
     free_trace(&t);
@@ -640,7 +639,7 @@ static void test_stdio_matches_memory(void **state)
     assert_int_equal(a.last, HEAPEV_ETL_END);
     assert_int_equal(a.nevents, b.nevents);
     assert_int_equal(a.ncontainers, b.ncontainers);
-    assert_true(a.container_union == (BIT(ETL_OFFSET_MISMATCH) | BIT(ETL_TRUNCATED_FILE)));
+    assert_true(a.container_union == (HEAPEV_FINDING(ETL_OFFSET_MISMATCH) | HEAPEV_FINDING(ETL_TRUNCATED_FILE)));
     assert_true(a.container_union == b.container_union);
     for (size_t i = 0; i < a.nevents; i++)
         assert_memory_equal(&a.events[i], &b.events[i], sizeof a.events[i]);

@@ -31,7 +31,6 @@
 #include "heapev/etl.h"
 #include "testlib.h"
 
-#define FB(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 #define EV HEAPEV_ETL_ITEM_EVENT
 #define CO HEAPEV_ETL_ITEM_CONTAINER
@@ -401,7 +400,7 @@ static void test_fetch_io_errors(void **state)
     assert_int_equal(heapev_etl_reader_buffer_size(&r), 0);
     assert_int_equal(heapev_etl_reader_stats(&r)->buffers, 0);
     /* The same without the failure: the stride comes from the logfile header. */
-    const want_item fallback[] = {{CO, 0, 0, FB(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0},
+    const want_item fallback[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0},
                                   {EV, 0, 392, 0, 60, 2, 0, 0},
                                   {EV, 1, 584, 0, 60, 2, 0, 0}};
     fake_source s4 = {f.data, f.len, -1, 0, 0, 0};
@@ -434,7 +433,7 @@ static void test_fetch_overreports(void **state)
 static void test_null_image(void **state)
 {
     (void)state;
-    const want_item none[] = {{CO, 0, 0, FB(ETL_NO_LOGFILE_HEADER), 0, 0, 0, 0}};
+    const want_item none[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER), 0, 0, 0, 0}};
     expect_image(NULL, 0, NULL, none, 1);
     expect_image(NULL, 100, NULL, none, 1); /* no data: the length is not used */
     heapev_etl_reader r;
@@ -464,21 +463,21 @@ static void test_limits_option(void **state)
 
     /* user_max_64 0x10000; user_max_32 0 taken as given, but WOW64 records use user_max_wow64. */
     heapev_etl_read_options o = {.limits = {0, 0x10000, 0}};
-    const want_item only64[] = {{EV, 1, 584, FB(ADDRESS_KERNEL_RANGE), 60, 2, 0, 0},
+    const want_item only64[] = {{EV, 1, 584, HEAPEV_FINDING(ADDRESS_KERNEL_RANGE), 60, 2, 0, 0},
                                 {EV, 1, 648, 0, 48, 1, 0, 0}};
     expect_image(f.data, f.len, &o, only64, 2);
 
     o = (heapev_etl_read_options){.limits = {0x10000, 0, 0}};
     const want_item only32[] = {
         {EV, 1, 584,
-         FB(ADDRESS_KERNEL_RANGE) | FB(HEAP_HANDLE_KERNEL_RANGE) | FB(SIZE_IMPLAUSIBLE), 60, 2, 0, 0},
+         HEAPEV_FINDING(ADDRESS_KERNEL_RANGE) | HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE), 60, 2, 0, 0},
         {EV, 1, 648, 0, 48, 1, 0, 0}};
     expect_image(f.data, f.len, &o, only32, 2);
 
     /* The WOW64 limit with the others given (the WOW64 limit alone: test_wow64_limit_alone). */
     o = (heapev_etl_read_options){.limits = {0x7FFEFFFF, 0x00007FFFFFFEFFFFull, 0x10000}};
     const want_item wow[] = {{EV, 1, 584, 0, 60, 2, 0, 0},
-                             {EV, 1, 648, FB(ADDRESS_KERNEL_RANGE), 48, 1, 0, 0}};
+                             {EV, 1, 648, HEAPEV_FINDING(ADDRESS_KERNEL_RANGE), 48, 1, 0, 0}};
     expect_image(f.data, f.len, &o, wow, 2);
 
     /* PointerSize 4: the same SYSTEM32 record is checked against user_max_32, not the WOW64 limit. */
@@ -486,12 +485,12 @@ static void test_limits_option(void **state)
     o = (heapev_etl_read_options){.limits = {0x10000, 0, 0xFFFFFFFF}};
     const want_item ps4[] = {
         {EV, 1, 584,
-         FB(ETL_POINTER_SIZE_MISMATCH) | FB(ADDRESS_KERNEL_RANGE) | FB(HEAP_HANDLE_KERNEL_RANGE) |
-             FB(SIZE_IMPLAUSIBLE),
+         HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH) | HEAPEV_FINDING(ADDRESS_KERNEL_RANGE) | HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE) |
+             HEAPEV_FINDING(SIZE_IMPLAUSIBLE),
          60, 2, 0, 0},
-        {EV, 1, 648, FB(ADDRESS_KERNEL_RANGE), 48, 1, 0, 0}};
+        {EV, 1, 648, HEAPEV_FINDING(ADDRESS_KERNEL_RANGE), 48, 1, 0, 0}};
     /* (the logfile header is a SYSTEM64 record: a 64-bit header in a PointerSize-4 trace) */
-    const want_item ps4_all[] = {{CO, 0, 72, FB(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0}, ps4[0], ps4[1]};
+    const want_item ps4_all[] = {{CO, 0, 72, HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0}, ps4[0], ps4[1]};
     expect_image(f.data, f.len, &o, ps4_all, 3);
 }
 
@@ -503,7 +502,7 @@ static void test_max_buffer_size_capped(void **state)
     memset(b, 0xFF, sizeof b);
     put_buffer_header(b, 0x01000008, 72); /* 16 MiB + 8 */
     heapev_etl_read_options o = {.max_buffer_size = 0x02000000};
-    const want_item invalid[] = {{CO, 0, 0, FB(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0}};
+    const want_item invalid[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0}};
     heapev_etl_reader r;
     heapev_etl_reader_init_memory(&r, &o, b, sizeof b);
     expect_items(&r, invalid, 1, HEAPEV_ETL_END);
@@ -512,8 +511,8 @@ static void test_max_buffer_size_capped(void **state)
 
     /* Exactly 16 MiB is accepted: a 128-byte file of it is truncated, no logfile header. */
     put_buffer_header(b, 0x01000000, 72);
-    const want_item big[] = {{CO, 0, 0, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
-                             {CO, 0, 72, FB(ETL_NO_LOGFILE_HEADER), 0, 0, 0, 0}};
+    const want_item big[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
+                             {CO, 0, 72, HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER), 0, 0, 0, 0}};
     heapev_etl_reader_init_memory(&r, &o, b, sizeof b);
     expect_items(&r, big, 2, HEAPEV_ETL_END);
     assert_int_equal(heapev_etl_reader_buffer_size(&r), 0x01000000);
@@ -528,11 +527,11 @@ static void test_buffer_size_below_header(void **state)
     h_file(&f, 2, 8);
     h_add(&f, 1, rec, alloc64(rec, 0x10000, 0x20000));
     t_put(f.data, 64, 4);
-    const want_item from_logfile[] = {{CO, 0, 0, FB(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0},
+    const want_item from_logfile[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0},
                                       {EV, 1, 584, 0, 60, 2, 0, 0}};
     expect_image(f.data, f.len, NULL, from_logfile, 2);
     t_put(f.data + 72 + 32, 64, 4); /* the logfile's BufferSize too: no stride */
-    const want_item none[] = {{CO, 0, 0, FB(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0}};
+    const want_item none[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0}};
     expect_image(f.data, f.len, NULL, none, 1);
 }
 
@@ -547,7 +546,7 @@ static void test_records_end_of_short_buffer(void **state)
     f.len = BS + 40; /* 40 of buffer 1's 72 header bytes */
     const want_item want[] = {
         {RE, 0, 392, 0, 0, 0, 0, 0},
-        {CO, 1, 512, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
+        {CO, 1, 512, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
         {RE, 1, 552, 0, 0, 0, 0, 0}, /* the end of the file, not 512 + 72 */
     };
     heapev_etl_read_options o = {.report_skipped = 1};
@@ -576,7 +575,7 @@ static void test_full_header_records(void **state)
         {SK, 1, 584, 0, 48, 10, 0xC0, 0}, /* a 32-bit header in a PointerSize-8 trace: no finding */
         {SK, 1, 632, 0, 52, 20, 0xC0, 0},
         {EV, 1, 688, 0, 60, 2, 0, 0},
-        {CO, 1, 752, FB(ETL_RECORD_SIZE_INVALID), 0, 0, 0, 0},
+        {CO, 1, 752, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 0, 0, 0},
         {RE, 1, 512 + 288, 0, 0, 0, 0, 0},
     };
     heapev_etl_read_options o = {.report_skipped = 1};
@@ -592,13 +591,13 @@ static void test_full_header_records(void **state)
     /* PointerSize 4: FULL_HEADER64 is a 64-bit header there, FULL_HEADER32 is not. */
     t_put(f.data + 72 + 32 + 0x2C, 4, 4);
     const want_item ps4[] = {
-        {CO, 0, 72, FB(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0}, /* the SYSTEM64 logfile header */
+        {CO, 0, 72, HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0}, /* the SYSTEM64 logfile header */
         {RE, 0, 392, 0, 0, 0, 0, 0},
         {SK, 1, 584, 0, 48, 10, 0xC0, 0},
-        {CO, 1, 632, FB(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0},
+        {CO, 1, 632, HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), 0, 0, 0, 0},
         {SK, 1, 632, 0, 52, 20, 0xC0, 0},
-        {EV, 1, 688, FB(ETL_POINTER_SIZE_MISMATCH), 60, 2, 0, 0},
-        {CO, 1, 752, FB(ETL_RECORD_SIZE_INVALID), 0, 0, 0, 0},
+        {EV, 1, 688, HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), 60, 2, 0, 0},
+        {CO, 1, 752, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 0, 0, 0},
         {RE, 1, 512 + 288, 0, 0, 0, 0, 0},
     };
     heapev_etl_reader_init_memory(&r, &o, f.data, f.len);
@@ -630,10 +629,10 @@ static void check_misaligned_candidate(uint16_t size, heapev_findings expect)
 static void test_misaligned_needs_steppable_record(void **state)
 {
     (void)state;
-    check_misaligned_candidate(32, FB(ETL_RECORD_MISALIGNED));
-    check_misaligned_candidate(92, FB(ETL_RECORD_MISALIGNED));
-    check_misaligned_candidate(31, FB(ETL_HEADER_TYPE_UNSUPPORTED)); /* below its header */
-    check_misaligned_candidate(93, FB(ETL_HEADER_TYPE_UNSUPPORTED)); /* past Offset */
+    check_misaligned_candidate(32, HEAPEV_FINDING(ETL_RECORD_MISALIGNED));
+    check_misaligned_candidate(92, HEAPEV_FINDING(ETL_RECORD_MISALIGNED));
+    check_misaligned_candidate(31, HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED)); /* below its header */
+    check_misaligned_candidate(93, HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED)); /* past Offset */
 }
 
 /* ---- the logfile header ------------------------------------------------ */
@@ -650,7 +649,7 @@ static void test_logfile_size_below_header(void **state)
     t_put(f.data + 72 + 4, 16, 2);
     /* PointerSize unknown: the SYSTEM32 event has no pointer size mismatch. */
     const want_item want[] = {
-        {CO, 0, 72, FB(ETL_RECORD_SIZE_INVALID) | FB(ETL_NO_LOGFILE_HEADER), 0, 0, 0, 0},
+        {CO, 0, 72, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID) | HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER), 0, 0, 0, 0},
         {EV, 1, 584, 0, 48, 1, 0, 0}};
     heapev_etl_reader r;
     heapev_etl_reader_init_memory(&r, NULL, f.data, f.len);
@@ -670,7 +669,7 @@ static void test_logfile_short_before_pointer_size(void **state)
     memset(f.data + 144, 0xFF, BS - 144);
     put_buffer_header(f.data, BS, 144);
     h_add(&f, 1, rec, alloc32(rec, 0x10000, 0x20000));
-    const want_item want[] = {{CO, 0, 72, FB(ETL_LOGFILE_HEADER_SHORT), 0, 0, 0, 0},
+    const want_item want[] = {{CO, 0, 72, HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT), 0, 0, 0, 0},
                               {EV, 1, 584, 0, 48, 1, 0, 0}};
     heapev_etl_reader r;
     heapev_etl_reader_init_memory(&r, NULL, f.data, f.len);
@@ -689,7 +688,7 @@ static void test_logfile_buffer_size_unreadable(void **state)
     static hfile f;
     h_file(&f, 2, 8);
     t_put(f.data, 0, 4);
-    const want_item none[] = {{CO, 0, 0, FB(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0}};
+    const want_item none[] = {{CO, 0, 0, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0}};
     /* Size 35: the u32 BufferSize at +32 would cross the record's end. */
     t_put(f.data + 72 + 4, 35, 2);
     expect_image(f.data, f.len, NULL, none, 1);
@@ -711,7 +710,7 @@ static void test_logfile_buffer_size_unreadable(void **state)
     assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_OK);
     assert_int_equal(heapev_etl_reader_buffer_size(&r), BS);
     assert_int_equal(it.offset, 0);
-    assert_int_equal(it.findings, FB(ETL_TRUNCATED_FILE) | FB(ETL_BUFFER_SIZE_INVALID));
+    assert_int_equal(it.findings, HEAPEV_FINDING(ETL_TRUNCATED_FILE) | HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID));
     free(cut);
 }
 
@@ -754,8 +753,8 @@ static void test_header_buffer_saved_offset(void **state)
     check_header_saved_offset(72, 0);
     check_header_saved_offset(432, 0);
     check_header_saved_offset(496, 0);
-    check_header_saved_offset(497, FB(ETL_OFFSET_MISMATCH));
-    check_header_saved_offset(0xFFFFFFFF, FB(ETL_OFFSET_MISMATCH));
+    check_header_saved_offset(497, HEAPEV_FINDING(ETL_OFFSET_MISMATCH));
+    check_header_saved_offset(0xFFFFFFFF, HEAPEV_FINDING(ETL_OFFSET_MISMATCH));
 }
 
 /*
@@ -777,7 +776,7 @@ static void test_data_buffer_saved_offset(void **state)
         t_put(f.data + BS + 4, saved[i], 4);
         const want_item want[] = {
             {RE, 0, 392, 0, 0, 0, 0, 0},
-            {CO, 1, 512, FB(ETL_OFFSET_MISMATCH), 0, 0, 0, 0},
+            {CO, 1, 512, HEAPEV_FINDING(ETL_OFFSET_MISMATCH), 0, 0, 0, 0},
             {EV, 1, 584, 0, 60, 2, 0, 0},
             {EV, 1, 648, 0, 60, 2, 0, 0},
             {RE, 1, 712, 0, 0, 0, 0, 0},
@@ -806,9 +805,9 @@ static void test_offset_bounds(void **state)
         int event;
         uint64_t end;
     } cases[] = {
-        {71, FB(ETL_SAVED_OFFSET_INVALID), 0, 584},
-        {513, FB(ETL_SAVED_OFFSET_INVALID), 0, 584},
-        {0x80000000u, FB(ETL_SAVED_OFFSET_INVALID), 0, 584},
+        {71, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), 0, 584},
+        {513, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), 0, 584},
+        {0x80000000u, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), 0, 584},
         {72, 0, 0, 584},
         {136, 0, 1, 648},
     };
@@ -827,18 +826,18 @@ static void test_offset_bounds(void **state)
     put_buffer_header(f.data + BS, BS, 512);
     const want_item filler[] = {{RE, 0, 392, 0, 0, 0, 0, 0},
                                 {EV, 1, 584, 0, 60, 2, 0, 0},
-                                {CO, 1, 648, FB(ETL_FILLER_INSIDE_RECORDS), 0, 0, 0, 0},
+                                {CO, 1, 648, HEAPEV_FINDING(ETL_FILLER_INSIDE_RECORDS), 0, 0, 0, 0},
                                 {RE, 1, 1024, 0, 0, 0, 0, 0}};
     expect_image(f.data, f.len, &o, filler, N(filler));
     /* The file ends at 660, inside the buffer: records end where the bytes do. */
     put_buffer_header(f.data + BS, BS, 136);
     const want_item cut[] = {{RE, 0, 392, 0, 0, 0, 0, 0},
-                             {CO, 1, 512, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
+                             {CO, 1, 512, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
                              {EV, 1, 584, 0, 60, 2, 0, 0},
                              {RE, 1, 648, 0, 0, 0, 0, 0}};
     expect_image(f.data, 660, &o, cut, N(cut));
     const want_item cut2[] = {{RE, 0, 392, 0, 0, 0, 0, 0},
-                              {CO, 1, 512, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
+                              {CO, 1, 512, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
                               {RE, 1, 620, 0, 0, 0, 0, 0}};
     expect_image(f.data, 620, &o, cut2, N(cut2)); /* the Alloc (584..643) cut: no finding */
     /*
@@ -847,8 +846,8 @@ static void test_offset_bounds(void **state)
      */
     t_put(f.data + BS + 72 + 4, 70, 2);
     const want_item crossing[] = {{RE, 0, 392, 0, 0, 0, 0, 0},
-                                  {CO, 1, 512, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
-                                  {CO, 1, 584, FB(ETL_RECORD_SIZE_INVALID), 0, 0, 0, 0},
+                                  {CO, 1, 512, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0},
+                                  {CO, 1, 584, HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID), 0, 0, 0, 0},
                                   {RE, 1, 648, 0, 0, 0, 0, 0}};
     expect_image(f.data, 660, &o, crossing, N(crossing));
 }
@@ -901,7 +900,7 @@ static void test_wow64_records(void **state)
     assert_true(it.event.address == 0x90000000u && it.event.heap_handle == 0x00A30000);
     expect_image(f.data, f.len, NULL, fine, N(fine));
 
-    heapev_findings k = FB(ADDRESS_KERNEL_RANGE);
+    heapev_findings k = HEAPEV_FINDING(ADDRESS_KERNEL_RANGE);
     const want_item kernel[] = {
         {EV, 1, 584, k, 48, 1, 0, 0}, {EV, 1, 632, k, 40, 3, 0, 0}, {EV, 1, 672, k, 32, 16, 0, 0}};
     heapev_etl_read_options o = {.limits = {0x7FFEFFFF, 0x00007FFFFFFEFFFFull, 0x7FFEFFFF}};
@@ -931,7 +930,7 @@ static void test_wow64_limit_alone(void **state)
     h_file(&f, 2, 8);
     assert_int_equal(h_add(&f, 1, rec, alloc32(rec, 0x00A30000, 0x90000000u)), 584);
     heapev_etl_read_options o = {.limits = {.user_max_wow64 = 0x7FFEFFFF}};
-    const want_item kernel[] = {{EV, 1, 584, FB(ADDRESS_KERNEL_RANGE), 48, 1, 0, 0}};
+    const want_item kernel[] = {{EV, 1, 584, HEAPEV_FINDING(ADDRESS_KERNEL_RANGE), 48, 1, 0, 0}};
     expect_image(f.data, f.len, &o, kernel, N(kernel));
 }
 
@@ -954,7 +953,7 @@ static void test_64bit_record_in_32bit_trace(void **state)
     t_header(rec, 2, 2, 0xC0, 36, 0x1024); /* Free */
     assert_int_equal(h_add(&f, 1, rec, 36), 696);
     assert_int_equal(h_add(&f, 1, rec, alloc32(rec, 0x10000, 0x20018)), 736);
-    heapev_findings m = FB(ETL_POINTER_SIZE_MISMATCH);
+    heapev_findings m = HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH);
     const want_item want[] = {
         {EV, 1, 584, m, 60, 2, 0, 0},
         {EV, 1, 648, m, 44, 17, 0, 0},
@@ -1013,7 +1012,7 @@ static void test_unfinished_hand(void **state)
     assert_int_equal(h_add(&f, 2, rec, alloc64(rec, 0x10000, 0x20000)), 1096);
     t_put(f.data + 72 + 32 + 0x24, 0, 4);
     t_put(f.data + 72 + 32 + 0x10, 0, 8);
-    const want_item note[] = {{CO, 0, 72, FB(ETL_LOG_UNFINISHED), 0, 0, 0, 0},
+    const want_item note[] = {{CO, 0, 72, HEAPEV_FINDING(ETL_LOG_UNFINISHED), 0, 0, 0, 0},
                               {EV, 2, 1096, 0, 60, 2, 0, 0}};
     heapev_etl_reader r;
     heapev_etl_reader_init_memory(&r, NULL, f.data, f.len);
@@ -1026,7 +1025,7 @@ static void test_unfinished_hand(void **state)
 
     t_put(f.data + 72 + 32 + 0x10, 1, 8); /* EndTime 1 */
     const want_item mismatch[] = {{EV, 2, 1096, 0, 60, 2, 0, 0},
-                                  {CO, 0, 72, FB(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0}};
+                                  {CO, 0, 72, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0}};
     heapev_etl_reader_init_memory(&r, NULL, f.data, f.len);
     expect_items(&r, mismatch, N(mismatch), HEAPEV_ETL_END);
     assert_int_equal(heapev_etl_reader_stats(&r)->notes, 0);
@@ -1291,9 +1290,9 @@ static void test_compressed_without_scratch(void **state)
     c_standard(&c);
     const want_item want[] = {
         {RE, 0, 392, 0, 0, 0, 0, 0},
-        {CO, 1, 512, FB(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0},
+        {CO, 1, 512, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0},
         {RE, 1, 584, 0, 0, 0, 0, 0},
-        {CO, 2, 781, FB(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0},
+        {CO, 2, 781, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0},
         {RE, 2, 853, 0, 0, 0, 0, 0},
         {EV, 3, 993, 0, 48, 1, 0, 0},
         {RE, 3, 1041, 0, 0, 0, 0, 0},
@@ -1347,7 +1346,7 @@ static void test_decompress_failed(void **state)
     c_replace_buffer2(&c, bad, sizeof bad, 132);
     want_item want[10];
     memcpy(want, c_items, 6 * sizeof want[0]);
-    want[6] = (want_item){CO, 2, 781, FB(ETL_DECOMPRESS_FAILED), 0, 0, 0, 0};
+    want[6] = (want_item){CO, 2, 781, HEAPEV_FINDING(ETL_DECOMPRESS_FAILED), 0, 0, 0, 0};
     want[7] = (want_item){RE, 2, 853, 0, 0, 0, 0, 0};
     want_buffer3(want + 8, 781 + 78);
     heapev_etl_read_options o = c_options();
@@ -1384,7 +1383,7 @@ static void test_decompressed_size_mismatch(void **state)
     for (size_t i = 0; i < N(offsets); i++) {
         c_replace_buffer2(&c, stream, n, offsets[i]);
         memcpy(want, c_items, 6 * sizeof want[0]);
-        want[6] = (want_item){CO, 2, 781, FB(ETL_DECOMPRESSED_SIZE_MISMATCH), 0, 0, 0, 0};
+        want[6] = (want_item){CO, 2, 781, HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH), 0, 0, 0, 0};
         want[7] = (want_item){RE, 2, 853, 0, 0, 0, 0, 0};
         want_buffer3(want + 8, 781 + 140);
         heapev_etl_reader_init_memory(&r, &o, c.data, c.len);
@@ -1400,7 +1399,7 @@ static void test_decompressed_size_mismatch(void **state)
     expect_items(&r, want, 9, HEAPEV_ETL_END);
     assert_int_equal(heapev_etl_reader_stats(&r)->decompressed, 2);
     c_replace_buffer2(&c, stream, 0, 80);
-    want[6] = (want_item){CO, 2, 781, FB(ETL_DECOMPRESSED_SIZE_MISMATCH), 0, 0, 0, 0};
+    want[6] = (want_item){CO, 2, 781, HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH), 0, 0, 0, 0};
     want[7] = (want_item){RE, 2, 853, 0, 0, 0, 0, 0};
     want_buffer3(want + 8, 781 + 72);
     heapev_etl_reader_init_memory(&r, &o, c.data, c.len);
@@ -1423,10 +1422,10 @@ static void test_compressed_offset_invalid(void **state)
         uint32_t lf_bs, offset;
         heapev_findings f;
     } cases[] = {
-        {4096, 71, FB(ETL_SAVED_OFFSET_INVALID)},
-        {4096, 4097, FB(ETL_SAVED_OFFSET_INVALID)},
-        {65536, 4097, FB(ETL_SAVED_OFFSET_INVALID)},
-        {0, 4097, FB(ETL_SAVED_OFFSET_INVALID)},
+        {4096, 71, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID)},
+        {4096, 4097, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID)},
+        {65536, 4097, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID)},
+        {0, 4097, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID)},
         {0, 132, 0},
         {65536, 132, 0},
     };
@@ -1465,7 +1464,7 @@ static void test_compressed_record_findings(void **state)
     assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_OK); /* RE of buffer 0 */
     assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_OK);
     assert_true(it.kind == CO && it.buffer == 1 && it.offset == 512);
-    assert_true(it.findings == FB(ETL_OFFSET_MISMATCH));
+    assert_true(it.findings == HEAPEV_FINDING(ETL_OFFSET_MISMATCH));
     assert_int_equal(it.decompressed, 0); /* the buffer header, a place in the file */
     assert_true(it.buffer_offset == 512);
     expect_items(&r, c_items + 1, N(c_items) - 1, HEAPEV_ETL_END);
@@ -1483,7 +1482,7 @@ static void test_compressed_record_findings(void **state)
     assert_true(it.kind == EV && it.offset == 584 && it.decompressed == 1);
     assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_OK);
     assert_true(it.kind == CO && it.buffer == 1 && it.offset == 648);
-    assert_true(it.findings == FB(ETL_HEADER_TYPE_UNSUPPORTED));
+    assert_true(it.findings == HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED));
     assert_int_equal(it.decompressed, 1);
     assert_true(it.buffer_offset == 512);
     assert_int_equal(heapev_etl_next(&r, &it), HEAPEV_ETL_OK);
@@ -1506,16 +1505,16 @@ static void test_compressed_beyond_file(void **state)
     t_put(c.data + 921, 121, 4);
     want_item want[N(c_items) + 1];
     memcpy(want, c_items, sizeof c_items);
-    want[8] = (want_item){CO, 3, 921, FB(ETL_BUFFER_BEYOND_FILE), 0, 0, 0, 0};
+    want[8] = (want_item){CO, 3, 921, HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE), 0, 0, 0, 0};
     want[9] = (want_item){RE, 3, 993, 0, 0, 0, 0, 0};
     expect_image(c.data, c.len, &o, want, N(c_items));
 
     c_standard(&c);
     t_put(c.data + 781, 4000, 4);
     memcpy(want, c_items, sizeof c_items);
-    want[6] = (want_item){CO, 2, 781, FB(ETL_BUFFER_BEYOND_FILE), 0, 0, 0, 0};
+    want[6] = (want_item){CO, 2, 781, HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE), 0, 0, 0, 0};
     want[7] = (want_item){RE, 2, 853, 0, 0, 0, 0, 0};
-    want[8] = (want_item){CO, 0, 72, FB(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
+    want[8] = (want_item){CO, 0, 72, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
     heapev_etl_reader r;
     heapev_etl_reader_init_memory(&r, &o, c.data, c.len);
     expect_items(&r, want, 9, HEAPEV_ETL_END);
@@ -1544,9 +1543,9 @@ static void test_compressed_buffer_size_invalid(void **state)
         t_put(c.data + 781, sizes[i], 4);
         want_item want[9];
         memcpy(want, c_items, 6 * sizeof want[0]);
-        want[6] = (want_item){CO, 2, 781, FB(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0};
+        want[6] = (want_item){CO, 2, 781, HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID), 0, 0, 0, 0};
         want[7] = (want_item){RE, 2, 853, 0, 0, 0, 0, 0};
-        want[8] = (want_item){CO, 0, 72, FB(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
+        want[8] = (want_item){CO, 0, 72, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
         heapev_etl_reader r;
         heapev_etl_reader_init_memory(&r, &o, c.data, c.len);
         expect_items(&r, want, 9, HEAPEV_ETL_END);
@@ -1562,9 +1561,9 @@ static void test_compressed_buffer_size_invalid(void **state)
     memcpy(want, c_items, 8 * sizeof want[0]);
     want[8] = (want_item){RE, 3, 993, 0, 0, 0, 0, 0};
     /* the 48 bytes after it: a 5th buffer cut inside its header, its records end at 1041 */
-    want[9] = (want_item){CO, 4, 993, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0};
+    want[9] = (want_item){CO, 4, 993, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0};
     want[10] = (want_item){RE, 4, 1041, 0, 0, 0, 0, 0};
-    want[11] = (want_item){CO, 0, 72, FB(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
+    want[11] = (want_item){CO, 0, 72, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
     heapev_etl_reader r;
     heapev_etl_reader_init_memory(&r, &o, c.data, c.len);
     expect_items(&r, want, 12, HEAPEV_ETL_END);
@@ -1584,9 +1583,9 @@ static void test_compressed_cut_in_header(void **state)
     heapev_etl_read_options o = c_options();
     want_item want[10];
     memcpy(want, c_items, 6 * sizeof want[0]);
-    want[6] = (want_item){CO, 2, 781, FB(ETL_TRUNCATED_FILE), 0, 0, 0, 0};
+    want[6] = (want_item){CO, 2, 781, HEAPEV_FINDING(ETL_TRUNCATED_FILE), 0, 0, 0, 0};
     want[7] = (want_item){RE, 2, 811, 0, 0, 0, 0, 0};
-    want[8] = (want_item){CO, 0, 72, FB(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
+    want[8] = (want_item){CO, 0, 72, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), 0, 0, 0, 0};
     expect_image(c.data, 781 + 30, &o, want, 9);
     want[6] = want[8];
     expect_image(c.data, 781, &o, want, 7);
@@ -1611,7 +1610,7 @@ static void test_compressed_flag_misplaced(void **state)
     t_put(c.data + 0x36, 4, 2);
     heapev_etl_read_options o = c_options();
     want_item want[N(c_items) + 1];
-    want[0] = (want_item){CO, 0, 0, FB(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0};
+    want[0] = (want_item){CO, 0, 0, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0};
     want[1] = (want_item){RE, 0, 72, 0, 0, 0, 0, 0};
     memcpy(want + 2, c_items + 1, (N(c_items) - 1) * sizeof want[0]);
     expect_image(c.data, c.len, &o, want, N(c_items) + 1);
@@ -1627,7 +1626,7 @@ static void test_compressed_flag_misplaced(void **state)
     assert_int_equal(h_add(&f, 1, rec, alloc64(rec, 0x10000, 0x20000)), 584);
     t_put(f.data + BS + 0x34, 0x40, 2);
     const want_item plain[] = {{RE, 0, 392, 0, 0, 0, 0, 0},
-                               {CO, 1, 512, FB(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0},
+                               {CO, 1, 512, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED), 0, 0, 0, 0},
                                {RE, 1, 584, 0, 0, 0, 0, 0}};
     expect_image(f.data, f.len, &o, plain, N(plain));
 }
@@ -1653,7 +1652,7 @@ static void test_compressed_buffer0_size_zero(void **state)
     for (int n = 0; n < 100 && heapev_etl_next(&r, &it) == HEAPEV_ETL_OK; n++)
         if (it.kind == CO && it.buffer == 0 && it.offset == 0)
             at0 |= it.findings;
-    if (!(at0 & FB(ETL_BUFFER_SIZE_INVALID))) {
+    if (!(at0 & HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID))) {
         char names[256];
         heapev_findings_format(at0, ",", names, sizeof names);
         fail_msg("buffer 0 BufferSize 0 in a compressed trace: findings at (0, 0) {%s}, "

@@ -6,7 +6,7 @@
 
 #include "heapev/findings.h"
 
-/* The names and severities the project promises (issue #3), written out here on purpose. */
+/* The names and severities the project promises to users (stable API), written out here on purpose. */
 static const struct { const char *name; heapev_severity sev; } promised[] = {
     {"truncated", HEAPEV_SEVERITY_ERROR},
     {"length_ambiguous", HEAPEV_SEVERITY_ERROR},

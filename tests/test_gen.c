@@ -16,7 +16,6 @@
 #include "heapev/gen.h"
 #include "testlib.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 /* Digests of test_golden_digest, recorded on x86-64 (see there). */
 #define GOLDEN_PAYLOAD 0x4a1428de9d116604ull
 #define GOLDEN_RECORD 0x383877cd884e75e6ull
@@ -360,7 +359,7 @@ static void test_triple_combination(void **state)
     heapev_gen_item it;
     heapev_gen_event(&rng, 8, HEAPEV_GEN_FORMAT_RECORD, &e);
     heapev_gen_build(&rng, &e, HEAPEV_GEN_FORMAT_RECORD, set, &it);
-    assert_true(it.expected == (BIT(SOURCE_RESERVED) | BIT(HEAP_HANDLE_NULL) | BIT(ADDRESS_MISALIGNED)));
+    assert_true(it.expected == (HEAPEV_FINDING(SOURCE_RESERVED) | HEAPEV_FINDING(HEAP_HANDLE_NULL) | HEAPEV_FINDING(ADDRESS_MISALIGNED)));
     check_agrees(&it);
     /* Exclusive ones refuse to join. */
     int t = heapev_gen_class_find("truncated_record_payload");

@@ -23,18 +23,17 @@
 #include "heapev/gen.h"
 #include "test_etl_common.h"
 
-#define BIT(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 /* The one finding of severity note (findings.h): reported, counted in no total. */
-#define NOTES BIT(ETL_LOG_UNFINISHED)
+#define NOTES HEAPEV_FINDING(ETL_LOG_UNFINISHED)
 /*
  * Container findings about a data buffer whose records the reader cannot
  * read at all (so a compressed one is not decompressed): Offset invalid, the
  * stream does not decompress or to another length, the buffer cut short.
  */
 #define NOT_READ                                                                              \
-    (BIT(ETL_SAVED_OFFSET_INVALID) | BIT(ETL_DECOMPRESS_FAILED) |                              \
-     BIT(ETL_DECOMPRESSED_SIZE_MISMATCH) | BIT(ETL_BUFFER_BEYOND_FILE) | BIT(ETL_TRUNCATED_FILE))
+    (HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID) | HEAPEV_FINDING(ETL_DECOMPRESS_FAILED) |                              \
+     HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH) | HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE) | HEAPEV_FINDING(ETL_TRUNCATED_FILE))
 
 /* ---- format facts (SPEC §3, §4), written out here, not taken from the library ---- */
 
@@ -488,14 +487,14 @@ static void check_class_run(const heapev_gen_etl_options *o, const heapev_gen_et
     if ((cls->findings & NOTES) != 0 && (a->notes != 1 || a->stats.container_items != 0))
         fail_msg("%s: notes %llu container items %llu", what, (unsigned long long)a->notes,
                  (unsigned long long)a->stats.container_items);
-    if (cls->findings == BIT(ETL_POINTER_SIZE_MISMATCH)) {
+    if (cls->findings == HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH)) {
         /* PointerSize 8 -> 4: the 64-bit Allocs mismatch, the WOW64 (32-bit header) ones not. */
         for (size_t i = 0; i < g->n; i++) {
             const want *x = &g->w[i];
             if (x->kind != HEAPEV_GEN_ETL_EVENT)
                 continue;
             int wide = type_width(x->event.header.header_type) == 8;
-            if (((x->expected & BIT(ETL_POINTER_SIZE_MISMATCH)) != 0) != wide)
+            if (((x->expected & HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH)) != 0) != wide)
                 fail_msg("%s: event %zu (%d-bit header): pointer-size mismatch %s", what, i,
                          wide ? 64 : 32, wide ? "missing" : "on a WOW64 event");
         }
@@ -587,14 +586,14 @@ static void test_class_table(void **state)
         unsigned traces, widths;
         heapev_findings findings;
     } rows[] = {
-        {"etl_log_unfinished", 3, 3, BIT(ETL_LOG_UNFINISHED)},
-        {"etl_decompress_failed", HEAPEV_GEN_ETL_COMPRESSED, 3, BIT(ETL_DECOMPRESS_FAILED)},
+        {"etl_log_unfinished", 3, 3, HEAPEV_FINDING(ETL_LOG_UNFINISHED)},
+        {"etl_decompress_failed", HEAPEV_GEN_ETL_COMPRESSED, 3, HEAPEV_FINDING(ETL_DECOMPRESS_FAILED)},
         {"etl_decompressed_size_mismatch", HEAPEV_GEN_ETL_COMPRESSED, 3,
-         BIT(ETL_DECOMPRESSED_SIZE_MISMATCH)},
-        {"etl_buffer_beyond_file", HEAPEV_GEN_ETL_COMPRESSED, 3, BIT(ETL_BUFFER_BEYOND_FILE)},
-        {"etl_pointer_size_mismatch", 3, HEAPEV_GEN_WIDTH_64, BIT(ETL_POINTER_SIZE_MISMATCH)},
-        {"etl_offset_mismatch", 3, 3, BIT(ETL_OFFSET_MISMATCH)},
-        {"etl_buffer_compressed", HEAPEV_GEN_ETL_PLAIN, 3, BIT(ETL_BUFFER_COMPRESSED)},
+         HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH)},
+        {"etl_buffer_beyond_file", HEAPEV_GEN_ETL_COMPRESSED, 3, HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE)},
+        {"etl_pointer_size_mismatch", 3, HEAPEV_GEN_WIDTH_64, HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH)},
+        {"etl_offset_mismatch", 3, 3, HEAPEV_FINDING(ETL_OFFSET_MISMATCH)},
+        {"etl_buffer_compressed", HEAPEV_GEN_ETL_PLAIN, 3, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED)},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         int c = heapev_gen_etl_class_find(rows[i].name);

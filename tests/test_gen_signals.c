@@ -1,6 +1,6 @@
 /*
- * test_gen_signals.c - `heapev gen` stopped by SIGINT / SIGTERM / SIGHUP
- * (issue 9): no partial or temporary file is left, --out DIR keeps a
+ * test_gen_signals.c - `heapev gen` stopped by SIGINT / SIGTERM / SIGHUP:
+ * no partial or temporary file is left, --out DIR keeps a
  * manifest that lists exactly the files written (a byte-exact prefix of an
  * uninterrupted run's), an interrupted .etl leaves the previous trace and
  * manifest untouched, and the exit status is 128 + the signal. Also a

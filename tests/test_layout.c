@@ -10,7 +10,6 @@
 #include "heapev/layout.h"
 #include "testlib.h"
 
-#define FB(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 typedef struct expect {
     heapev_field field;
@@ -46,11 +45,11 @@ static void test_payload64_source6_misaligned(void **state)
     const expect want[] = {
         {HEAPEV_FIELD_HEAP_HANDLE, 0, 8, 8, 0},
         {HEAPEV_FIELD_SIZE, 8, 8, 8, 0},
-        {HEAPEV_FIELD_ADDRESS, 16, 8, 8, FB(ADDRESS_MISALIGNED)},
-        {HEAPEV_FIELD_SOURCE, 24, 4, 4, FB(SOURCE_RESERVED)},
+        {HEAPEV_FIELD_ADDRESS, 16, 8, 8, HEAPEV_FINDING(ADDRESS_MISALIGNED)},
+        {HEAPEV_FIELD_SOURCE, 24, 4, 4, HEAPEV_FINDING(SOURCE_RESERVED)},
     };
     check_ranges(r, n, want, 4);
-    assert_int_equal(e.findings, FB(ADDRESS_MISALIGNED) | FB(SOURCE_RESERVED));
+    assert_int_equal(e.findings, HEAPEV_FINDING(ADDRESS_MISALIGNED) | HEAPEV_FINDING(SOURCE_RESERVED));
     assert_true(r[0].has_value && r[0].value == 0x1d2a0e50000ull);
     assert_true(r[1].has_value && r[1].value == 40);
     assert_true(r[2].has_value && r[2].value == 0x1d2a0e51238ull);
@@ -118,8 +117,8 @@ static void test_record_compact64_findings_at_bytes(void **state)
         {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_THREAD_ID, 8, 4, 4, 0},
         {HEAPEV_FIELD_PROCESS_ID, 12, 4, 4, 0},  {HEAPEV_FIELD_SYSTEM_TIME, 16, 8, 8, 0},
         {HEAPEV_FIELD_HEAP_HANDLE, 24, 8, 8, 0}, {HEAPEV_FIELD_SIZE, 32, 8, 8, 0},
-        {HEAPEV_FIELD_ADDRESS, 40, 8, 8, FB(ADDRESS_MISALIGNED)},
-        {HEAPEV_FIELD_SOURCE, 48, 4, 4, FB(SOURCE_RESERVED)},
+        {HEAPEV_FIELD_ADDRESS, 40, 8, 8, HEAPEV_FINDING(ADDRESS_MISALIGNED)},
+        {HEAPEV_FIELD_SOURCE, 48, 4, 4, HEAPEV_FINDING(SOURCE_RESERVED)},
     };
     check_ranges(r, n, want, 12);
 }
@@ -145,8 +144,8 @@ static void test_record_perfinfo64(void **state)
         {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
         {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
         {HEAPEV_FIELD_HEAP_HANDLE, 16, 8, 8, 0}, {HEAPEV_FIELD_SIZE, 24, 8, 8, 0},
-        {HEAPEV_FIELD_ADDRESS, 32, 8, 8, FB(ADDRESS_MISALIGNED)},
-        {HEAPEV_FIELD_SOURCE, 40, 4, 4, FB(SOURCE_RESERVED)},
+        {HEAPEV_FIELD_ADDRESS, 32, 8, 8, HEAPEV_FINDING(ADDRESS_MISALIGNED)},
+        {HEAPEV_FIELD_SOURCE, 40, 4, 4, HEAPEV_FINDING(SOURCE_RESERVED)},
     };
     check_ranges(r, n, want, 10);
     assert_int_equal(used, 44);
@@ -191,7 +190,7 @@ static void test_record_perfinfo32(void **state)
         {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
         {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
         {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},
-        {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 2, FB(TRUNCATED)},
+        {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 2, HEAPEV_FINDING(TRUNCATED)},
     };
     check_ranges(r, n, cut, 6);
 }
@@ -208,11 +207,11 @@ static void test_record_header_findings(void **state)
     size_t n = heapev_layout_record(rec, 60, NULL, NULL, r, 16, &used);
     assert_int_equal(n, 11);
     assert_int_equal(used, 60);
-    assert_int_equal(r[0].findings, FB(HEADER_VERSION_UNEXPECTED));
+    assert_int_equal(r[0].findings, HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED));
     assert_int_equal(r[1].findings, 0);
-    assert_int_equal(r[2].findings, FB(HEADER_FLAGS_INVALID));
-    assert_int_equal(r[3].findings, FB(HEADER_SIZE_MISMATCH));
-    assert_int_equal(r[4].findings, FB(NOT_HEAP_ALLOC));
+    assert_int_equal(r[2].findings, HEAPEV_FINDING(HEADER_FLAGS_INVALID));
+    assert_int_equal(r[3].findings, HEAPEV_FINDING(HEADER_SIZE_MISMATCH));
+    assert_int_equal(r[4].findings, HEAPEV_FINDING(NOT_HEAP_ALLOC));
     assert_int_equal(r[10].field, HEAPEV_FIELD_UNDECODED);
     assert_int_equal(r[10].offset, 32);
     assert_int_equal(r[10].length, 28);
@@ -226,7 +225,7 @@ static void test_record_header_findings(void **state)
     t_header(rec, 2, 9, 0xC0, 40, 0x1021);
     n = heapev_layout_record(rec, 40, NULL, NULL, r, 16, &used);
     assert_int_equal(n, 9);
-    assert_int_equal(r[1].findings, FB(HEADER_TYPE_UNKNOWN));
+    assert_int_equal(r[1].findings, HEAPEV_FINDING(HEADER_TYPE_UNKNOWN));
     assert_int_equal(r[8].field, HEAPEV_FIELD_UNDECODED);
     assert_int_equal(r[8].offset, 24);
     assert_int_equal(r[8].length, 16);
@@ -243,8 +242,8 @@ static void test_truncated(void **state)
     const expect want[] = {
         {HEAPEV_FIELD_HEAP_HANDLE, 0, 8, 8, 0},
         {HEAPEV_FIELD_SIZE, 8, 8, 8, 0},
-        {HEAPEV_FIELD_ADDRESS, 16, 8, 4, FB(TRUNCATED)},
-        {HEAPEV_FIELD_SOURCE, 24, 4, 0, FB(TRUNCATED)},
+        {HEAPEV_FIELD_ADDRESS, 16, 8, 4, HEAPEV_FINDING(TRUNCATED)},
+        {HEAPEV_FIELD_SOURCE, 24, 4, 0, HEAPEV_FINDING(TRUNCATED)},
     };
     check_ranges(r, n, want, 4);
     assert_false(r[2].has_value);
@@ -259,9 +258,9 @@ static void test_truncated(void **state)
     assert_int_equal(n, 10);
     assert_int_equal(r[4].findings, 0); /* HookId complete: the decoder read nothing */
     assert_int_equal(r[5].avail, 2);
-    assert_int_equal(r[5].findings, FB(TRUNCATED));
+    assert_int_equal(r[5].findings, HEAPEV_FINDING(TRUNCATED));
     assert_int_equal(r[9].avail, 0);
-    assert_int_equal(r[9].findings, FB(TRUNCATED));
+    assert_int_equal(r[9].findings, HEAPEV_FINDING(TRUNCATED));
 
     /* Size field valid but smaller than header + payload: the payload is cut. */
     uint8_t rec2[60];
@@ -270,7 +269,7 @@ static void test_truncated(void **state)
     n = heapev_layout_record(rec2, sizeof rec2, NULL, NULL, r, 16, NULL);
     assert_int_equal(n, 14);
     assert_int_equal(r[12].avail, 2); /* Address: bytes 48..49 of 48..55 */
-    assert_int_equal(r[12].findings, FB(TRUNCATED));
+    assert_int_equal(r[12].findings, HEAPEV_FINDING(TRUNCATED));
 }
 
 static void test_trailing_and_ambiguous(void **state)
@@ -284,19 +283,19 @@ static void test_trailing_and_ambiguous(void **state)
     assert_int_equal(r[4].field, HEAPEV_FIELD_TRAILING);
     assert_int_equal(r[4].offset, 16);
     assert_int_equal(r[4].length, 4);
-    assert_int_equal(r[4].findings, FB(TRAILING_BYTES));
+    assert_int_equal(r[4].findings, HEAPEV_FINDING(TRAILING_BYTES));
 
     n = heapev_layout_payload(p, 20, HEAPEV_WIDTH_INFER, NULL, NULL, r, 16);
     assert_int_equal(n, 1);
     assert_int_equal(r[0].field, HEAPEV_FIELD_UNDECODED);
     assert_int_equal(r[0].offset, 0);
     assert_int_equal(r[0].length, 20);
-    assert_int_equal(r[0].findings, FB(LENGTH_AMBIGUOUS));
+    assert_int_equal(r[0].findings, HEAPEV_FINDING(LENGTH_AMBIGUOUS));
 
     n = heapev_layout_payload(NULL, 0, HEAPEV_WIDTH_INFER, NULL, NULL, r, 16);
     assert_int_equal(n, 1);
     assert_int_equal(r[0].length, 0);
-    assert_int_equal(r[0].findings, FB(LENGTH_AMBIGUOUS));
+    assert_int_equal(r[0].findings, HEAPEV_FINDING(LENGTH_AMBIGUOUS));
 }
 
 /* Meanings not met elsewhere: COMPACT64, an undefined Source, trailing bytes; field names. */
@@ -316,7 +315,7 @@ static void test_meaning_edges(void **state)
     assert_string_equal(text, "COMPACT64: 64-bit payload, 24-byte header");
     assert_int_equal(r[11].field, HEAPEV_FIELD_SOURCE);
     assert_int_equal(r[11].offset, 24 + 24);
-    assert_int_equal(r[11].findings, FB(SOURCE_UNDEFINED));
+    assert_int_equal(r[11].findings, HEAPEV_FINDING(SOURCE_UNDEFINED));
     heapev_layout_meaning(&r[11], text, sizeof text);
     assert_string_equal(text, "undefined Source value");
     /* A caller's range with a value no u32 Source can have. */
@@ -349,9 +348,9 @@ static void test_multi_field_findings(void **state)
     heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
     size_t n = heapev_layout_payload(p, 16, HEAPEV_WIDTH_INFER, NULL, NULL, r, 16);
     assert_int_equal(n, 4);
-    assert_int_equal(r[1].findings, FB(ADDRESS_WRAPS) | FB(LOWFRAG_SIZE_TOO_LARGE));
-    assert_int_equal(r[2].findings, FB(ADDRESS_WRAPS) | FB(ADDRESS_KERNEL_RANGE));
-    assert_int_equal(r[3].findings, FB(LOWFRAG_SIZE_TOO_LARGE));
+    assert_int_equal(r[1].findings, HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE));
+    assert_int_equal(r[2].findings, HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
+    assert_int_equal(r[3].findings, HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE));
     assert_int_equal(heapev_layout_finding_fields(HEAPEV_FINDING_ADDRESS_WRAPS),
                      HEAPEV_FIELD_BIT(HEAPEV_FIELD_ADDRESS) | HEAPEV_FIELD_BIT(HEAPEV_FIELD_SIZE));
 }

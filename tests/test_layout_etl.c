@@ -22,7 +22,6 @@
 #include "heapev/layout.h"
 #include "test_etl_common.h"
 
-#define FB(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
 
 
 typedef struct want_field {
@@ -107,40 +106,40 @@ static void test_buffer_header_fields(void **state)
     assert_string_equal(heapev_field_name(HEAPEV_FIELD_BUF_SAVED_OFFSET), "SavedOffset");
 
     /* Container findings land on their fields only. */
-    heapev_findings f = FB(ETL_SAVED_OFFSET_INVALID) | FB(ETL_OFFSET_MISMATCH) |
-                        FB(ETL_BUFFER_COMPRESSED) | FB(ETL_BUFFER_SIZE_INVALID);
+    heapev_findings f = HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID) | HEAPEV_FINDING(ETL_OFFSET_MISMATCH) |
+                        HEAPEV_FINDING(ETL_BUFFER_COMPRESSED) | HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID);
     n = heapev_layout_etl_buffer(b, sizeof b, f, r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
     for (size_t i = 0; i < n; i++) {
         /* saved_offset_invalid is about Offset (where records end), offset_mismatch about
          * SavedOffset (compared with it). */
-        heapev_findings want_f = r[i].field == HEAPEV_FIELD_BUF_BUFFER_SIZE ? FB(ETL_BUFFER_SIZE_INVALID)
-                                 : r[i].field == HEAPEV_FIELD_BUF_SAVED_OFFSET ? FB(ETL_OFFSET_MISMATCH)
-                                 : r[i].field == HEAPEV_FIELD_BUF_OFFSET ? FB(ETL_SAVED_OFFSET_INVALID)
-                                 : r[i].field == HEAPEV_FIELD_BUF_FLAG ? FB(ETL_BUFFER_COMPRESSED)
+        heapev_findings want_f = r[i].field == HEAPEV_FIELD_BUF_BUFFER_SIZE ? HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID)
+                                 : r[i].field == HEAPEV_FIELD_BUF_SAVED_OFFSET ? HEAPEV_FINDING(ETL_OFFSET_MISMATCH)
+                                 : r[i].field == HEAPEV_FIELD_BUF_OFFSET ? HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID)
+                                 : r[i].field == HEAPEV_FIELD_BUF_FLAG ? HEAPEV_FINDING(ETL_BUFFER_COMPRESSED)
                                                                        : 0;
         assert_int_equal(r[i].findings, want_f);
     }
     /* The compressed-trace findings: decompression on the flag, its length on Offset, a
      * buffer past the file on BufferSize. */
-    f = FB(ETL_DECOMPRESS_FAILED) | FB(ETL_DECOMPRESSED_SIZE_MISMATCH) | FB(ETL_BUFFER_BEYOND_FILE);
+    f = HEAPEV_FINDING(ETL_DECOMPRESS_FAILED) | HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH) | HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE);
     n = heapev_layout_etl_buffer(b, sizeof b, f, r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
     for (size_t i = 0; i < n; i++) {
-        heapev_findings want_f = r[i].field == HEAPEV_FIELD_BUF_BUFFER_SIZE ? FB(ETL_BUFFER_BEYOND_FILE)
-                                 : r[i].field == HEAPEV_FIELD_BUF_OFFSET ? FB(ETL_DECOMPRESSED_SIZE_MISMATCH)
-                                 : r[i].field == HEAPEV_FIELD_BUF_FLAG ? FB(ETL_DECOMPRESS_FAILED)
+        heapev_findings want_f = r[i].field == HEAPEV_FIELD_BUF_BUFFER_SIZE ? HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE)
+                                 : r[i].field == HEAPEV_FIELD_BUF_OFFSET ? HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH)
+                                 : r[i].field == HEAPEV_FIELD_BUF_FLAG ? HEAPEV_FINDING(ETL_DECOMPRESS_FAILED)
                                                                        : 0;
         assert_int_equal(r[i].findings, want_f);
     }
 
     /* A header cut at 0x30: Offset on are listed with bytes missing. */
-    n = heapev_layout_etl_buffer(b, 0x32, FB(ETL_TRUNCATED_FILE), r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
+    n = heapev_layout_etl_buffer(b, 0x32, HEAPEV_FINDING(ETL_TRUNCATED_FILE), r, HEAPEV_LAYOUT_ETL_MAX_RANGES);
     assert_int_equal(n, 14);
     assert_int_equal(r[10].avail, 2);
     assert_false(r[10].has_value);
-    assert_int_equal(r[10].findings, FB(ETL_TRUNCATED_FILE));
+    assert_int_equal(r[10].findings, HEAPEV_FINDING(ETL_TRUNCATED_FILE));
     assert_int_equal(r[11].avail, 0);
     assert_int_equal(r[9].findings, 0);
-    assert_int_equal(r[0].findings, FB(ETL_TRUNCATED_FILE)); /* BufferSize: the size not reached */
+    assert_int_equal(r[0].findings, HEAPEV_FINDING(ETL_TRUNCATED_FILE)); /* BufferSize: the size not reached */
     assert_int_equal(heapev_layout_etl_buffer(NULL, 0, 0, NULL, 0), 14);
 }
 
@@ -226,13 +225,13 @@ static void test_logfile_fields(void **state)
     /* PointerSize 5: the finding on PointerSize, the rest undecoded. */
     size_t size = build_logfile(rec, 8);
     t_put(rec + 32 + 0x2C, 5, 4);
-    size_t n = heapev_layout_etl_logfile(rec, size, FB(ETL_POINTER_SIZE_INVALID) |
-                                                        FB(ETL_BUFFERS_WRITTEN_MISMATCH),
+    size_t n = heapev_layout_etl_logfile(rec, size, HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID) |
+                                                        HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH),
                                          r, HEAPEV_LAYOUT_ETL_MAX_RANGES, NULL);
     assert_int_equal(n, 10 + 13 + 1);
     assert_int_equal(r[20].field, HEAPEV_FIELD_LF_POINTER_SIZE);
-    assert_int_equal(r[20].findings, FB(ETL_POINTER_SIZE_INVALID));
-    assert_int_equal(r[18].findings, FB(ETL_BUFFERS_WRITTEN_MISMATCH));
+    assert_int_equal(r[20].findings, HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID));
+    assert_int_equal(r[18].findings, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH));
     char text[64];
     heapev_layout_meaning(&r[20], text, sizeof text);
     assert_string_equal(text, "invalid: neither 4 nor 8");
@@ -438,16 +437,16 @@ typedef struct want_item {
 /* What the reader returns for build_trace(), report_skipped on. */
 static const want_item trace_items[] = {
     {RE, 0, 400, 0, 0, 0, 0, 0, 0},
-    {EV, 1, 584, FB(SOURCE_RESERVED) | FB(ADDRESS_MISALIGNED), 0, 0, 0, 0, 0},
+    {EV, 1, 584, HEAPEV_FINDING(SOURCE_RESERVED) | HEAPEV_FINDING(ADDRESS_MISALIGNED), 0, 0, 0, 0, 0},
     {SK, 1, 648, 0, 36, 2, 0xC0, 1, 0x1024},
     {SK, 1, 688, 0, 12, 0, 0x90, 0, 0},
     {SK, 1, 704, 0, 16, 17, 0xC0, 1, 0x1024},
     {SK, 1, 720, 0, 24, 3, 0xC0, 1, 0x1024}, /* COMPACT32 in a 64-bit trace: WOW64's, fine */
     {RE, 1, 744, 0, 0, 0, 0, 0, 0},
-    {CO, 2, 1024, FB(ETL_SAVED_OFFSET_INVALID), 0, 0, 0, 0, 0},
+    {CO, 2, 1024, HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID), 0, 0, 0, 0, 0},
     {RE, 2, 1096, 0, 0, 0, 0, 0, 0},
     {SK, 3, 1608, 0, 40, 2, 0xC0, 1, 0x1023},
-    {CO, 3, 1648, FB(ETL_HEADER_TYPE_UNSUPPORTED), 0, 0, 0, 0, 0},
+    {CO, 3, 1648, HEAPEV_FINDING(ETL_HEADER_TYPE_UNSUPPORTED), 0, 0, 0, 0, 0},
     {RE, 3, 1736, 0, 0, 0, 0, 0, 0},
 };
 #define N_TRACE_ITEMS (sizeof trace_items / sizeof trace_items[0])

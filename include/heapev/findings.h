@@ -128,6 +128,9 @@ typedef uint64_t heapev_findings;
 /** The set holding the single finding @p code. */
 #define HEAPEV_FINDING_BIT(code) ((heapev_findings)1 << (unsigned)(code))
 
+/** The set holding the finding of table symbol @p sym, e.g. HEAPEV_FINDING(SOURCE_RESERVED). */
+#define HEAPEV_FINDING(sym) HEAPEV_FINDING_BIT(HEAPEV_FINDING_##sym)
+
 /** One row of the findings table. */
 typedef struct heapev_finding_info {
     heapev_finding code;      /**< stable numeric code */
