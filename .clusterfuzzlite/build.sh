@@ -27,22 +27,14 @@ meson setup "$build" \
   -Dc_link_args="$CFLAGS" -Dcpp_link_args="$CXXFLAGS"
 ninja -C "$build" fuzzers
 
+# The targets of fuzz/targets (role fuzz) and their twins, as fuzz/targets.py lists them.
 mkdir -p "$OUT"
-targets=(payload_decode record_decode round_trip differential etl_read)
-for t in "${targets[@]}" "${targets[@]/%/_structured}"; do
-  [ -x "$build/fuzz/$t" ] || continue
+for t in $(python3 fuzz/targets.py names --role fuzz --build "$build"); do
   cp "$build/fuzz/$t" "$OUT/$t"
-  base=${t%_structured}
   cp fuzz/heapev.dict "$OUT/$t.dict"
-  sed 's/^dict = .*/dict = '"$t"'.dict/' "fuzz/$base.options" > "$OUT/$t.options"
-  case "$base" in
-    payload_decode) kinds="payload" ;;
-    record_decode) kinds="record" ;;
-    etl_read) kinds="etl" ;;
-    *) kinds="payload record" ;;
-  esac
+  sed 's/^dict = .*/dict = '"$t"'.dict/' "fuzz/${t%_structured}.options" > "$OUT/$t.options"
   rm -f "$OUT/${t}_seed_corpus.zip"
-  for k in $kinds; do
+  for k in $(python3 fuzz/targets.py input "$t"); do
     if [ -d "corpus/$k" ]; then
       (cd "corpus/$k" && find . -type f ! -name '*.jsonl' ! -name '.*' -print | \
          zip -q -j -@ "$OUT/${t}_seed_corpus.zip")

@@ -33,7 +33,7 @@
 
 #include "bench_util.h"
 #include "heapev/etl.h"
-#include "heapev/gen.h"
+#include "heapev/gen_etl.h"
 #include "heapev/le.h"
 
 #ifndef BENCH_FLAGS

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "heapev/decode.h"
+#include "heapev/emit.h" /* heapev_emit_*_json(): the JSON every command shares */
 #include "heapev/etl.h"
 
 /* Exit codes shared by every subcommand. */
@@ -37,11 +38,7 @@ int cli_error(const char *what, const char *fmt, ...) __attribute__((format(prin
 /* Usage error for a subcommand: message, then "try 'heapev help CMD'". */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * Report a getopt_long failure (opterr = 0, optstring starting with ':'):
- * unknown option or missing argument, naming the option. Returns CLI_EXIT_USAGE.
- */
-int cli_getopt_error(const char *cmd, int c, char **argv);
+#include "options.h" /* cli_getopt_error() and the option table */
 
 /*
  * Read all of @p path ("-" = stdin) into a malloc'd buffer. On failure prints
@@ -51,21 +48,6 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len);
 
 /* Parse an unsigned integer (decimal or 0x hex) with range check. 0 on success. */
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
-
-/* "0x..." lowercase hex of @p v, as a JSON string. */
-json_t *cli_json_hex(uint64_t v);
-
-/*
- * The event fields shared by `heapev decode --json` and the generator's
- * manifest: bits, heap_handle, size, address, source, source_name, and for
- * records version, header_type, flags, size_field, hook_id, hook_name,
- * thread_id, process_id, system_time, kernel_time, user_time.
- * Fields that were not decoded are null.
- */
-void cli_json_add_event_fields(json_t *obj, const heapev_event *event);
-
-/* JSON array of finding names, in table order. */
-json_t *cli_json_findings(heapev_findings findings);
 
 /* Print @p obj as one compact line on @p out; returns 0 or -1 on I/O error. */
 int cli_json_print_line(FILE *out, json_t *obj);
@@ -85,11 +67,10 @@ void cli_etl_memory_free(cli_etl_memory *m);
 
 /*
  * Start @p r reading the stream @p in forward through @p src, with @p m's
- * memory, the user's @p limits and (for explain) report_skipped.
+ * memory and the user's @p limits.
  */
 void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
-                          const cli_etl_memory *m, const heapev_limits *limits,
-                          int report_skipped);
+                          const cli_etl_memory *m, const heapev_limits *limits);
 
 /* The user's --user-max-32 / --user-max-wow64 value: a 32-bit address. 0 or a usage error. */
 int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint64_t *out);

@@ -8,41 +8,25 @@
 #include "cli.h"
 #include "heapev/etl.h"
 
-typedef enum { MODE_PAYLOAD, MODE_RECORD, MODE_ETL } decode_mode;
-
 typedef struct decode_opts {
-    decode_mode mode;
-    unsigned width; /* 4, 8 or HEAPEV_WIDTH_INFER */
-    int json;
-    int summary;
-    heapev_limits limits;
+    cli_input in;       /* format, width, --json, limits */
+    int summary;        /* --summary */
     cli_etl_memory etl; /* allocated once */
 } decode_opts;
 
 void cli_decode_usage(FILE *out)
 {
     fputs("usage: heapev decode [--payload|--record|--etl] [--bits 32|64] [--json]\n"
-          "                     [--summary] [--user-max-32 ADDR] [--user-max-wow64 ADDR] FILE...\n"
+          "                     [--summary] [--user-max-32 ADDR]\n"
+          "                     [--user-max-wow64 ADDR] FILE...\n"
           "\n"
-          "Decode heap Alloc events and report every finding ('heapev findings' lists them).\n"
+          "Decode heap Alloc events and report every finding ('heapev findings' lists\n"
+          "them).\n"
           "FILE '-' reads standard input.\n"
-          "\n"
-          "  --payload          each FILE is one bare payload (default)\n"
-          "  --record           each FILE is records back to back (SYSTEM_TRACE_HEADER +\n"
-          "                     payload), each announcing its Size; one event per record\n"
-          "  --etl              each FILE is an .etl trace: every heap Alloc record is an\n"
-          "                     event (with its buffer index); container defects are\n"
-          "                     reported as 'container' items; read buffer by buffer\n"
-          "  --summary          with --etl: only one line per FILE with the counts of\n"
-          "                     buffers, events, skipped records, findings and notes\n"
-          "  --bits 32|64       payload pointer width (default: infer from 16/28 bytes)\n"
-          "  --json             one JSON object per event (JSON Lines)\n"
-          "  --user-max-32 ADDR highest 32-bit user address for range checks\n"
-          "                     (default 0x7FFEFFFF; 0xBFFEFFFF /3GB, 0xFFFEFFFF WOW64)\n"
-          "  --user-max-wow64 ADDR  with --etl: the same for the 32-bit records of a\n"
-          "                     64-bit trace (WOW64 processes; default 0xFFFEFFFF)\n"
-          "  -h, --help         this help\n"
-          "\n"
+          "\n",
+          out);
+    cli_print_options(out, CLI_CMD_DECODE);
+    fputs("\n"
           "Exit status: 0 no finding, 1 findings reported, 2 usage or I/O error. Notes\n"
           "(what Windows writes and a reader must handle, e.g. an unfinished log) are\n"
           "reported but are not findings.\n",
@@ -82,8 +66,8 @@ static int print_json(FILE *out, const char *file, const heapev_etl_item *item, 
     if (item != NULL && item->decompressed)
         json_object_set_new(obj, "decompressed", json_true());
     json_object_set_new(obj, "kind", json_string(e->has_header ? "record" : "payload"));
-    cli_json_add_event_fields(obj, e);
-    json_object_set_new(obj, "findings", cli_json_findings(e->findings));
+    heapev_emit_event_json(obj, e);
+    json_object_set_new(obj, "findings", heapev_emit_findings_json(e->findings));
     json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(e->findings) == 0));
     int rc = cli_json_print_line(out, obj);
     json_decref(obj);
@@ -92,7 +76,7 @@ static int print_json(FILE *out, const char *file, const heapev_etl_item *item, 
 
 static int emit(const decode_opts *o, const char *file, size_t offset, const heapev_event *e)
 {
-    if (o->json)
+    if (o->in.json)
         return print_json(stdout, file, NULL, offset, e);
     print_text(stdout, file, offset, e);
     return 0;
@@ -106,22 +90,22 @@ static int decode_bytes(const decode_opts *o, const char *file, const uint8_t *d
     size_t off = 0;
     do {
         size_t used = len - off;
-        if (o->mode == MODE_PAYLOAD)
-            heapev_decode_payload(data, len, o->width, &o->limits, &e);
+        if (o->in.mode != CLI_MODE_RECORD)
+            heapev_decode_payload(data, len, o->in.width, &o->in.limits, &e);
         else
-            heapev_decode_record(data + off, len - off, &o->limits, &e, &used);
+            heapev_decode_record(data + off, len - off, &o->in.limits, &e, &used);
         if (emit(o, file, off, &e) != 0)
             return cli_error("<stdout>", "write error");
         if (e.findings != 0)
             worst = CLI_EXIT_FINDINGS;
         off += used;
-    } while (o->mode == MODE_RECORD && off < len);
+    } while (o->in.mode == CLI_MODE_RECORD && off < len);
     return worst;
 }
 
 static int print_container(const decode_opts *o, const char *file, const heapev_etl_item *it)
 {
-    if (!o->json) {
+    if (!o->in.json) {
         char names[1024];
         heapev_findings_format(it->findings, ",", names, sizeof names);
         printf("%s@%" PRIu64 ": container buffer=%" PRIu64 " findings=%s\n", file, it->offset,
@@ -135,7 +119,7 @@ static int print_container(const decode_opts *o, const char *file, const heapev_
     json_object_set_new(obj, "kind", json_string("container"));
     if (it->decompressed)
         json_object_set_new(obj, "decompressed", json_true());
-    json_object_set_new(obj, "findings", cli_json_findings(it->findings));
+    json_object_set_new(obj, "findings", heapev_emit_findings_json(it->findings));
     json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(it->findings) == 0));
     int rc = cli_json_print_line(stdout, obj);
     json_decref(obj);
@@ -146,7 +130,7 @@ static int print_etl_item(const decode_opts *o, const char *file, const heapev_e
 {
     if (it->kind == HEAPEV_ETL_ITEM_CONTAINER)
         return print_container(o, file, it);
-    if (o->json)
+    if (o->in.json)
         return print_json(stdout, file, it, it->offset, &it->event);
     print_text(stdout, file, it->offset, &it->event);
     return ferror(stdout) ? -1 : 0;
@@ -154,7 +138,7 @@ static int print_etl_item(const decode_opts *o, const char *file, const heapev_e
 
 static int print_summary(const decode_opts *o, const char *file, const heapev_etl_stats *s)
 {
-    if (!o->json) {
+    if (!o->in.json) {
         printf("%s: buffers=%" PRIu64 " events=%" PRIu64 " skipped=%" PRIu64 " findings=%" PRIu64
                " events_with_findings=%" PRIu64 " container_items=%" PRIu64 " notes=%" PRIu64
                " decompressed=%" PRIu64 "\n",
@@ -186,7 +170,7 @@ static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
     heapev_etl_item it;
     heapev_etl_status st;
     int worst = CLI_EXIT_CLEAN;
-    cli_etl_reader_start(&r, &src, in, &o->etl, &o->limits, 0);
+    cli_etl_reader_start(&r, &src, in, &o->etl, &o->in.limits);
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
         if (heapev_findings_defects(it.findings) != 0)
             worst = CLI_EXIT_FINDINGS;
@@ -214,42 +198,24 @@ static int decode_etl_file(const decode_opts *o, const char *path, const char *n
 
 static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 {
-    static const struct option longopts[] = {
-        {"payload", no_argument, NULL, 'p'}, {"record", no_argument, NULL, 'r'},
-        {"etl", no_argument, NULL, 'e'}, {"summary", no_argument, NULL, 's'},
-        {"bits", required_argument, NULL, 'b'}, {"json", no_argument, NULL, 'j'},
-        {"user-max-32", required_argument, NULL, 'u'},
-        {"user-max-wow64", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c, bits_given = 0;
+    const struct option *longopts = cli_longopts(CLI_CMD_DECODE);
+    int c, rc;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'p': o->mode = MODE_PAYLOAD; break;
-        case 'r': o->mode = MODE_RECORD; break;
-        case 'e': o->mode = MODE_ETL; break;
-        case 's': o->summary = 1; break;
-        case 'j': o->json = 1; break;
-        case 'b':
-            if (strcmp(optarg, "32") != 0 && strcmp(optarg, "64") != 0)
-                return cli_usage_error("decode", "--bits takes 32 or 64, not '%s'", optarg);
-            o->width = optarg[0] == '3' ? 4 : 8;
-            bits_given = 1;
-            break;
-        case 'u':
-            if (cli_parse_user_max("decode", "--user-max-32", optarg, &o->limits.user_max_32) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'w':
-            if (cli_parse_user_max("decode", "--user-max-wow64", optarg, &o->limits.user_max_wow64) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'h': cli_decode_usage(stdout); return -1;
-        default: return cli_getopt_error("decode", c, argv);
+        if ((rc = cli_input_option("decode", c, optarg, &o->in)) != 0) {
+            if (rc != 1)
+                return rc;
+        } else if (c == CLI_OPT_SUMMARY) {
+            o->summary = 1;
+        } else if (c == CLI_OPT_HELP) {
+            cli_decode_usage(stdout);
+            return -1;
+        } else {
+            return cli_getopt_error("decode", c, argv);
         }
     }
-    if (bits_given && o->mode != MODE_PAYLOAD)
-        return cli_usage_error("decode", "--bits applies to --payload (a record's HeaderType fixes its width)");
-    if (o->summary && o->mode != MODE_ETL)
+    if (cli_input_check_bits("decode", &o->in, 1) != 0)
+        return CLI_EXIT_USAGE;
+    if (o->summary && o->in.mode != CLI_MODE_ETL)
         return cli_usage_error("decode", "--summary applies to --etl");
     if (optind >= argc)
         return cli_usage_error("decode", "no FILE given");
@@ -258,18 +224,18 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 
 int cli_decode_main(int argc, char **argv)
 {
-    decode_opts o = {MODE_PAYLOAD, HEAPEV_WIDTH_INFER, 0, 0, heapev_limits_default(), {NULL, NULL}};
+    decode_opts o = {cli_input_defaults(), 0, {NULL, NULL}};
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
-    if (o.mode == MODE_ETL && cli_etl_memory_get(&o.etl) != 0)
+    if (o.in.mode == CLI_MODE_ETL && cli_etl_memory_get(&o.etl) != 0)
         return CLI_EXIT_USAGE;
     int worst = CLI_EXIT_CLEAN;
     for (int i = optind; i < argc; i++) {
         uint8_t *data = NULL;
         size_t len = 0;
         const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
-        if (o.mode == MODE_ETL)
+        if (o.in.mode == CLI_MODE_ETL)
             rc = decode_etl_file(&o, argv[i], name);
         else
             rc = cli_read_file(argv[i], &data, &len) != 0 ? CLI_EXIT_USAGE

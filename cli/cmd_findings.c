@@ -9,10 +9,9 @@ void cli_findings_usage(FILE *out)
     fputs("usage: heapev findings [--json|--markdown]\n"
           "\n"
           "Print every finding heapev can report: code, name, severity, description.\n"
-          "  --json      one JSON object per finding (JSON Lines)\n"
-          "  --markdown  a Markdown table (docs/FINDINGS.md is this output)\n"
-          "  -h, --help  this help\n",
+          "\n",
           out);
+    cli_print_options(out, CLI_CMD_FINDINGS);
 }
 
 /* Width of the name column in text output: the longest name in the table. */
@@ -47,17 +46,14 @@ static int print_row(FILE *out, const heapev_finding_info *f, int format)
 
 int cli_findings_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-                                              {"markdown", no_argument, NULL, 'm'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    const struct option *longopts = cli_longopts(CLI_CMD_FINDINGS);
     int c, format = 't';
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (c == 'h')
+        if (c == CLI_OPT_HELP)
             return cli_findings_usage(stdout), CLI_EXIT_CLEAN;
-        if (c != 'j' && c != 'm')
+        if (c != CLI_OPT_JSON && c != CLI_OPT_MARKDOWN)
             return cli_getopt_error("findings", c, argv);
-        format = c;
+        format = c == CLI_OPT_JSON ? 'j' : 'm';
     }
     if (optind < argc)
         return cli_usage_error("findings", "unexpected argument '%s'", argv[optind]);

@@ -1,6 +1,8 @@
 /* util.c - errors, file reading, number parsing and JSON helpers for the CLI. */
 #include "cli.h"
 
+#include "heapev/emit.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -29,14 +31,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, " (try 'heapev help %s')\n", cmd);
     return CLI_EXIT_USAGE;
-}
-
-int cli_getopt_error(const char *cmd, int c, char **argv)
-{
-    const char *opt = optind > 0 ? argv[optind - 1] : "?";
-    if (c == ':')
-        return cli_usage_error(cmd, "option '%s' needs an argument", opt);
-    return cli_usage_error(cmd, "unknown option '%s'", opt);
 }
 
 static int read_stream(FILE *f, const char *path, uint8_t **data, size_t *len)
@@ -98,61 +92,6 @@ int cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
     return 0;
 }
 
-json_t *cli_json_hex(uint64_t v)
-{
-    char text[24];
-    snprintf(text, sizeof text, "0x%" PRIx64, v);
-    return json_string(text);
-}
-
-static json_t *json_name_or_null(const char *name)
-{
-    return name != NULL ? json_string(name) : json_null();
-}
-
-static void add_header_fields(json_t *obj, const heapev_record_header *h)
-{
-    json_object_set_new(obj, "version", json_integer(h->version));
-    json_object_set_new(obj, "header_type", json_integer(h->header_type));
-    json_object_set_new(obj, "flags", json_integer(h->flags));
-    json_object_set_new(obj, "size_field", json_integer(h->size));
-    json_object_set_new(obj, "hook_id", cli_json_hex(h->hook_id));
-    json_object_set_new(obj, "hook_name", json_name_or_null(heapev_hook_name(h->hook_id)));
-    json_object_set_new(obj, "thread_id", json_integer(h->thread_id));
-    json_object_set_new(obj, "process_id", json_integer(h->process_id));
-    json_object_set_new(obj, "system_time", json_integer(h->system_time));
-    json_object_set_new(obj, "kernel_time", json_integer(h->kernel_time));
-    json_object_set_new(obj, "user_time", json_integer(h->user_time));
-}
-
-void cli_json_add_event_fields(json_t *obj, const heapev_event *e)
-{
-    int have = e->payload_decoded;
-    json_object_set_new(obj, "bits",
-                        e->pointer_width ? json_integer(e->pointer_width * 8) : json_null());
-    json_object_set_new(obj, "heap_handle", have ? cli_json_hex(e->heap_handle) : json_null());
-    /* json_integer is signed 64-bit: a 64-bit Size above INT64_MAX goes out as hex text. */
-    json_object_set_new(obj, "size", !have ? json_null()
-                                     : e->size <= INT64_MAX ? json_integer((json_int_t)e->size)
-                                                            : cli_json_hex(e->size));
-    json_object_set_new(obj, "address", have ? cli_json_hex(e->address) : json_null());
-    json_object_set_new(obj, "source", have ? json_integer(e->source) : json_null());
-    json_object_set_new(obj, "source_name",
-                        have ? json_name_or_null(heapev_source_name(e->source)) : json_null());
-    json_object_set_new(obj, "trailing_bytes", json_integer(e->trailing_bytes));
-    if (e->has_header)
-        add_header_fields(obj, &e->header);
-}
-
-json_t *cli_json_findings(heapev_findings findings)
-{
-    json_t *arr = json_array();
-    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
-        if (findings & HEAPEV_FINDING_BIT(i))
-            json_array_append_new(arr, json_string(heapev_finding_get(i)->name));
-    return arr;
-}
-
 int cli_json_print_line(FILE *out, json_t *obj)
 {
     if (json_dumpf(obj, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
@@ -186,12 +125,10 @@ void cli_etl_memory_free(cli_etl_memory *m)
 }
 
 void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
-                          const cli_etl_memory *m, const heapev_limits *limits,
-                          int report_skipped)
+                          const cli_etl_memory *m, const heapev_limits *limits)
 {
     *src = (heapev_etl_stdio){in, m->buf, HEAPEV_ETL_MAX_BUFFER_SIZE, 0, 0, 0};
     heapev_etl_read_options ro = {.limits = *limits,
-                                  .report_skipped = report_skipped,
                                   .scratch = m->scratch,
                                   .scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE)};
     heapev_etl_reader_init(r, &ro, heapev_etl_stdio_fetch, src);

@@ -24,7 +24,7 @@ _heapev()
         decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --user-max-wow64 --help" ;;
         explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --user-max-wow64 --help" ;;
         stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --user-max-wow64 --help" ;;
-        gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --help" ;;
+        gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --noise --wow64 --style --compress --buffer-size --manifest --help" ;;
         findings) opts="--json --markdown --help" ;;
         help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         *)        return ;;
@@ -38,15 +38,27 @@ _heapev()
                 COMPREPLY=($(compgen -W "32 64" -- "$cur"))
             fi
             return ;;
-        --format) COMPREPLY=($(compgen -W "payload record" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "payload record etl" -- "$cur")); return ;;
+        --style) COMPREPLY=($(compgen -W "win10 win7" -- "$cur")); return ;;
         --class)
-            local classes
-            classes=$(heapev gen --list-classes 2>/dev/null | awk '/^[^ ]/ {print $1}')
+            # Classes that damage something (findings column not "none"); with
+            # --format etl those usable in a trace and the container ones.
+            local classes format=()
+            [[ " ${words[*]} " == *" etl "* || " ${words[*]} " == *"--format=etl"* ]] && format=(--format etl)
+            classes=$(heapev gen --list-classes "${format[@]}" 2>/dev/null |
+                awk '/^[^ ]/ && $3 != "none" {print $1}')
             COMPREPLY=($(compgen -W "$classes" -- "$cur"))
             return ;;
-        --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --out)
+            if [[ " ${words[*]} " == *" etl "* ]]; then
+                COMPREPLY=($(compgen -f -- "$cur"))
+            else
+                COMPREPLY=($(compgen -d -- "$cur"))
+            fi
+            return ;;
+        --manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --html) COMPREPLY=($(compgen -f -X '!*.html' -- "$cur") $(compgen -d -- "$cur")); return ;;
-        --seed|--count|--offset|--malformed|--user-max-32|--user-max-wow64) return ;;
+        --seed|--count|--offset|--malformed|--noise|--wow64|--buffer-size|--user-max-32|--user-max-wow64) return ;;
     esac
 
     if [[ $cur == -* ]]; then

@@ -34,7 +34,7 @@
 
 #include "fuzz_helpers.h"
 #include "heapev/etl.h"
-#include "heapev/gen.h"
+#include "heapev/gen_etl.h"
 #include "heapev/le.h"
 
 #define ETL_FINDINGS (~(HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER) - 1u))

@@ -9,52 +9,49 @@
       _structured) first reaches the full edge coverage ('cov:') of its target,
       RUNS runs with -seed=1..RUNS, two runs at a time.
 
-BUILD_DIR is a -Dfuzzing=true build (e.g. fuzz/run-ci's build-fuzz-ci). Every run
-uses the target's .options (dictionary, max_len); NO_DICT=1 leaves the dictionary out.
+BUILD_DIR is a -Dfuzzing=true build (e.g. fuzz/run-ci's build-fuzz-ci). The targets,
+their seeds and max_len come from fuzz/targets and fuzz/<target>.options (through
+fuzz/targets.py); NO_DICT=1 leaves the dictionary out.
 """
 import concurrent.futures
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no fuzz/__pycache__ from the import below
+import targets as fuzz_targets  # noqa: E402  fuzz/targets.py, next to this file
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = ["payload_decode", "record_decode", "round_trip", "differential"]
-KINDS = {"payload_decode": ["payload"], "record_decode": ["record"], "etl_read": ["etl"]}
+# plain vs structured: the fuzzed targets that have a twin
+TARGETS = [fuzz_targets.base_name(t) for t in fuzz_targets.binaries(("fuzz",), "structured")]
 
 
-def options(target):
-    base = target.removesuffix("_structured")
+def options(binary):
     args = [] if os.environ.get("NO_DICT") else ["-dict=" + os.path.join(ROOT, "fuzz", "heapev.dict")]
-    path = os.path.join(ROOT, "fuzz", base + ".options")
-    if os.path.exists(path):
-        m = re.search(r"max_len\s*=\s*(\d+)", open(path, encoding="utf-8").read())
-        if m:
-            args.append("-max_len=" + m.group(1))
-    return args
+    return args + ["-max_len=%d" % fuzz_targets.max_len(binary)]
+
+
+def seeds(binary):
+    return [os.path.join(ROOT, "corpus", k) for k in fuzz_targets.inputs(binary)]
 
 
 def speed(build, seconds):
     print(f"{'target':28} {'exec/s':>10} {'vs empty':>9}")
     results = {}
-    for t in ["empty", "empty_structured"] + [x + s for x in TARGETS + ["etl_read"]
-                                              for s in ("", "_structured")]:
+    # the baseline (the empty target and its twin) first: the others are read against it
+    baseline = fuzz_targets.binaries(("baseline",), "plain")[0]
+    for t in fuzz_targets.binaries(("baseline",), build=build) + \
+            fuzz_targets.binaries(("fuzz",), build=build):
         exe = os.path.join(build, "fuzz", t)
-        if not os.path.exists(exe):
-            continue
-        base = t.removesuffix("_structured")
-        seeds = [os.path.join(ROOT, "corpus", k)
-                 for k in KINDS.get(base, ["payload", "record"])]
         with tempfile.TemporaryDirectory() as work:
             out = subprocess.run([exe, f"-max_total_time={seconds}", "-print_final_stats=1",
-                                  *options(t), work, *seeds],
+                                  *options(t), work, *seeds(t)],
                                  capture_output=True, text=True, check=False).stderr
-        m = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
-        results[t] = int(m.group(1)) if m else 0
-        ref = results.get("empty_structured" if t.endswith("_structured") else "empty", 0)
+        results[t] = fuzz_targets.log_stats(out)["execs"] or 0
+        ref = results.get(baseline + t[len(fuzz_targets.base_name(t)):], 0)
         ratio = f"{results[t] / ref:8.2f}x" if ref else ""
         print(f"{t:28} {results[t]:>10} {ratio:>9}", flush=True)
 
@@ -68,9 +65,9 @@ def first_reach(exe, target_cov, seed, limit):
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         try:
             for line in p.stderr:
-                m = re.match(r"#(\d+)\s.*cov: (\d+)", line)
-                if m and int(m.group(2)) >= target_cov:
-                    return time.monotonic() - start, int(m.group(1))
+                s = fuzz_targets.status_line(line)
+                if s and s[1] >= target_cov:
+                    return time.monotonic() - start, s[0]
             return None, None
         finally:
             p.kill()
@@ -86,11 +83,9 @@ def coverage(build, runs, limit):
         for v in (t, t + "_structured"):
             with tempfile.TemporaryDirectory() as work:
                 out = subprocess.run([os.path.join(build, "fuzz", v), "-max_total_time=30",
-                                      *options(v), work,
-                                      *[os.path.join(ROOT, "corpus", k) for k in
-                                        KINDS.get(t, ["payload", "record"])]],
+                                      *options(v), work, *seeds(v)],
                                      capture_output=True, text=True, check=False).stderr
-            best = max([best] + [int(c) for c in re.findall(r"cov: (\d+)", out)])
+            best = max(best, fuzz_targets.log_stats(out)["max_cov"] or 0)
         full[t] = best
     jobs = [(t, v, s) for t in TARGETS for v in (t, t + "_structured")
             for s in range(1, runs + 1)]

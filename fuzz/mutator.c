@@ -123,7 +123,7 @@ static size_t catalogue_item(fuzz_rng *r, heapev_gen_format format, uint8_t *out
     heapev_gen_item item;
     heapev_event ev;
     unsigned w = rng_below(r, 2) ? 8 : 4;
-    size_t count = heapev_gen_class_count();
+    size_t count = heapev_gen_well_formed_index(); /* the rows that apply to an event */
     heapev_gen_classes set = 0;
     heapev_gen_event(r, w, format, &ev);
     for (unsigned tries = 0, want = 1 + rng_below(r, 3); tries < 16 && want > 0 && count; tries++) {

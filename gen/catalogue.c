@@ -10,13 +10,14 @@
  * depends on it), then bytes-stage rows (appending before the Size field that
  * covers it, truncation last).
  */
-#include "heapev/gen.h"
+#include "heapev/catalogue.h"
 
 #include <string.h>
 
 #include "heapev/decode.h"
 #include "heapev/format.h"
 #include "heapev/le.h"
+#include "internal.h"
 
 
 /* What a class touches: two classes touching the same thing exclude each other. */
@@ -37,13 +38,18 @@ enum {
     G_ALL = (1u << 13) - 1u
 };
 
-/* Decode stages: a class's findings need one; a class may prevent one. */
-enum { N_NONE = 0, N_HEADER = 1, N_PAYLOAD = 2, N_FIELDS = 3, B_NONE = 4 };
+/* Decode stages (heapev_decode_stage): a class's findings need one; a class may prevent one. */
+#define N_NONE HEAPEV_DECODE_STAGE_START
+#define N_HEADER HEAPEV_DECODE_STAGE_HEADER
+#define N_PAYLOAD HEAPEV_DECODE_STAGE_PAYLOAD
+#define N_FIELDS HEAPEV_DECODE_STAGE_FIELDS
+#define B_NONE HEAPEV_DECODE_STAGE_END
 
 #define BOTH (HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD) | \
               HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD))
 #define PAYLOAD HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_PAYLOAD)
 #define RECORD HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD)
+#define ETL HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_ETL) /* keeps its meaning inside a trace */
 #define W_ANY (HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64)
 #define EV HEAPEV_GEN_STAGE_EVENT
 #define BY HEAPEV_GEN_STAGE_BYTES
@@ -484,7 +490,7 @@ static void apply_length_ambiguous(heapev_rng *rng, heapev_gen_item *it)
 /* ---- the table --------------------------------------------------------------- */
 
 #define EVENT_FIELD(name, desc, how, fnd, groups, fn) \
-    {{name, desc, how, fnd, EV, BOTH, W_ANY, groups, N_FIELDS, B_NONE}, fn}
+    {{name, desc, how, fnd, EV, BOTH | ETL, W_ANY, groups, N_FIELDS, B_NONE, 0}, fn}
 #define SOURCE_ROW(name, desc, how, fnd, fn) EVENT_FIELD(name, desc, how, HEAPEV_FINDING(fnd), G_SOURCE, fn)
 
 static const class_row rows[] = {
@@ -526,111 +532,74 @@ static const class_row rows[] = {
                 "HeapHandle = 64 KiB-aligned value above the user limit",
                 HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE), G_HANDLE, apply_handle_kernel),
     {{"compact_header", "COMPACT32/64 header (24 bytes, no Kernel/UserTime): valid",
-      "HeaderType = 3 / 4, Size = 40 / 52", 0, EV, RECORD, W_ANY, G_COMPACT, N_NONE, B_NONE},
+      "HeaderType = 3 / 4, Size = 40 / 52", 0, EV, RECORD | ETL, W_ANY, G_COMPACT, N_NONE, B_NONE, 0},
      apply_compact},
     {{"header_version_unexpected", "record Version is not 2",
       "Version = another value (0, 1, 3, 0xFFFF, random)", HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED), EV,
-      RECORD, W_ANY, G_VERSION, N_HEADER, B_NONE},
+      RECORD | ETL, W_ANY, G_VERSION, N_HEADER, B_NONE, 0},
      apply_version},
     {{"header_flags_invalid", "record Flags is not 0xC0",
       "Flags = another value (0x00, 0x80, 0x90, 0xFF, random)", HEAPEV_FINDING(HEADER_FLAGS_INVALID), EV,
-      RECORD, W_ANY, G_FLAGS, N_HEADER, B_NONE},
+      RECORD, W_ANY, G_FLAGS, N_HEADER, B_NONE, 0},
      apply_flags},
     {{"not_heap_alloc_heap_event", "another heap event's HookId (Create, Free, ReAlloc...)",
       "HookId = 0x1020, 0x1022..0x1026, 0x102A..0x102E; payload not decoded", HEAPEV_FINDING(NOT_HEAP_ALLOC),
-      EV, RECORD, W_ANY, G_HOOK, N_HEADER, N_PAYLOAD},
+      EV, RECORD, W_ANY, G_HOOK, N_HEADER, N_PAYLOAD, 0},
      apply_hook_heap},
     {{"not_heap_alloc_other_group", "a HookId of another event group",
       "HookId = 0x0000, type 0x21 in another group, or random outside group 0x10",
-      HEAPEV_FINDING(NOT_HEAP_ALLOC), EV, RECORD, W_ANY, G_HOOK, N_HEADER, N_PAYLOAD},
+      HEAPEV_FINDING(NOT_HEAP_ALLOC), EV, RECORD, W_ANY, G_HOOK, N_HEADER, N_PAYLOAD, 0},
      apply_hook_group},
     {{"trailing_bytes", "payload longer than the version 0 layout",
       "append 1..32 random bytes (records: Size covers them; payloads: decoded with the "
       "producer width)",
-      HEAPEV_FINDING(TRAILING_BYTES), BY, BOTH, W_ANY, G_LENGTH, N_FIELDS, B_NONE},
+      HEAPEV_FINDING(TRAILING_BYTES), BY, BOTH | ETL, W_ANY, G_LENGTH, N_FIELDS, B_NONE, 0},
      apply_trailing},
     {{"header_type_unknown", "record HeaderType not 1..4, 16, 17",
       "HeaderType byte = 0, 5..15, 18..255 (other ETL header types, random); payload not decoded",
-      HEAPEV_FINDING(HEADER_TYPE_UNKNOWN), BY, RECORD, W_ANY, G_TYPE, N_HEADER, N_PAYLOAD},
+      HEAPEV_FINDING(HEADER_TYPE_UNKNOWN), BY, RECORD, W_ANY, G_TYPE, N_HEADER, N_PAYLOAD, 0},
      apply_type_unknown},
     {{"width_64_as_32", "a 64-bit payload (28 bytes) read as 32-bit: the fields reinterpret",
       "payload: decode_bits 32; record: HeaderType 2->1 / 4->3. HeapHandle low half and Size "
       "made so the reread fields give exactly these findings",
       HEAPEV_FINDING(TRAILING_BYTES) | HEAPEV_FINDING(SOURCE_UNDEFINED), BY, BOTH, HEAPEV_GEN_WIDTH_64, G_ALL & ~G_COMPACT,
-      N_FIELDS, B_NONE},
+      N_FIELDS, B_NONE, 0},
      apply_width_64_as_32},
     {{"width_32_as_64", "a 32-bit payload (16 bytes) read as 64-bit: too short",
       "payload: decode_bits 64; record: HeaderType 1->2 / 3->4", HEAPEV_FINDING(TRUNCATED), BY, BOTH,
-      HEAPEV_GEN_WIDTH_32, G_ALL & ~G_COMPACT, N_PAYLOAD, N_FIELDS},
+      HEAPEV_GEN_WIDTH_32, G_ALL & ~G_COMPACT, N_PAYLOAD, N_FIELDS, 0},
      apply_width_32_as_64},
     {{"header_size_too_small", "record Size field below the header size",
       "Size = 0..header size - 1 (payload still decoded up to the end of the bytes)",
-      HEAPEV_FINDING(HEADER_SIZE_MISMATCH), BY, RECORD, W_ANY, G_SIZEFIELD | G_TYPE, N_HEADER, B_NONE},
+      HEAPEV_FINDING(HEADER_SIZE_MISMATCH), BY, RECORD, W_ANY, G_SIZEFIELD | G_TYPE, N_HEADER, B_NONE, 0},
      apply_size_small},
     {{"header_size_too_large", "record Size field beyond the bytes given",
       "Size = length + 1..0xFFFF (payload still decoded up to the end of the bytes)",
-      HEAPEV_FINDING(HEADER_SIZE_MISMATCH), BY, RECORD, W_ANY, G_SIZEFIELD, N_HEADER, B_NONE},
+      HEAPEV_FINDING(HEADER_SIZE_MISMATCH), BY, RECORD, W_ANY, G_SIZEFIELD, N_HEADER, B_NONE, 0},
      apply_size_large},
     {{"header_size_disagrees", "record Size field cuts the payload short",
       "Size in [header size, header size + payload size), record cut to Size", HEAPEV_FINDING(TRUNCATED), BY, RECORD, W_ANY,
-      G_SIZEFIELD | G_LENGTH, N_PAYLOAD, N_FIELDS},
+      G_SIZEFIELD | G_LENGTH, N_PAYLOAD, N_FIELDS, 0},
      apply_size_disagrees},
     {{"truncated_payload", "payload cut short (decoded with the producer width)",
       "keep 0..payload size - 1 bytes; decode_bits = producer width", HEAPEV_FINDING(TRUNCATED), BY, PAYLOAD,
-      W_ANY, G_ALL, N_NONE, N_FIELDS},
+      W_ANY, G_ALL, N_NONE, N_FIELDS, 0},
      apply_truncated_payload},
     {{"truncated_record_header", "record cut inside its header",
       "keep 0..header size - 1 bytes", HEAPEV_FINDING(TRUNCATED), BY, RECORD, W_ANY, G_ALL & ~G_COMPACT,
-      N_NONE, N_HEADER},
+      N_NONE, N_HEADER, 0},
      apply_truncated_header},
     {{"truncated_record_payload", "record cut inside its payload (Size now beyond the bytes)",
       "keep header size..record size - 1 bytes", HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(TRUNCATED), BY,
-      RECORD, W_ANY, G_ALL & ~(G_COMPACT | G_VERSION | G_FLAGS), N_PAYLOAD, N_FIELDS},
+      RECORD, W_ANY, G_ALL & ~(G_COMPACT | G_VERSION | G_FLAGS), N_PAYLOAD, N_FIELDS, 0},
      apply_truncated_record},
     {{"length_ambiguous", "bare payload neither 16 nor 28 bytes, no width given",
       "cut or extend to 0..payload size + 32 bytes (not 16, 28); decode_bits = null (infer)",
-      HEAPEV_FINDING(LENGTH_AMBIGUOUS), BY, PAYLOAD, W_ANY, G_ALL, N_NONE, N_HEADER},
+      HEAPEV_FINDING(LENGTH_AMBIGUOUS), BY, PAYLOAD, W_ANY, G_ALL, N_NONE, N_HEADER, 0},
      apply_length_ambiguous},
 };
 
 _Static_assert(sizeof rows / sizeof rows[0] < 64, "a class set is a 64-bit mask (one bit spare for the masks below)");
-
-size_t heapev_gen_class_count(void)
-{
-    return N(rows);
-}
-
-const heapev_gen_class *heapev_gen_class_get(size_t index)
-{
-    return index < N(rows) ? &rows[index].info : NULL;
-}
-
-int heapev_gen_class_find(const char *name)
-{
-    for (size_t i = 0; i < N(rows); i++)
-        if (strcmp(rows[i].info.name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* Disjoint groups, and neither prevents a decode stage the other's findings need. */
-static int pair_ok(const heapev_gen_class *a, const heapev_gen_class *b)
-{
-    return (a->groups & b->groups) == 0 && a->needs < b->blocks && b->needs < a->blocks;
-}
-
-int heapev_gen_classes_compatible(heapev_gen_classes set, size_t index, heapev_gen_format format,
-                                  unsigned width)
-{
-    const heapev_gen_class *c = heapev_gen_class_get(index);
-    if (c == NULL || (set >> index & 1u) || !(c->formats & HEAPEV_GEN_FORMAT_BIT(format)) ||
-        !(c->widths & HEAPEV_GEN_WIDTH_BIT(width)))
-        return 0;
-    for (size_t j = 0; j < N(rows); j++)
-        if ((set >> j & 1u) && !pair_ok(c, &rows[j].info))
-            return 0;
-    return 1;
-}
 
 /*
  * Remove the lowest member of *set and return its index. Loops below walk
@@ -649,6 +618,74 @@ static size_t take_lowest(heapev_gen_classes *set)
         i++;
     return i;
 #endif
+}
+
+/* The row naming an item no class was applied to (after the applied rows). */
+static const heapev_gen_class well_formed_row = {
+    "well_formed", "the model's event, unchanged", "nothing applied", 0, HEAPEV_GEN_STAGE_NONE,
+    BOTH | ETL, W_ANY, 0, N_NONE, B_NONE, 0};
+
+size_t heapev_gen_class_count(void)
+{
+    return N(rows) + 1u + heapev_gen_container_count();
+}
+
+const heapev_gen_class *heapev_gen_class_get(size_t index)
+{
+    if (index < N(rows))
+        return &rows[index].info;
+    if (index == N(rows))
+        return &well_formed_row;
+    return heapev_gen_container_get(index - N(rows) - 1u);
+}
+
+int heapev_gen_class_find(const char *name)
+{
+    for (size_t i = 0; i < heapev_gen_class_count(); i++)
+        if (strcmp(heapev_gen_class_get(i)->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+size_t heapev_gen_well_formed_index(void)
+{
+    return N(rows);
+}
+
+size_t heapev_gen_container_base(void)
+{
+    return N(rows) + 1u;
+}
+
+void heapev_gen_classes_names(heapev_gen_classes set, void (*fn)(void *ctx, const char *name),
+                              void *ctx)
+{
+    if (set == 0)
+        fn(ctx, well_formed_row.name);
+    set &= ((heapev_gen_classes)1 << N(rows)) - 1; /* only applied rows */
+    while (set != 0)
+        fn(ctx, rows[take_lowest(&set)].info.name);
+}
+
+/* Disjoint groups, and neither prevents a decode stage the other's findings need. */
+static int pair_ok(const heapev_gen_class *a, const heapev_gen_class *b)
+{
+    return (a->groups & b->groups) == 0 && a->needs < b->blocks && b->needs < a->blocks;
+}
+
+int heapev_gen_classes_compatible(heapev_gen_classes set, size_t index, heapev_gen_format format,
+                                  unsigned width)
+{
+    if (index >= N(rows)) /* well_formed and container rows are never applied to an event */
+        return 0;
+    const heapev_gen_class *c = &rows[index].info;
+    if ((set >> index & 1u) || !(c->formats & HEAPEV_GEN_FORMAT_BIT(format)) ||
+        !(c->widths & HEAPEV_GEN_WIDTH_BIT(width)))
+        return 0;
+    for (size_t j = 0; j < N(rows); j++)
+        if ((set >> j & 1u) && !pair_ok(c, &rows[j].info))
+            return 0;
+    return 1;
 }
 
 heapev_findings heapev_gen_classes_findings(heapev_gen_classes set)

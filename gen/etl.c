@@ -28,7 +28,7 @@
  * back to back. Nothing allocates: the caller gives the memory
  * (HEAPEV_GEN_ETL_MEMORY).
  */
-#include "heapev/gen.h"
+#include "heapev/gen_etl.h"
 
 #include <string.h>
 
@@ -36,11 +36,17 @@
 #include "heapev/format.h"
 #include "heapev/lzxpress.h"
 #include "heapev/le.h"
+#include "internal.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define TWO_POW_53 9007199254740992.0
-#define MAX_NOISE_FRACTION 0.99
-#define MAX_WOW64_FRACTION 0.9
+/*
+ * Limits of the fractions, as doubles in memory: a literal compared directly
+ * may be evaluated in excess precision (i386's x87), where 0.9 is below the
+ * double a user's "0.9" parses to.
+ */
+static const double max_noise_fraction = 0.99;
+static const double max_wow64_fraction = 0.9;
 #define MAX_RUN 4u           /* events in the target buffer: 1..MAX_RUN */
 #define CROSSING_MIN 0x1000u /* a target buffer never holds this many bytes */
 #define FILETIME_2024 133485408000000000ll /* 2024-01-01, the earliest boot */
@@ -73,7 +79,7 @@ typedef struct run run;
 typedef void patch_fn(run *r, uint8_t *buf);
 
 typedef struct etl_row {
-    heapev_gen_etl_class info;
+    heapev_gen_class info; /* stage HEAPEV_GEN_STAGE_CONTAINER */
     enum where where;
     enum loss loss;
     patch_fn *patch; /* applied to buffer 0 (AT_BUFFER0/LOGFILE*) or B; NULL for truncations */
@@ -159,30 +165,12 @@ size_t heapev_gen_noise_record(heapev_rng *rng, unsigned width, int64_t time, ui
 
 /* ---- event classes that keep their meaning in a trace ------------------------ */
 
-/*
- * Left out: classes that change the record framing the reader steps by (Flags,
- * HeaderType, Size field, length: those are container defects in a trace, see
- * the etl_record_* classes), that make the record another event (not_heap_alloc:
- * that is noise), or that change its pointer width (etl_pointer_size_mismatch
- * covers it, and the reread fields would differ from the generated ones).
- */
-static const char *const not_in_trace[] = {
-    "header_flags_invalid", "not_heap_alloc_heap_event", "not_heap_alloc_other_group",
-    "header_type_unknown", "width_64_as_32", "width_32_as_64", "header_size_too_small",
-    "header_size_too_large", "header_size_disagrees", "truncated_record_header",
-    "truncated_record_payload"};
-
 heapev_gen_classes heapev_gen_etl_event_classes(void)
 {
     heapev_gen_classes set = 0;
-    for (size_t i = 0; i < heapev_gen_class_count(); i++) {
-        const heapev_gen_class *c = heapev_gen_class_get(i);
-        int ok = (c->formats & HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_RECORD)) != 0;
-        for (size_t k = 0; ok && k < N(not_in_trace); k++)
-            ok = strcmp(c->name, not_in_trace[k]) != 0;
-        if (ok)
+    for (size_t i = 0; i < heapev_gen_well_formed_index(); i++)
+        if (heapev_gen_class_get(i)->formats & HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_ETL))
             set |= (heapev_gen_classes)1 << i;
-    }
     return set;
 }
 
@@ -455,9 +443,13 @@ static void patch_misaligned(run *r, uint8_t *b)
 
 #define BSI HEAPEV_FINDING(ETL_BUFFER_SIZE_INVALID)
 #define W_ANY (HEAPEV_GEN_WIDTH_32 | HEAPEV_GEN_WIDTH_64)
-#define PLAIN_ONLY HEAPEV_GEN_ETL_PLAIN, W_ANY
-#define COMP_ONLY HEAPEV_GEN_ETL_COMPRESSED, W_ANY
-#define ANY_TRACE (HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED), W_ANY
+/* The rest of a container row's heapev_gen_class: the trace kinds and PointerSizes it applies to. */
+#define APPLIES_TO(traces, widths)                                                   \
+    HEAPEV_GEN_STAGE_CONTAINER, HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_ETL), widths, 0, \
+        HEAPEV_DECODE_STAGE_START, HEAPEV_DECODE_STAGE_END, traces
+#define PLAIN_ONLY APPLIES_TO(HEAPEV_GEN_ETL_PLAIN, W_ANY)
+#define COMP_ONLY APPLIES_TO(HEAPEV_GEN_ETL_COMPRESSED, W_ANY)
+#define ANY_TRACE APPLIES_TO(HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED, W_ANY)
 
 static const etl_row rows[] = {
     {{"etl_buffer0_size_zero", "buffer 0 BufferSize is 0",
@@ -490,8 +482,8 @@ static const etl_row rows[] = {
       "PointerSize 8 -> 4: the logfile record, the header-extension records, every 64-bit noise "
       "record (container items) and every 64-bit Alloc event (event finding) mismatch; WOW64 "
       "ones do not",
-      HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH), HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED,
-      HEAPEV_GEN_WIDTH_64}, AT_LOGFILE, LOSE_NONE, patch_psize_mismatch, NULL},
+      HEAPEV_FINDING(ETL_POINTER_SIZE_MISMATCH),
+      APPLIES_TO(HEAPEV_GEN_ETL_PLAIN | HEAPEV_GEN_ETL_COMPRESSED, HEAPEV_GEN_WIDTH_64)}, AT_LOGFILE, LOSE_NONE, patch_psize_mismatch, NULL},
     {{"etl_buffers_written_mismatch", "logfile BuffersWritten differs from the buffers",
       "BuffersWritten = N +- 1..16 (never 0); item at (0, 72) after every other",
       HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH), ANY_TRACE}, AT_LOGFILE_END, LOSE_NONE,
@@ -572,22 +564,14 @@ static const etl_row rows[] = {
      AT_TARGET, LOSE_RUN, NULL, NULL},
 };
 
-size_t heapev_gen_etl_class_count(void)
+size_t heapev_gen_container_count(void)
 {
     return N(rows);
 }
 
-const heapev_gen_etl_class *heapev_gen_etl_class_get(size_t index)
+const heapev_gen_class *heapev_gen_container_get(size_t i)
 {
-    return index < N(rows) ? &rows[index].info : NULL;
-}
-
-int heapev_gen_etl_class_find(const char *name)
-{
-    for (size_t i = 0; i < N(rows); i++)
-        if (strcmp(rows[i].info.name, name) == 0)
-            return (int)i;
-    return -1;
+    return i < N(rows) ? &rows[i].info : NULL;
 }
 
 /* ---- the run ---------------------------------------------------------------------- */
@@ -878,22 +862,29 @@ static int plan(run *r)
     return 0;
 }
 
-/* Does container class @p c apply to the trace @p o describes? */
+/* The container row of catalogue index @p c, or NULL when @p c is no container class. */
+static const etl_row *container_row(int c)
+{
+    size_t base = heapev_gen_container_base();
+    return c >= 0 && (size_t)c >= base && (size_t)c - base < N(rows) ? &rows[(size_t)c - base] : NULL;
+}
+
+/* Does container class @p c (a catalogue index, or -1) apply to the trace @p o describes? */
 static int class_fits(const heapev_gen_etl_options *o, int c)
 {
     if (c < 0)
         return 1;
-    if ((size_t)c >= N(rows))
+    if (container_row(c) == NULL)
         return 0;
-    const heapev_gen_etl_class *k = &rows[c].info;
+    const heapev_gen_class *k = &container_row(c)->info;
     unsigned trace = o->compress ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
     return (k->traces & trace) && (k->widths & HEAPEV_GEN_WIDTH_BIT(o->width));
 }
 
 static int options_ok(const heapev_gen_etl_options *o, uint32_t bsize, size_t cap)
 {
-    return (o->width == 4 || o->width == 8) && o->noise >= 0.0 && o->noise <= MAX_NOISE_FRACTION &&
-           o->wow64 >= 0.0 && o->wow64 <= MAX_WOW64_FRACTION &&
+    return (o->width == 4 || o->width == 8) && o->noise >= 0.0 && o->noise <= max_noise_fraction &&
+           o->wow64 >= 0.0 && o->wow64 <= max_wow64_fraction &&
            (o->wow64 == 0.0 || o->width == 8) && o->families <= HEAPEV_GEN_FAMILY_ALL &&
            (o->style == HEAPEV_ETL_STYLE_WIN10 || o->style == HEAPEV_ETL_STYLE_WIN7) &&
            bsize % HEAPEV_ETL_RECORD_ALIGN == 0 && bsize >= HEAPEV_GEN_ETL_MIN_BUFFER &&
@@ -978,7 +969,7 @@ static int start(run *r)
     heapev_rng_seed(&r->noise_rng, o->seed ^ 0x6E6F697365000000ull); /* "noise" */
     heapev_rng_seed(&r->dmg_rng, o->seed ^ 0x64616D6167650000ull);   /* "damage" */
     heapev_rng_seed(&r->mix_rng, o->seed ^ 0x6D69780000000000ull);   /* "mix" */
-    r->row = o->container >= 0 ? &rows[o->container] : NULL;
+    r->row = container_row(o->container);
     if (plan(r) != 0)
         return -1;
     r->time = r->g[0].models[o->width == 8].system_time;

@@ -19,7 +19,7 @@ static unsigned allowed_widths(const heapev_gen_options *o)
 static heapev_gen_classes eligible_classes(const heapev_gen_options *o)
 {
     heapev_gen_classes set = 0;
-    for (size_t i = 0; i < heapev_gen_class_count(); i++) {
+    for (size_t i = 0; i < heapev_gen_well_formed_index(); i++) { /* the applied rows */
         const heapev_gen_class *c = heapev_gen_class_get(i);
         if (o->enabled != 0 && !(o->enabled >> i & 1u))
             continue;
@@ -122,4 +122,13 @@ uint64_t heapev_gen_next(heapev_gen *g, heapev_gen_item *item)
         heapev_gen_set_family(&event, pick_family(g));
     heapev_gen_build(&g->rng, &event, g->options.format, set, item);
     return g->index++;
+}
+
+void heapev_gen_event(heapev_rng *rng, unsigned width, heapev_gen_format format,
+                      heapev_event *event)
+{
+    heapev_gen_model m;
+    heapev_gen_model_init(&m, width, heapev_rng_next(rng));
+    heapev_gen_model_event(&m, event);
+    event->has_header = format == HEAPEV_GEN_FORMAT_RECORD;
 }

@@ -16,7 +16,7 @@
  * Realism only goes as far as the findings need: every event is well-formed.
  * Times are QPC ticks at 10 MHz since boot, as in a real trace.
  */
-#include "heapev/gen.h"
+#include "heapev/model.h"
 
 #include <string.h>
 
@@ -243,13 +243,4 @@ void heapev_gen_set_family(heapev_event *e, unsigned family)
     if (family == HEAPEV_GEN_FAMILY_SYSTEM)
         hd->header_type = wide ? HEAPEV_HEADER_TYPE_SYSTEM64 : HEAPEV_HEADER_TYPE_SYSTEM32;
     hd->size = (uint16_t)heapev_record_size(e);
-}
-
-void heapev_gen_event(heapev_rng *rng, unsigned width, heapev_gen_format format,
-                      heapev_event *event)
-{
-    heapev_gen_model m;
-    heapev_gen_model_init(&m, width, heapev_rng_next(rng));
-    heapev_gen_model_event(&m, event);
-    event->has_header = format == HEAPEV_GEN_FORMAT_RECORD;
 }

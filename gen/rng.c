@@ -5,7 +5,7 @@
  * order, unlike rand(). Bounded draws use rejection, not a bare modulo, so
  * small ranges are unbiased; no 128-bit multiply, so 32-bit hosts agree.
  */
-#include "heapev/gen.h"
+#include "heapev/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

@@ -21,11 +21,12 @@ rm -rf "$dir/profiles" && mkdir -p "$dir/profiles"
 LLVM_PROFILE_FILE="$PWD/$dir/profiles/%p-%m.profraw" meson test -C "$dir" --num-processes "$(nproc)" >/dev/null \
   || { echo "coverage: tests failed (see $dir/meson-logs/testlog.txt)" >&2; exit 1; }
 "$profdata" merge -sparse "$dir"/profiles/*.profraw -o "$dir/heapev.profdata"
-# Every binary that links the library contributes; llvm-cov takes them as -object.
+# Every binary that links the library contributes (the tests, the CLI, the fuzz
+# targets of fuzz/targets); llvm-cov takes them as -object.
 objects=()
 while IFS= read -r exe; do objects+=(-object "$exe"); done < <(
-  find "$dir" -type f -perm -u+x \( -name 'test-*' -o -name heapev -o -name '*_decode*' \
-    -o -name 'round_trip*' -o -name 'differential*' -o -name 'etl_*' \) ! -name '*.so*' | sort)
+  find "$dir" -type f -perm -u+x \( -name 'test-*' -o -name heapev \) ! -name '*.so*' | sort
+  python3 fuzz/targets.py names --role fuzz --build "$dir" | sed "s|^|$dir/fuzz/|")
 first=${objects[1]}
 # The decoding code: the library in src/ (not the CLI, tests, fuzz, gen, bench).
 decoding=(-ignore-filename-regex='(^|/)(tests|fuzz|gen|bench|include|cli)/')

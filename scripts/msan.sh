@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Build every fuzz target with MemorySanitizer (clang -fsanitize=fuzzer,memory),
-# replay corpus/ and fuzz/regressions/ through each, then fuzz each for a few
-# seconds. The targets link only the decoder library, the ETL reader and the
-# generator library (no libc-external dependency: jansson and xxHash are used by
-# the CLI, which is not built here), so every byte they touch is instrumented.
+# Build every fuzz target of fuzz/targets with MemorySanitizer (clang
+# -fsanitize=fuzzer,memory), replay corpus/ and fuzz/regressions/ through each,
+# then fuzz each for a few seconds. The targets link only the decoder library,
+# the ETL reader and the generator library (no libc-external dependency: jansson
+# and xxHash are used by the CLI, which is not built here), so every byte they
+# touch is instrumented.
 #
 #   scripts/msan.sh [SECONDS]   fuzzing time per target after the replay (default 30)
 #
@@ -23,25 +24,21 @@ meson compile -C "$dir" fuzzers >"$logs/build.log" 2>&1 || { tail -30 "$logs/bui
 
 status=0
 printf '%-28s %-8s %12s %8s  %s\n' target replay runs cov result
-for bin in "$dir"/fuzz/*; do
-  [ -x "$bin" ] && [ -f "$bin" ] || continue
-  t=$(basename "$bin")
-  case "$t" in empty*|*.p) continue ;; esac
-  log="$dir/$t.log"
+for t in $(python3 fuzz/targets.py names --role fuzz --build "$dir"); do
+  bin="$dir/fuzz/$t" log="$dir/$t.log"
   replay=ok
   "$bin" -runs=0 corpus fuzz/regressions >"$log.replay" 2>&1 || { replay=FAIL; status=1; }
   mkdir -p "$dir/work/$t" "$dir/artifacts/$t"
   "$bin" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 -dict=fuzz/heapev.dict \
     -artifact_prefix="$dir/artifacts/$t/" "$dir/work/$t" corpus >"$log" 2>&1
   rc=$?
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -E '^#[0-9]+' "$log" | grep 'cov: ' | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+  read -r runs _ cov < <(python3 fuzz/targets.py stats "$log")
   result=clean
   if [ "$rc" -ne 0 ] || [ "$replay" = FAIL ]; then
     result="FINDING (see $log, $log.replay)"
     status=1
     grep -E 'WARNING: MemorySanitizer|SUMMARY' "$log" "$log.replay" | head -3
   fi
-  printf '%-28s %-8s %12s %8s  %s\n' "$t" "$replay" "${runs:--}" "${cov:--}" "$result"
+  printf '%-28s %-8s %12s %8s  %s\n' "$t" "$replay" "$runs" "$cov" "$result"
 done
 exit $status

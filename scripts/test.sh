@@ -12,7 +12,12 @@ for compiler in gcc clang; do
     CC=$compiler meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false \
       -Dwerror=true --buildtype=debugoptimized >/dev/null
   fi
-  meson compile -C "$dir" >/dev/null
+  if ! meson compile -C "$dir" >"$dir/compile.log" 2>&1; then
+    grep -E 'error|FAILED' "$dir/compile.log" >&2 || tail -20 "$dir/compile.log" >&2
+    echo "test.sh: $compiler build failed (whole log: $dir/compile.log)" >&2
+    status=1
+    continue
+  fi
   meson test -C "$dir" --print-errorlogs --num-processes "$(nproc)" || status=1
 done
 python3 scripts/test-totals.py build-test-gcc build-test-clang

@@ -151,6 +151,17 @@ uint32_t heapev_etl_reader_buffer_length(const heapev_etl_reader *r)
     return r->size;
 }
 
+int heapev_etl_reader_decompressed(const heapev_etl_reader *r)
+{
+    return r->decompressed;
+}
+
+const heapev_limits *heapev_etl_reader_limits(const heapev_etl_reader *r, uint8_t header_type)
+{
+    int wow64 = r->psize == 8 && heapev_header_type_width(header_type) == 4; /* a 32-bit process */
+    return wow64 ? &r->wow64_limits : &r->opts.limits;
+}
+
 /* Does @p offset lie among the decompressed records (not in the header) of the current buffer? */
 static int in_image(const heapev_etl_reader *r, uint64_t offset)
 {
@@ -317,10 +328,10 @@ static heapev_findings width_check(const heapev_etl_reader *r, const record_shap
 static void fill_event(heapev_etl_reader *r, uint32_t size, const record_shape *s,
                        heapev_etl_item *item)
 {
-    int wow64 = r->psize == 8 && s->width == 4; /* a 32-bit process in a 64-bit trace */
     item_place(r, item, HEAPEV_ETL_ITEM_EVENT, r->base + r->pos);
     memset(&item->skipped, 0, sizeof item->skipped);
-    heapev_decode_record(r->buf + r->pos, size, wow64 ? &r->wow64_limits : &r->opts.limits,
+    heapev_decode_record(r->buf + r->pos, size,
+                         heapev_etl_reader_limits(r, r->buf[r->pos + HEAPEV_HEADER_OFF_HEADER_TYPE]),
                          &item->event, NULL);
     item->event.findings |= width_check(r, s);
     item->findings = item->event.findings;

@@ -1,16 +1,18 @@
 /*
  * cli_test.h - what the tests that run the heapev binary share: one temporary
  * directory per test program, stable paths inside it, whole-file reads and
- * writes, and one captured run of heapev (exit status, stdout, stderr).
- * Header-only; include it from the one .c file of a test program, after
- * cmocka_all.h.
+ * writes, one captured run of heapev (exit status, stdout, stderr), and
+ * checks of its text output. Header-only; include it from the one .c file of
+ * a test program, after cmocka_all.h. Reading its JSON output: cli_json.h.
  */
 #ifndef HEAPEV_CLI_TEST_H
 #define HEAPEV_CLI_TEST_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "exec_heapev.h"
 
@@ -85,6 +87,23 @@ static inline char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Does @p path exist (file, directory or other)? */
+static inline int path_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Do files @p a and @p b hold the same bytes? Fails the test if one is unreadable. */
+static inline int files_equal(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    int same = na == nb && memcmp(x, y, na) == 0;
+    free(x), free(y);
+    return same;
+}
+
 /* Write @p len bytes to @p path (created or truncated). */
 static inline void write_file(const char *path, const void *data, size_t len)
 {
@@ -130,12 +149,58 @@ static inline void free_result(run_result *r)
     free(r->out), free(r->err);
 }
 
+/* run_with(@p in, NULL, ...) on the arguments that follow @p in, up to a NULL (at most 15). */
+__attribute__((sentinel)) static inline run_result run_args(const char *in, ...)
+{
+    const char *args[16];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, in);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL && n + 1 < 16;)
+        args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    assert_true(n + 1 < 16); /* more arguments than args holds */
+    return run_with(in, NULL, args);
+}
+
+/* The exit status of heapev @p args, stdout to @p out_path (NULL: discarded). */
+static inline int run_exit(const char *out_path, const char *const *args)
+{
+    run_result r = run_to(out_path ? out_path : "/dev/null", args);
+    int status = r.status;
+    free_result(&r);
+    return status;
+}
+
 static inline size_t count_lines(const char *s)
 {
     size_t n = 0;
     for (; *s; s++)
         n += *s == '\n';
     return n;
+}
+
+/*
+ * In `heapev explain` text @p text: the hex dump line that starts with @p dump
+ * is followed by a line whose marks "^^" start the text "^^ @p finding", the
+ * first of them on that very line: the finding sits right under its bytes.
+ */
+static inline void expect_marked(const char *text, const char *dump, const char *finding)
+{
+    const char *line = strstr(text, dump);
+    if (line == NULL)
+        fail_msg("no line \"%s\" in:\n%s", dump, text);
+    const char *next = strchr(line, '\n');
+    assert_non_null(next);
+    next++;
+    const char *marks = strstr(next, "^^"), *end = strchr(next, '\n');
+    char want[128];
+    snprintf(want, sizeof want, "^^ %s", finding);
+    if (marks == NULL || strncmp(marks, want, strlen(want)) != 0)
+        fail_msg("no \"%s\" under \"%s\"", want, dump);
+    if (strchr(next, '^') >= (end != NULL ? end : next + strlen(next)))
+        fail_msg("the marks of \"%s\" are not on the line under \"%s\":\n%s", want, dump, line);
 }
 
 #endif

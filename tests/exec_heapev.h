@@ -8,7 +8,7 @@
  * the emulator. The wrapper is HEAPEV_EXEC_WRAPPER, else MESON_EXE_WRAPPER
  * (meson exports it, e.g. "/usr/bin/qemu-s390x", to the tests of a cross
  * build); it is a shell word list (a program and its options, quoted as a
- * shell would), read the same way by heapev_execv() and in system() commands.
+ * shell would), read the same way by heapev_execv() and by scripts.
  * With neither set, heapev is exec'd directly.
  */
 #ifndef HEAPEV_TESTS_EXEC_HEAPEV_H
@@ -104,27 +104,6 @@ static inline int heapev_run(const char *bin, const char *const *args, const cha
     }
     int status;
     if (waitpid(pid, &status, 0) != pid)
-        return HEAPEV_RUN_FAILED;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/*
- * Run `@p bin @p args` through /bin/sh and the wrapper: @p args is shell
- * words, so it may quote paths and redirect stdin itself. Stdin from @p in
- * when given (else the caller's), stdout to @p out and stderr to @p err
- * (NULL: /dev/null). Returns as heapev_run() does.
- */
-static inline int heapev_run_shell(const char *bin, const char *args, const char *in,
-                                   const char *out, const char *err)
-{
-    char cmd[2048];
-    int n = snprintf(cmd, sizeof cmd, "%s '%s' %s%s%s%s > '%s' 2> '%s'", heapev_exec_wrapper(), bin,
-                     args, in ? " < '" : "", in ? in : "", in ? "'" : "", out ? out : "/dev/null",
-                     err ? err : "/dev/null");
-    if (n < 0 || (size_t)n >= sizeof cmd)
-        return HEAPEV_RUN_FAILED;
-    int status = system(cmd);
-    if (status == -1)
         return HEAPEV_RUN_FAILED;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

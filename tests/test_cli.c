@@ -6,33 +6,16 @@
  */
 #include "cmocka_all.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_test.h"
+#include "cli_json.h"
 #include "heapev/findings.h"
 #include "testlib.h"
 
 static const char *source_root;
-
-/* Parse line @p index of JSON Lines output. */
-static json_t *json_line(const char *out, size_t index)
-{
-    const char *p = out;
-    for (size_t i = 0; i < index; i++) {
-        p = strchr(p, '\n');
-        assert_non_null(p);
-        p++;
-    }
-    json_error_t jerr;
-    json_t *obj = json_loadb(p, strcspn(p, "\n"), 0, &jerr);
-    if (obj == NULL)
-        fail_msg("bad JSON line %zu: %s", index, jerr.text);
-    return obj;
-}
 
 static const char *jstr(json_t *obj, const char *key)
 {
@@ -68,7 +51,7 @@ static void test_decode_payload_json(void **state)
     run_result r = run(args);
     assert_int_equal(r.status, 0);
     assert_int_equal(count_lines(r.out), 1);
-    json_t *o = json_line(r.out, 0);
+    json_t *o = jsonl_line(r.out, 0);
     assert_string_equal(jstr(o, "file"), tmp_path("p.bin"));
     assert_int_equal(jint(o, "offset"), 0);
     assert_string_equal(jstr(o, "kind"), "payload");
@@ -97,7 +80,7 @@ static void test_decode_source_findings(void **state)
         const char *args[] = {"decode", "--json", tmp_path("s.bin"), NULL};
         run_result r = run(args);
         assert_int_equal(r.status, 1);
-        json_t *o = json_line(r.out, 0);
+        json_t *o = jsonl_line(r.out, 0);
         json_t *f = json_object_get(o, "findings");
         assert_int_equal(json_array_size(f), 1);
         assert_string_equal(json_string_value(json_array_get(f, 0)), cases[i].finding);
@@ -120,7 +103,7 @@ static void test_decode_ambiguous_length(void **state)
     const char *args[] = {"decode", "--json", tmp_path("a.bin"), NULL};
     run_result r = run(args);
     assert_int_equal(r.status, 1);
-    json_t *o = json_line(r.out, 0);
+    json_t *o = jsonl_line(r.out, 0);
     assert_true(json_is_null(json_object_get(o, "bits")));
     assert_true(json_is_null(json_object_get(o, "heap_handle")));
     assert_true(json_is_false(json_object_get(o, "ok")));
@@ -131,7 +114,7 @@ static void test_decode_ambiguous_length(void **state)
     /* With --bits 32 the same 17 bytes are a payload plus one trailing byte. */
     const char *args32[] = {"decode", "--json", "--bits", "32", tmp_path("a.bin"), NULL};
     r = run(args32);
-    o = json_line(r.out, 0);
+    o = jsonl_line(r.out, 0);
     assert_int_equal(jint(o, "bits"), 32);
     assert_int_equal(jint(o, "trailing_bytes"), 1);
     json_decref(o);
@@ -158,7 +141,7 @@ static void test_decode_record_stream(void **state)
     static const long long offsets[] = {0, 60, 100};
     static const long long bits[] = {64, 32, 64};
     for (size_t i = 0; i < 3; i++) {
-        json_t *o = json_line(r.out, i);
+        json_t *o = jsonl_line(r.out, i);
         assert_string_equal(jstr(o, "kind"), "record");
         assert_int_equal(jint(o, "offset"), offsets[i]);
         assert_int_equal(jint(o, "bits"), bits[i]);
@@ -168,12 +151,12 @@ static void test_decode_record_stream(void **state)
         assert_int_equal(jint(o, "system_time"), 0x0102030405060708ll);
         json_decref(o);
     }
-    json_t *o = json_line(r.out, 2);
+    json_t *o = jsonl_line(r.out, 2);
     assert_string_equal(jstr(o, "hook_id"), "0x1024");
     assert_string_equal(jstr(o, "hook_name"), "heap_free");
     assert_true(json_is_null(json_object_get(o, "heap_handle")));
     json_decref(o);
-    o = json_line(r.out, 1);
+    o = jsonl_line(r.out, 1);
     assert_string_equal(jstr(o, "heap_handle"), "0x500000");
     assert_string_equal(jstr(o, "address"), "0x501238");
     json_decref(o);
@@ -266,7 +249,7 @@ static void test_findings_command(void **state)
     assert_int_equal(r.status, 0);
     assert_int_equal(count_lines(r.out), HEAPEV_FINDING_COUNT);
     for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++) {
-        json_t *o = json_line(r.out, i);
+        json_t *o = jsonl_line(r.out, i);
         const heapev_finding_info *f = heapev_finding_get(i);
         assert_int_equal(jint(o, "code"), i);
         assert_string_equal(jstr(o, "name"), f->name);
@@ -294,6 +277,78 @@ static void test_findings_doc_current(void **state)
     free_result(&r);
 }
 
+/*
+ * Every option a command's --help lists (the help is printed from the one
+ * option table) is in the man page and in the bash completion.
+ */
+static int doc_names(const char *doc, const char *opt, int roff)
+{
+    char want[96];
+    size_t n = 0;
+    for (const char *c = opt; *c != '\0' && n + 3 < sizeof want; c++) {
+        if (roff && *c == '-')
+            want[n++] = '\\';
+        want[n++] = *c;
+    }
+    want[n] = '\0';
+    for (const char *at = strstr(doc, want); at != NULL; at = strstr(at + 1, want)) {
+        char next = at[n];
+        if (!(next == '-' || next == '_' || (next >= 'a' && next <= 'z') || next == '\\'))
+            return 1;
+    }
+    return 0;
+}
+
+/* The completion script's option list of @p cmd: its line "    cmd)  opts=...". */
+static const char *completion_line(const char *bash, const char *cmd, char *buf, size_t size)
+{
+    char key[64];
+    snprintf(key, sizeof key, "\n        %s)", cmd);
+    const char *at = strstr(bash, key);
+    buf[0] = '\0';
+    if (at == NULL) {
+        fail_msg("contrib/heapev.bash has no case for %s", cmd);
+        return buf;
+    }
+    size_t n = strcspn(at + 1, "\n") + 1;
+    snprintf(buf, size, "%.*s", (int)n, at);
+    return buf;
+}
+
+static void test_options_documented(void **state)
+{
+    (void)state;
+    char line_buf[1024];
+    static const char *const cmds[] = {"decode", "explain", "stats", "gen", "findings"};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/docs/heapev.1", source_root);
+    char *man = slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/contrib/heapev.bash", source_root);
+    char *bash = slurp(path, NULL);
+    size_t seen = 0;
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *args[] = {cmds[i], "--help", NULL};
+        run_result r = run(args);
+        assert_int_equal(r.status, 0);
+        char *save = NULL;
+        for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+             line = strtok_r(NULL, "\n", &save)) {
+            char opt[64];
+            if (sscanf(line, "  %63[-a-z0-9]", opt) == 1 && strncmp(opt, "--", 2) == 0 &&
+                strcmp(opt, "--help") != 0) {
+                seen++;
+                if (!doc_names(man, opt, 1))
+                    fail_msg("docs/heapev.1 does not name %s (heapev %s)", opt, cmds[i]);
+                if (!doc_names(completion_line(bash, cmds[i], line_buf, sizeof line_buf), opt, 0))
+                    fail_msg("contrib/heapev.bash does not complete %s (heapev %s)", opt, cmds[i]);
+            }
+        }
+        free_result(&r);
+    }
+    assert_true(seen >= 40); /* the help lists were really read */
+    free(man), free(bash);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -314,6 +369,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_help_and_version),
         cmocka_unit_test(test_findings_command),
         cmocka_unit_test(test_findings_doc_current),
+        cmocka_unit_test(test_options_documented),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     cli_tmpdir_remove();

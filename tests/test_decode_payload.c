@@ -2,8 +2,6 @@
 #include "cmocka_all.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "heapev/decode.h"
 #include "testlib.h"
@@ -243,19 +241,19 @@ static void test_trailing_bytes_keep_fields(void **state)
 /*
  * More than 4 GiB of trailing bytes (64-bit hosts): trailing_bytes, a u32,
  * saturates at UINT32_MAX. Only the 28 payload bytes are readable; the rest
- * of the mapping is PROT_NONE, so the decoder must not touch it.
+ * of the length is PROT_NONE (t_guard), so the decoder must not touch it.
  */
 static void test_trailing_bytes_saturate(void **state)
 {
     (void)state;
 #if SIZE_MAX > UINT32_MAX
     size_t len = 28 + (size_t)UINT32_MAX + 5;
-    void *m = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m == MAP_FAILED)
+    uint8_t payload[28];
+    t_payload64(payload, H64, 40, A64, 1);
+    t_guarded g;
+    const uint8_t *m = t_guard(&g, payload, sizeof payload, len - sizeof payload, 0);
+    if (m == NULL)
         skip();
-    long page = sysconf(_SC_PAGESIZE);
-    assert_int_equal(mprotect(m, (size_t)page, PROT_READ | PROT_WRITE), 0);
-    t_payload64(m, H64, 40, A64, 1);
     heapev_event e;
     assert_int_equal(heapev_decode_payload(m, len, 8, NULL, &e), HEAPEV_FINDING(TRAILING_BYTES));
     assert_true(e.heap_handle == H64 && e.address == A64 && e.size == 40 && e.source == 1);
@@ -264,7 +262,7 @@ static void test_trailing_bytes_saturate(void **state)
     assert_int_equal(heapev_decode_payload(m, 28 + (size_t)UINT32_MAX - 1, 8, NULL, &e),
                      HEAPEV_FINDING(TRAILING_BYTES));
     assert_int_equal(e.trailing_bytes, UINT32_MAX - 1);
-    assert_int_equal(munmap(m, len), 0);
+    assert_int_equal(t_unguard(&g), 0);
 #else
     skip();
 #endif
@@ -287,17 +285,24 @@ static void test_wrong_width(void **state)
     assert_int_equal(heapev_decode_payload(buf, 16, 8, NULL, &e), HEAPEV_FINDING(TRUNCATED));
 }
 
-/* The decoder never reads past len: a payload at the very end of a heap block. */
+/*
+ * The decoder never reads past len: a payload at the very end of readable
+ * memory, a PROT_NONE page right after it (t_guard), so a read past the end
+ * faults and fails the test with or without ASan.
+ */
 static void test_reads_stay_in_bounds(void **state)
 {
     (void)state;
-    for (size_t len = 0; len <= 40; len++) {
-        uint8_t *buf = malloc(len ? len : 1);
-        memset(buf, 0x5A, len);
+    uint8_t bytes[40];
+    memset(bytes, 0x5A, sizeof bytes);
+    for (size_t len = 0; len <= sizeof bytes; len++) {
+        t_guarded g;
+        const uint8_t *buf = t_guard(&g, bytes, len, 1, 0);
+        assert_non_null(buf);
         heapev_event e;
         for (unsigned w = 0; w <= 8; w += 4)
             heapev_decode_payload(buf, len, w, NULL, &e);
-        free(buf);
+        assert_int_equal(t_unguard(&g), 0);
     }
 }
 

@@ -17,7 +17,7 @@
  * A record: header (type decides 32 SYSTEM / 24 COMPACT / 16 PERFINFO bytes)
  * + payload of the type's width. PERFINFO headers (SPEC §4: Version, type,
  * Flags, Size, HookId, then SystemTime at 8) get SystemTime
- * 0x0102030405060708 at offset 8, like the other families at 16.
+ * 0x0102030405060708 at offset 8 (t_header()), like the other families at 16.
  */
 static size_t make_record(uint8_t *p, uint16_t version, uint8_t type, uint8_t flags, int size_delta,
                           uint16_t hook)
@@ -26,8 +26,6 @@ static size_t make_record(uint8_t *p, uint16_t version, uint8_t type, uint8_t fl
     size_t hsize = (type == 3 || type == 4) ? 24 : (type == 16 || type == 17) ? 16 : 32;
     size_t total = hsize + (wide ? 28 : 16);
     t_header(p, version, type, flags, (uint16_t)((int)total + size_delta), hook);
-    if (hsize == 16)
-        t_put(p + 8, 0x0102030405060708ull, 8);
     if (wide)
         t_payload64(p + hsize, H64, 40, A64, 2);
     else
@@ -38,6 +36,35 @@ static size_t make_record(uint8_t *p, uint16_t version, uint8_t type, uint8_t fl
 static heapev_findings decode(const uint8_t *p, size_t len, heapev_event *e, size_t *used)
 {
     return heapev_decode_record(p, len, NULL, e, used);
+}
+
+/* The @p len bytes at @p p decode with no finding, all used, as a payload of @p width. */
+static heapev_event decode_clean(const uint8_t *p, size_t len, unsigned width)
+{
+    heapev_event e;
+    size_t used = 0;
+    assert_int_equal(decode(p, len, &e, &used), 0);
+    assert_int_equal(used, len);
+    assert_int_equal(e.pointer_width, width);
+    assert_int_equal(e.payload_decoded, 1);
+    return e;
+}
+
+/* @p e has a header, every field of it as in @p want. */
+static void assert_header(const heapev_event *e, heapev_record_header want)
+{
+    const heapev_record_header *h = &e->header;
+    assert_int_equal(e->has_header, 1);
+    assert_int_equal(h->version, want.version);
+    assert_int_equal(h->header_type, want.header_type);
+    assert_int_equal(h->flags, want.flags);
+    assert_int_equal(h->size, want.size);
+    assert_int_equal(h->hook_id, want.hook_id);
+    assert_int_equal(h->thread_id, want.thread_id);
+    assert_int_equal(h->process_id, want.process_id);
+    assert_true(h->system_time == want.system_time);
+    assert_int_equal(h->kernel_time, want.kernel_time);
+    assert_int_equal(h->user_time, want.user_time);
 }
 
 static void test_system64_clean(void **state)
@@ -54,22 +81,8 @@ static void test_system64_clean(void **state)
         0x30, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* Address */
         0x02, 0x00, 0x00, 0x00,                         /* Source 2 */
     };
-    heapev_event e;
-    size_t used = 0;
-    assert_int_equal(decode(bytes, sizeof bytes, &e, &used), 0);
-    assert_int_equal(used, 60);
-    assert_int_equal(e.has_header, 1);
-    assert_int_equal(e.pointer_width, 8);
-    assert_int_equal(e.header.version, 2);
-    assert_int_equal(e.header.header_type, 2);
-    assert_int_equal(e.header.flags, 0xC0);
-    assert_int_equal(e.header.size, 60);
-    assert_int_equal(e.header.hook_id, 0x1021);
-    assert_int_equal(e.header.thread_id, 0x1234);
-    assert_int_equal(e.header.process_id, 0x5678);
-    assert_true(e.header.system_time == 0x1000);
-    assert_int_equal(e.header.kernel_time, 5);
-    assert_int_equal(e.header.user_time, 6);
+    heapev_event e = decode_clean(bytes, sizeof bytes, 8);
+    assert_header(&e, (heapev_record_header){2, 2, 0xC0, 60, 0x1021, 0x1234, 0x5678, 0x1000, 5, 6});
     assert_true(e.heap_handle == H64 && e.size == 40 && e.address == A64 && e.source == 2);
 }
 
@@ -88,23 +101,8 @@ static void test_perfinfo64_clean(void **state)
         0x30, 0x12, 0xE5, 0xA0, 0xD2, 0x01, 0x00, 0x00, /* Address */
         0x02, 0x00, 0x00, 0x00,                         /* Source 2 */
     };
-    heapev_event e;
-    size_t used = 0;
-    assert_int_equal(decode(bytes, sizeof bytes, &e, &used), 0);
-    assert_int_equal(used, 44);
-    assert_int_equal(e.has_header, 1);
-    assert_int_equal(e.pointer_width, 8);
-    assert_int_equal(e.header.version, 2);
-    assert_int_equal(e.header.header_type, 17);
-    assert_int_equal(e.header.flags, 0xC0);
-    assert_int_equal(e.header.size, 44);
-    assert_int_equal(e.header.hook_id, 0x1021);
-    assert_int_equal(e.header.thread_id, 0);
-    assert_int_equal(e.header.process_id, 0);
-    assert_true(e.header.system_time == 0x2000);
-    assert_int_equal(e.header.kernel_time, 0);
-    assert_int_equal(e.header.user_time, 0);
-    assert_int_equal(e.payload_decoded, 1);
+    heapev_event e = decode_clean(bytes, sizeof bytes, 8);
+    assert_header(&e, (heapev_record_header){2, 17, 0xC0, 44, 0x1021, 0, 0, 0x2000, 0, 0});
     assert_true(e.heap_handle == H64 && e.size == 40 && e.address == A64 && e.source == 2);
 }
 
@@ -118,19 +116,14 @@ static void test_perfinfo32_clean(void **state)
         0x00, 0x00, 0x50, 0x00, 0x18, 0x00, 0x00, 0x00, /* HeapHandle 0x500000, Size 24 */
         0x38, 0x12, 0x50, 0x00, 0x03, 0x00, 0x00, 0x00, /* Address 0x501238, Source 3 */
     };
-    heapev_event e;
-    size_t used = 0;
-    assert_int_equal(decode(bytes, sizeof bytes, &e, &used), 0);
-    assert_int_equal(used, 32);
-    assert_int_equal(e.pointer_width, 4);
-    assert_int_equal(e.header.header_type, 16);
-    assert_int_equal(e.header.thread_id, 0);
-    assert_int_equal(e.header.process_id, 0);
-    assert_true(e.header.system_time == 0x0123456789ABCDEFll);
+    heapev_event e = decode_clean(bytes, sizeof bytes, 4);
+    assert_header(&e, (heapev_record_header){2, 16, 0xC0, 32, 0x1021, 0, 0,
+                                             0x0123456789ABCDEFll, 0, 0});
     assert_true(e.heap_handle == 0x500000 && e.size == 24 && e.address == 0x501238);
     assert_int_equal(e.source, 3);
     /* Size 12, below the 16-byte header: mismatch, the record runs to the end of input. */
     uint8_t bad[32];
+    size_t used;
     memcpy(bad, bytes, sizeof bad);
     bad[4] = 12;
     assert_int_equal(decode(bad, sizeof bad, &e, &used), HEAPEV_FINDING(HEADER_SIZE_MISMATCH));
@@ -151,23 +144,15 @@ static void test_every_header_type_clean(void **state)
         {1, 48, 4}, {2, 60, 8}, {3, 40, 4}, {4, 52, 8}, {16, 32, 4}, {17, 44, 8}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t buf[64];
-        heapev_event e;
-        size_t used;
         size_t n = make_record(buf, 2, cases[i].type, 0xC0, 0, 0x1021);
         assert_int_equal(n, cases[i].total);
-        assert_int_equal(decode(buf, n, &e, &used), 0);
-        assert_int_equal(used, n);
-        assert_int_equal(e.pointer_width, cases[i].width);
-        assert_int_equal(e.header.header_type, cases[i].type);
-        assert_int_equal(e.header.size, cases[i].total);
-        int perfinfo = cases[i].type >= 16;
-        assert_int_equal(e.header.thread_id, perfinfo ? 0 : 0x111); /* no such field */
-        assert_int_equal(e.header.process_id, perfinfo ? 0 : 0x222);
-        assert_true(e.header.system_time == 0x0102030405060708ll);
-        int system = cases[i].type <= 2;
-        assert_int_equal(e.header.kernel_time, system ? 7 : 0);
-        assert_int_equal(e.header.user_time, system ? 9 : 0);
-        assert_int_equal(e.payload_decoded, 1);
+        heapev_event e = decode_clean(buf, n, cases[i].width);
+        int perfinfo = cases[i].type >= 16, system = cases[i].type <= 2;
+        /* PERFINFO: no thread and process ids; COMPACT and PERFINFO: no kernel and user time. */
+        assert_header(&e, (heapev_record_header){2, cases[i].type, 0xC0, (uint16_t)cases[i].total,
+                                                 0x1021, perfinfo ? 0 : 0x111, perfinfo ? 0 : 0x222,
+                                                 0x0102030405060708ll, system ? 7 : 0,
+                                                 system ? 9 : 0});
         assert_true(e.size == (cases[i].width == 8 ? 40u : 24u));
     }
 }

@@ -1,6 +1,7 @@
 /*
  * test_etl.c - the ETL writer and streaming reader: write -> read agreement
- * over many seeds (with noise records) in both writer styles (Windows 10/11
+ * over many seeds (the generator's Alloc events, findings as it injected
+ * them, among noise records) in both writer styles (Windows 10/11
  * and Windows 7 header buffers), every container finding from a file damaged
  * here at the documented offsets, heap Allocs in PERFINFO headers, unfinished
  * logs, truncation at every cut point, garbage and mutated files (run under
@@ -16,7 +17,7 @@
 /* What the test wrote: each Alloc event and where the writer put it. */
 typedef struct written {
     heapev_event event;
-    heapev_findings expected; /* the record decoder's verdict on the encoded bytes */
+    heapev_findings expected; /* what the generator injected (hand-built events: none) */
     heapev_etl_position pos;
 } written;
 
@@ -29,22 +30,20 @@ typedef struct trace {
     heapev_etl_style style;
 } trace;
 
-static void add_event(heapev_etl_writer *w, trace *t, const heapev_event *e)
+static void add_event(heapev_etl_writer *w, trace *t, const heapev_event *e,
+                      heapev_findings expected)
 {
-    uint8_t rec[64];
-    heapev_event d;
     written *x = &t->events[t->n++];
     x->event = *e;
-    size_t len = heapev_encode_record(e, rec, sizeof rec);
-    assert_int_equal(len, e->header.size);
-    x->expected = heapev_decode_record(rec, len, NULL, &d, NULL);
+    x->expected = expected;
     assert_int_equal(heapev_etl_writer_add_event(w, e, &x->pos), HEAPEV_ETL_WRITE_OK);
 }
 
 /*
- * Write @p count events (and noise with probability noise/8) with seed @p
- * seed, header buffer in @p style. A Windows 10/11 header buffer needs more
- * room (the header-extension records) than 512-byte buffers have.
+ * Write @p count generator events (t_alloc_next(): all header families, half
+ * of them malformed) of seed @p seed, and noise with probability noise/8
+ * before each, header buffer in @p style. A Windows 10/11 header buffer needs
+ * more room (the header-extension records) than 512-byte buffers have.
  */
 static trace make_trace(uint64_t seed, unsigned width, uint32_t buffer_size, size_t count,
                         unsigned noise, heapev_etl_style style)
@@ -64,15 +63,21 @@ static trace make_trace(uint64_t seed, unsigned width, uint32_t buffer_size, siz
                                    .logfile_name = "C:\\t.etl", .style = style};
     heapev_etl_writer w;
     assert_int_equal(heapev_etl_writer_init(&w, &o, buf, buffer_size, mem_sink, &t.file), 0);
-    uint64_t rng = seed;
+    heapev_gen g;
+    t_alloc_gen_init(&g, seed, width, 0.5);
+    heapev_rng rng;
+    heapev_rng_seed(&rng, seed);
+    int64_t time = 1000;
     for (size_t i = 0; i < count; i++) {
-        while (t_rand(&rng) % 8 < noise) {
-            uint8_t rec[256];
-            size_t len = t_noise(rec, &rng, width);
+        while (heapev_rng_bounded(&rng, 8) < noise) {
+            uint8_t rec[T_NOISE_MAX];
+            size_t len = t_noise(rec, &rng, width, time);
             assert_int_equal(heapev_etl_writer_add_record(&w, rec, len, NULL), 0);
         }
-        heapev_event e = t_event(&rng, width, 1000 + (int64_t)i * 7);
-        add_event(&w, &t, &e);
+        heapev_gen_item it;
+        t_alloc_next(&g, &it);
+        add_event(&w, &t, &it.event, it.expected);
+        time = it.event.header.system_time;
     }
     assert_int_equal(heapev_etl_writer_finish(&w, 0), HEAPEV_ETL_WRITE_OK);
     assert_int_equal(t.file.len, heapev_etl_writer_buffers(&w) * buffer_size);
@@ -248,7 +253,7 @@ static trace damage_base(void)
         e.size = 32;
         e.address = 0x20000 + 16u * (unsigned)i;
         e.source = 3;
-        add_event(&w, &t, &e);
+        add_event(&w, &t, &e, 0); /* well-formed: test_clean_base_has_no_findings */
     }
     assert_int_equal(heapev_etl_writer_finish(&w, 0), 0);
     return t;
@@ -353,7 +358,13 @@ static void test_clean_base_has_no_findings(void **state)
 {
     (void)state;
     trace t = damage_base();
-    assert_int_equal(t.events[0].expected, 0);
+    /* Each written record decodes alone with no finding, and the reader agrees. */
+    for (size_t i = 0; i < t.n; i++) {
+        heapev_event d;
+        assert_int_equal(heapev_decode_record(t.file.data + t.events[i].pos.offset, 60, NULL, &d,
+                                              NULL),
+                         0);
+    }
     assert_clean_read(&t);
     free_trace(&t);
 }
@@ -423,12 +434,12 @@ static void test_perfinfo_alloc_decoded(void **state)
     heapev_etl_writer_options o = {.buffer_size = 1024};
     assert_int_equal(heapev_etl_writer_init(&w, &o, buf, sizeof buf, mem_sink, &f), 0);
     memset(rec, 0xEE, sizeof rec);
-    t_put(rec, 2, 2), rec[2] = 17, rec[3] = 0xC0, t_put(rec + 4, 44, 2), t_put(rec + 6, 0x1021, 2);
+    t_header(rec, 2, 17, 0xC0, 44, 0x1021);
     t_put(rec + 8, 0x1234, 8);
     t_payload64(rec + 16, 0x7FF600000000ull, 0x30, 0x7FF600001230ull, 2);
     heapev_etl_position p64, p32, psys;
     assert_int_equal(heapev_etl_writer_add_record(&w, rec, 44, &p64), 0);
-    t_put(rec, 2, 2), rec[2] = 16, rec[3] = 0xC0, t_put(rec + 4, 32, 2), t_put(rec + 6, 0x1021, 2);
+    t_header(rec, 2, 16, 0xC0, 32, 0x1021);
     t_put(rec + 8, 0x1235, 8);
     t_payload32(rec + 16, 0x00A30000, 0x18, 0x00A31008, 3);
     assert_int_equal(heapev_etl_writer_add_record(&w, rec, 32, &p32), 0);

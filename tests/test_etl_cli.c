@@ -1,152 +1,114 @@
 /*
  * test_etl_cli.c - `heapev decode --etl` as a user runs it: JSON events with
- * buffer and offset equal to the writer's positions, container items,
- * --summary, stdin, exit codes and usage errors.
+ * buffer and offset equal to the writer's positions and the findings the
+ * generator injected, container items, --summary, stdin, exit codes and
+ * usage errors.
  * argv[1] = path of the heapev binary.
  */
 #include "cmocka_all.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "exec_heapev.h"
+#include "cli_json.h"
 #include "test_etl_common.h"
 
-static const char *heapev_bin;
-static char dir[] = "/tmp/heapev-etl-cli-XXXXXX";
-static char trace_path[256], out_path[256], err_path[256];
-static heapev_etl_position positions[100];
-static heapev_event events[100];
+#define EVENTS 100
 
-/* Run `heapev ARGS < in > out 2> err` through the shell; returns the exit status. */
-static int run(const char *args, const char *in)
-{
-    int st = heapev_run_shell(heapev_bin, args, in ? in : "/dev/null", out_path, err_path);
-    assert_true(st >= 0); /* ran and exited */
-    return st;
-}
+static heapev_etl_position positions[EVENTS];
+static heapev_gen_item items[EVENTS];
 
-static json_t *out_line(size_t index)
-{
-    FILE *f = fopen(out_path, "r");
-    char line[8192];
-    assert_non_null(f);
-    for (size_t i = 0; i <= index; i++)
-        assert_non_null(fgets(line, sizeof line, f));
-    fclose(f);
-    json_error_t e;
-    json_t *o = json_loads(line, 0, &e);
-    assert_non_null(o);
-    return o;
-}
-
-static size_t out_lines(void)
-{
-    FILE *f = fopen(out_path, "r");
-    size_t n = 0;
-    int c;
-    assert_non_null(f);
-    while ((c = fgetc(f)) != EOF)
-        n += c == '\n';
-    fclose(f);
-    return n;
-}
-
+/*
+ * t.etl: 64-bit, 1024-byte buffers, EVENTS generator events (t_alloc_next(),
+ * a third malformed), each after one noise record.
+ */
 static int setup(void **state)
 {
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(trace_path, sizeof trace_path, "%s/t.etl", dir);
-    snprintf(out_path, sizeof out_path, "%s/out", dir);
-    snprintf(err_path, sizeof err_path, "%s/err", dir);
     mem_file m = {NULL, 0, 0, -1};
-    uint8_t buf[1024], rec[256];
+    uint8_t buf[1024], rec[T_NOISE_MAX];
     heapev_etl_writer w;
     heapev_etl_writer_options o = {.buffer_size = 1024};
     assert_int_equal(heapev_etl_writer_init(&w, &o, buf, sizeof buf, mem_sink, &m), 0);
-    uint64_t rng = 77;
-    for (int i = 0; i < 100; i++) {
-        events[i] = t_event(&rng, 8, 500 + i);
-        assert_int_equal(heapev_etl_writer_add_record(&w, rec, t_noise(rec, &rng, 8), NULL), 0);
-        assert_int_equal(heapev_etl_writer_add_event(&w, &events[i], &positions[i]), 0);
+    heapev_gen g;
+    t_alloc_gen_init(&g, 77, 8, 0.3);
+    heapev_rng rng;
+    heapev_rng_seed(&rng, 77);
+    for (int i = 0; i < EVENTS; i++) {
+        t_alloc_next(&g, &items[i]);
+        size_t len = t_noise(rec, &rng, 8, items[i].event.header.system_time);
+        assert_int_equal(heapev_etl_writer_add_record(&w, rec, len, NULL), 0);
+        assert_int_equal(heapev_etl_writer_add_event(&w, &items[i].event, &positions[i]), 0);
     }
     assert_int_equal(heapev_etl_writer_finish(&w, 0), 0);
-    FILE *f = fopen(trace_path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(m.data, 1, m.len, f), m.len);
-    fclose(f);
+    write_file(tmp_path("t.etl"), m.data, m.len);
     free(m.data);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 static void test_json_events(void **state)
 {
     (void)state;
-    char args[512];
-    snprintf(args, sizeof args, "decode --etl --json '%s'", trace_path);
-    int st = run(args, NULL);
-    assert_int_equal(out_lines(), 100);
-    int any = 0;
-    for (size_t i = 0; i < 100; i++) {
-        json_t *o = out_line(i);
+    const char *args[] = {"decode", "--etl", "--json", tmp_path("t.etl"), NULL};
+    run_result r = run(args);
+    assert_int_equal(count_lines(r.out), EVENTS);
+    jsonl lines = jsonl_start(r.out, r.out_len);
+    heapev_findings any = 0;
+    for (size_t i = 0; i < EVENTS; i++) {
+        json_t *o = jsonl_next(&lines);
+        assert_non_null(o);
         assert_string_equal(json_string_value(json_object_get(o, "kind")), "record");
         assert_int_equal(json_integer_value(json_object_get(o, "buffer")), positions[i].buffer);
         assert_int_equal(json_integer_value(json_object_get(o, "offset")), positions[i].offset);
+        assert_int_equal(json_integer_value(json_object_get(o, "header_type")),
+                         items[i].event.header.header_type);
         assert_int_equal(json_integer_value(json_object_get(o, "thread_id")),
-                         events[i].header.thread_id);
-        assert_int_equal(json_integer_value(json_object_get(o, "source")), events[i].source);
-        any |= json_array_size(json_object_get(o, "findings")) != 0;
+                         items[i].event.header.thread_id);
+        assert_int_equal(json_integer_value(json_object_get(o, "source")), items[i].event.source);
+        assert_true(json_findings(json_object_get(o, "findings")) == items[i].expected);
+        any |= items[i].expected;
         json_decref(o);
     }
-    assert_int_equal(st, any ? 1 : 0);
+    assert_true(any != 0); /* the exit status below is tested both ways over the suite */
+    assert_int_equal(r.status, heapev_findings_defects(any) != 0 ? 1 : 0);
+    free_result(&r);
 }
 
 static void test_summary_and_stdin(void **state)
 {
     (void)state;
-    assert_int_equal(run("decode --etl --summary --json -", trace_path) < 2, 1);
-    assert_int_equal(out_lines(), 1);
-    json_t *o = out_line(0);
+    const char *json[] = {"decode", "--etl", "--summary", "--json", "-", NULL};
+    run_result r = run_with(tmp_path("t.etl"), NULL, json);
+    assert_int_equal(r.status < 2, 1);
+    assert_int_equal(count_lines(r.out), 1);
+    json_t *o = jsonl_line(r.out, 0);
     assert_string_equal(json_string_value(json_object_get(o, "kind")), "summary");
-    assert_int_equal(json_integer_value(json_object_get(o, "events")), 100);
-    /* 100 noise records and the writer's 3 header-extension records (Windows 10/11 style). */
-    assert_int_equal(json_integer_value(json_object_get(o, "skipped")), 103);
+    assert_int_equal(json_integer_value(json_object_get(o, "events")), EVENTS);
+    /* EVENTS noise records and the writer's 3 header-extension records (Windows 10/11 style). */
+    assert_int_equal(json_integer_value(json_object_get(o, "skipped")), EVENTS + 3);
     assert_int_equal(json_integer_value(json_object_get(o, "notes")), 0);
     assert_int_equal(json_integer_value(json_object_get(o, "container_items")), 0);
     json_decref(o);
-    char args[512];
-    snprintf(args, sizeof args, "decode --etl --summary '%s'", trace_path);
-    run(args, NULL);
-    assert_int_equal(out_lines(), 1);
+    free_result(&r);
+    const char *text[] = {"decode", "--etl", "--summary", tmp_path("t.etl"), NULL};
+    r = run(text);
+    assert_int_equal(count_lines(r.out), 1);
+    free_result(&r);
 }
 
 static void test_container_item(void **state)
 {
     (void)state;
-    char path[300], args[600];
-    snprintf(path, sizeof path, "%s/bad.etl", dir);
-    FILE *in = fopen(trace_path, "rb"), *out = fopen(path, "wb");
-    uint8_t buf[4096];
-    assert_non_null(in);
-    assert_non_null(out);
-    size_t n = fread(buf, 1, sizeof buf, in);
-    t_put(buf + 1024 + 0x34, 0x40, 2); /* buffer 1 compressed */
-    assert_int_equal(fwrite(buf, 1, n - 10, out), n - 10);
-    fclose(in), fclose(out);
-    snprintf(args, sizeof args, "decode --etl --json '%s'", path);
-    assert_int_equal(run(args, NULL), 1);
-    json_t *o = out_line(0);
+    size_t n;
+    char *buf = slurp(tmp_path("t.etl"), &n);
+    assert_true(n >= 2048);
+    t_put((uint8_t *)buf + 1024 + 0x34, 0x40, 2); /* buffer 1 compressed */
+    write_file(tmp_path("bad.etl"), buf, n - 10);
+    free(buf);
+    const char *json[] = {"decode", "--etl", "--json", tmp_path("bad.etl"), NULL};
+    run_result r = run(json);
+    assert_int_equal(r.status, 1);
+    json_t *o = jsonl_line(r.out, 0);
     assert_string_equal(json_string_value(json_object_get(o, "kind")), "container");
     assert_int_equal(json_integer_value(json_object_get(o, "buffer")), 1);
     assert_int_equal(json_integer_value(json_object_get(o, "offset")), 1024);
@@ -154,19 +116,22 @@ static void test_container_item(void **state)
                         "etl_buffer_compressed");
     assert_true(json_is_false(json_object_get(o, "ok")));
     json_decref(o);
-    snprintf(args, sizeof args, "decode --etl '%s'", path); /* text mode */
-    assert_int_equal(run(args, NULL), 1);
+    free_result(&r);
+    const char *text[] = {"decode", "--etl", tmp_path("bad.etl"), NULL};
+    assert_int_equal(run_exit(NULL, text), 1);
 }
 
 static void test_usage_and_io_errors(void **state)
 {
     (void)state;
-    assert_int_equal(run("decode --summary x", NULL), 2);
-    assert_int_equal(run("decode --etl --bits 32 x", NULL), 2);
-    assert_int_equal(run("decode --etl /nonexistent/t.etl", NULL), 2);
-    char args[512];
-    snprintf(args, sizeof args, "decode --etl '%s'", dir); /* a directory: read error */
-    assert_int_equal(run(args, NULL), 2);
+    const char *a[] = {"decode", "--summary", "x", NULL};
+    const char *b[] = {"decode", "--etl", "--bits", "32", "x", NULL};
+    const char *c[] = {"decode", "--etl", "/nonexistent/t.etl", NULL};
+    const char *d[] = {"decode", "--etl", tmpdir, NULL}; /* a directory: read error */
+    assert_int_equal(run_exit(NULL, a), 2);
+    assert_int_equal(run_exit(NULL, b), 2);
+    assert_int_equal(run_exit(NULL, c), 2);
+    assert_int_equal(run_exit(NULL, d), 2);
 }
 
 int main(int argc, char **argv)
@@ -174,11 +139,16 @@ int main(int argc, char **argv)
     if (argc < 2)
         return 2;
     heapev_bin = argv[1];
+    if (cli_tmpdir_create("etl-cli") != 0)
+        return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_events),
         cmocka_unit_test(test_summary_and_stdin),
         cmocka_unit_test(test_container_item),
         cmocka_unit_test(test_usage_and_io_errors),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, NULL);
+    if (cli_tmpdir_remove() != 0 && failed == 0)
+        failed = 1;
+    return failed;
 }

@@ -1,9 +1,8 @@
 /*
  * test_etl_common.h - shared helpers for the ETL suites: a growable memory
- * sink, pseudo-random Alloc events and noise records (Free, ReAlloc, Create,
- * Destroy, PERFINFO, EVENT_HEADER and WPP message records), and reading a
- * whole file image into item lists. Noise bytes are built with testlib.h,
- * independently of the library's encoder.
+ * sink, the Alloc events and noise records of a trace from the generator
+ * library (heapev/gen_etl.h), with the noise shapes it does not make built
+ * by testlib.h, and reading a whole file image into item lists.
  */
 #ifndef HEAPEV_TEST_ETL_COMMON_H
 #define HEAPEV_TEST_ETL_COMMON_H
@@ -13,6 +12,7 @@
 
 #include "heapev/decode.h"
 #include "heapev/etl.h"
+#include "heapev/gen_etl.h"
 #include "testlib.h"
 
 /* A file image in memory, written by the writer's sink. */
@@ -46,81 +46,76 @@ static inline int mem_sink(void *ctx, uint64_t offset, const uint8_t *data, size
     return 0;
 }
 
-static inline uint64_t t_mask(unsigned w)
+/*
+ * Start @p g on the Alloc records of a trace of pointer width @p width: the
+ * generator's model events, in all three header families (SYSTEM, COMPACT,
+ * PERFINFO), a @p malformed share of them damaged by the event-stage classes
+ * that keep their meaning in a trace (heapev_gen_etl_event_classes()) and
+ * apply to @p width. Each item's expected findings are what the generator
+ * injected.
+ */
+static inline void t_alloc_gen_init(heapev_gen *g, uint64_t seed, unsigned width, double malformed)
 {
-    return w == 8 ? UINT64_MAX : UINT32_MAX;
-}
-
-/* A heap Alloc event of width @p w: any header type of that width, fields half plausible. */
-static inline heapev_event t_event(uint64_t *rng, unsigned w, int64_t time)
-{
-    heapev_event e;
-    memset(&e, 0, sizeof e);
-    int compact = (int)(t_rand(rng) & 1);
-    e.pointer_width = (uint8_t)w;
-    e.header.header_type = (uint8_t)(w == 8 ? (compact ? 4 : 2) : (compact ? 3 : 1));
-    e.header.version = t_rand(rng) % 16 == 0 ? 1 : 2;
-    e.header.flags = 0xC0;
-    e.header.hook_id = 0x1021;
-    e.header.thread_id = (uint32_t)t_rand(rng);
-    e.header.process_id = (uint32_t)t_rand(rng);
-    e.header.system_time = time;
-    if (!compact) {
-        e.header.kernel_time = (uint32_t)t_rand(rng);
-        e.header.user_time = (uint32_t)t_rand(rng);
+    heapev_gen_classes in_trace = heapev_gen_etl_event_classes(), enabled = 0;
+    for (size_t i = 0; i < 64 && i < heapev_gen_class_count(); i++) {
+        const heapev_gen_class *c = heapev_gen_class_get(i);
+        if ((in_trace >> i & 1u) && c->stage == HEAPEV_GEN_STAGE_EVENT &&
+            (c->widths & HEAPEV_GEN_WIDTH_BIT(width)))
+            enabled |= (heapev_gen_classes)1 << i;
     }
-    e.heap_handle = t_rand(rng) & t_mask(w);
-    e.size = t_rand(rng) & t_mask(w);
-    e.address = t_rand(rng) & t_mask(w);
-    e.source = (uint32_t)t_rand(rng);
-    if (t_rand(rng) & 1) {
-        e.heap_handle &= 0x7FFF0000u;
-        e.size &= 0x3FFF;
-        e.address = (e.address & 0x3FFFFFF0u) | 0x10000u;
-        e.source = (uint32_t)(1 + t_rand(rng) % 4);
-    }
-    e.header.size = (uint16_t)heapev_record_size(&e);
-    return e;
+    heapev_gen_options o = {.seed = seed, .width = width, .format = HEAPEV_GEN_FORMAT_RECORD,
+                            .malformed = malformed, .enabled = enabled,
+                            .families = HEAPEV_GEN_FAMILY_ALL};
+    assert_int_equal(heapev_gen_init(g, &o), 0);
 }
 
-/* A SYSTEM record of width @p w with hook @p hook and @p n pointer fields + @p u32s u32 fields. */
-static inline size_t t_system_noise(uint8_t *p, uint64_t *rng, unsigned w, uint16_t hook,
-                                    unsigned n, unsigned u32s)
+/*
+ * The next Alloc record of @p g (t_alloc_gen_init()). Its event is what a
+ * writer must be given: heapev_etl_writer_add_event() encodes it to the
+ * item's very bytes (no class damaged the bytes).
+ */
+static inline void t_alloc_next(heapev_gen *g, heapev_gen_item *item)
 {
-    size_t size = 32 + n * w + 4 * u32s;
-    t_header(p, 2, (uint8_t)(w == 8 ? 2 : 1), 0xC0, (uint16_t)size, hook);
-    for (unsigned i = 0; i < n; i++)
-        t_put(p + 32 + i * w, t_rand(rng), w);
-    for (unsigned i = 0; i < u32s; i++)
-        t_put(p + 32 + n * w + 4 * i, t_rand(rng), 4);
-    return size;
+    uint8_t rec[HEAPEV_GEN_MAX_BYTES];
+    heapev_gen_next(g, item);
+    assert_int_equal(item->width, g->options.width);
+    assert_int_equal(item->event.header.size, item->len);
+    assert_int_equal(heapev_encode_record(&item->event, rec, sizeof rec), item->len);
+    assert_memory_equal(rec, item->bytes, item->len);
 }
 
-/* A record that is not a heap Alloc, in one of several real shapes. Returns its size. */
-static inline size_t t_noise(uint8_t *p, uint64_t *rng, unsigned w)
+/* Longest record t_noise() makes. */
+#define T_NOISE_MAX 128u
+
+/*
+ * A record that is not a heap Alloc, at time @p time: most often one of the
+ * generator's heap-event noise records (heapev_gen_noise_record(): Free,
+ * ReAlloc, Create, Destroy), else one of the shapes the generator does not
+ * make, built here: a PERFINFO header of another kernel hook, an
+ * EVENT_HEADER record and a WPP message (Size at offset 0). Returns its size.
+ */
+static inline size_t t_noise(uint8_t *p, heapev_rng *rng, unsigned w, int64_t time)
 {
     size_t size;
-    switch (t_rand(rng) % 7) {
-    case 0: return t_system_noise(p, rng, w, 0x1024, 2, 1); /* Free: heap, address, source */
-    case 1: return t_system_noise(p, rng, w, 0x1022, 5, 1); /* ReAlloc */
-    case 2: return t_system_noise(p, rng, w, 0x1020, 1, 1); /* Create: heap, flags */
-    case 3: return t_system_noise(p, rng, w, 0x1023, 1, 0); /* Destroy: heap */
-    case 4: /* PERFINFO header (16 bytes), some other kernel hook */
-        size = 16 + 8 * (t_rand(rng) % 4);
+    switch (heapev_rng_bounded(rng, 7)) {
+    case 0: /* PERFINFO header (16 bytes), some other kernel hook */
+        size = 16 + 8 * heapev_rng_bounded(rng, 4);
         memset(p, 0xAB, size);
-        t_put(p, 2, 2), p[2] = (uint8_t)(w == 8 ? 17 : 16), p[3] = 0xC0;
-        t_put(p + 4, size, 2), t_put(p + 6, 0x0F33, 2);
+        t_header(p, 2, (uint8_t)(w == 8 ? 17 : 16), 0xC0, (uint16_t)size, 0x0F33);
+        t_put(p + 8, (uint64_t)time, 8);
         return size;
-    case 5: /* EVENT_HEADER (80 bytes), Size at offset 0 */
-        size = 80 + t_rand(rng) % 40;
+    case 1: /* EVENT_HEADER (80 bytes), Size at offset 0 */
+        size = 80 + heapev_rng_bounded(rng, 40);
         memset(p, 0x5A, size);
         t_put(p, size, 2), p[2] = (uint8_t)(w == 8 ? 19 : 18), p[3] = 0xC0;
         return size;
-    default: /* WPP message: marker flags 0x90, Size at offset 0 */
-        size = 8 + t_rand(rng) % 30;
+    case 2: /* WPP message: marker flags 0x90, Size at offset 0 */
+        size = 8 + heapev_rng_bounded(rng, 30);
         memset(p, 0x11, size);
         t_put(p, size, 2), p[2] = 0, p[3] = 0x90;
         return size;
+    default:
+        return heapev_gen_noise_record(rng, w, time, p);
     }
 }
 

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -857,7 +856,7 @@ static void test_offset_bounds(void **state)
 /* A PERFINFO64 heap Alloc (44 bytes): SystemTime @p t at 8, the 64-bit payload at 16. */
 static size_t perf64(uint8_t *p, uint64_t h, uint64_t a, uint64_t t)
 {
-    t_put(p, 2, 2), p[2] = 17, p[3] = 0xC0, t_put(p + 4, 44, 2), t_put(p + 6, 0x1021, 2);
+    t_header(p, 2, 17, 0xC0, 44, 0x1021);
     t_put(p + 8, t, 8);
     t_payload64(p + 16, h, 32, a, 3);
     return 44;
@@ -866,7 +865,7 @@ static size_t perf64(uint8_t *p, uint64_t h, uint64_t a, uint64_t t)
 /* A PERFINFO32 heap Alloc (32 bytes). */
 static size_t perf32(uint8_t *p, uint32_t h, uint32_t a)
 {
-    t_put(p, 2, 2), p[2] = 16, p[3] = 0xC0, t_put(p + 4, 32, 2), t_put(p + 6, 0x1021, 2);
+    t_header(p, 2, 16, 0xC0, 32, 0x1021);
     t_put(p + 8, 0x99, 8);
     t_payload32(p + 16, h, 32, a, 3);
     return 32;
@@ -980,7 +979,7 @@ static void test_logfile_in_perfinfo_header(void **state)
     memset(f.data + 72, 0xFF, BS - 72);
     size_t size = put_logfile(rec, 8, 2); /* 320: SYSTEM64 header + 288 */
     memmove(rec + 16, rec + 32, size - 32);
-    t_put(rec, 2, 2), rec[2] = 17, rec[3] = 0xC0, t_put(rec + 4, size - 16, 2), t_put(rec + 6, 0, 2);
+    t_header(rec, 2, 17, 0xC0, size - 16, 0);
     t_put(rec + 8, 0x4444, 8);
     memcpy(f.data + 72, rec, size - 16);
     put_buffer_header(f.data, BS, (uint32_t)(72 + size - 16));
@@ -1731,34 +1730,20 @@ static void test_compressed_mutations(void **state)
 
 /* ---- reads stay inside the image and the scratch memory ------------------ */
 
-typedef struct guarded {
-    uint8_t *map;
-    size_t maplen;
-} guarded;
-
 /*
  * @p len bytes of @p data in fresh pages, ending exactly where a PROT_NONE
  * page starts; read-only unless @p writable (then zeroed scratch memory).
  */
-static uint8_t *guard(guarded *g, const void *data, size_t len, int writable)
+static uint8_t *guard(t_guarded *g, const void *data, size_t len, int writable)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t pages = len == 0 ? 1 : (len + page - 1) / page;
-    g->maplen = (pages + 1) * page;
-    g->map = mmap(NULL, g->maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_true(g->map != MAP_FAILED);
-    uint8_t *p = g->map + pages * page - len;
-    if (data != NULL && len > 0)
-        memcpy(p, data, len);
-    assert_int_equal(mprotect(g->map + pages * page, page, PROT_NONE), 0);
-    if (!writable)
-        assert_int_equal(mprotect(g->map, pages * page, PROT_READ), 0);
+    uint8_t *p = t_guard(g, data, len, 1, writable);
+    assert_non_null(p);
     return p;
 }
 
-static void unguard(guarded *g)
+static void unguard(t_guarded *g)
 {
-    assert_int_equal(munmap(g->map, g->maplen), 0);
+    assert_int_equal(t_unguard(g), 0);
 }
 
 /* Read every item of @p len bytes at @p img with guarded scratch memory; returns the count. */
@@ -1787,10 +1772,10 @@ static void test_guarded_every_cut(void **state)
     (void)state;
     static cfile c;
     c_standard(&c);
-    guarded gs;
+    t_guarded gs;
     uint8_t *scratch = guard(&gs, NULL, SCRATCH_MEM, 1);
     for (size_t cut = 0; cut <= c.len; cut++) {
-        guarded gi;
+        t_guarded gi;
         const uint8_t *img = guard(&gi, c.data, cut, 0);
         size_t n = read_guarded(img, cut, scratch);
         if (cut == c.len)
@@ -1803,7 +1788,7 @@ static void test_guarded_every_cut(void **state)
     h_add(&f, 1, rec, alloc64(rec, 0x10000, 0x20000));
     h_add(&f, 2, rec, alloc32(rec, 0x10000, 0x20000));
     for (size_t cut = 0; cut <= f.len; cut++) {
-        guarded gi;
+        t_guarded gi;
         const uint8_t *img = guard(&gi, f.data, cut, 0);
         read_guarded(img, cut, scratch);
         unguard(&gi);
@@ -1824,7 +1809,7 @@ static int child_read(const uint8_t *data, size_t len)
     if (pid == 0) { /* no test runner's signal handler here: a fault ends the process */
         signal(SIGSEGV, SIG_DFL);
         signal(SIGBUS, SIG_DFL);
-        guarded gs, gi;
+        t_guarded gs, gi;
         uint8_t *scratch = guard(&gs, NULL, SCRATCH_MEM, 1);
         const uint8_t *img = guard(&gi, data, len, 0);
         read_guarded(img, len, scratch);

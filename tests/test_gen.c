@@ -202,11 +202,13 @@ static void test_model_well_formed(void **state)
 static void test_catalogue_table(void **state)
 {
     (void)state;
-    size_t n = heapev_gen_class_count();
-    assert_true(n >= 25 && n <= 64);
+    size_t n = heapev_gen_class_count(), applied = heapev_gen_well_formed_index();
+    assert_true(applied >= 25 && applied < 64); /* a heapev_gen_classes set holds them */
     assert_null(heapev_gen_class_get(n));
     assert_int_equal(heapev_gen_class_find("no_such_class"), -1);
-    assert_int_equal(heapev_gen_class_find("well_formed"), -1);
+    assert_int_equal(heapev_gen_class_find("well_formed"), (int)applied);
+    const heapev_gen_class *wf = heapev_gen_class_get(applied);
+    assert_true(wf->stage == HEAPEV_GEN_STAGE_NONE && wf->findings == 0);
     for (size_t i = 0; i < n; i++) {
         const heapev_gen_class *c = heapev_gen_class_get(i);
         assert_int_equal(heapev_gen_class_find(c->name), (int)i);
@@ -214,6 +216,14 @@ static void test_catalogue_table(void **state)
             assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
         assert_true(c->description[0] != '\0' && c->how[0] != '\0');
         assert_true(c->formats != 0 && c->widths != 0);
+        /* Rows in order: applied classes, well_formed, then the container classes. */
+        if (i > applied)
+            assert_true(c->stage == HEAPEV_GEN_STAGE_CONTAINER && c->traces != 0 &&
+                        c->formats == HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_ETL));
+        if (i >= applied)
+            continue;
+        assert_true(c->stage == HEAPEV_GEN_STAGE_EVENT || c->stage == HEAPEV_GEN_STAGE_BYTES);
+        assert_true(c->traces == 0);
         /* Only the compact header is a class without a finding: it is valid. */
         assert_true(c->findings != 0 || strcmp(c->name, "compact_header") == 0);
         assert_true(heapev_gen_classes_findings((heapev_gen_classes)1 << i) == c->findings);

@@ -8,7 +8,6 @@
 #include "cmocka_all.h"
 
 #include <dirent.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,40 +16,11 @@
 
 #include <xxhash.h>
 
-#include "cli_test.h"
+#include "cli_json.h"
 #include "heapev/decode.h"
-#include "heapev/gen.h"
+#include "heapev/gen_etl.h"
 
 static const char *source_root;
-
-/* Load a JSON Lines file as an array. */
-static json_t *load_lines(const char *path)
-{
-    char *text = slurp(path, NULL);
-    json_t *arr = json_array();
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        json_error_t e;
-        json_t *o = json_loads(line, 0, &e);
-        if (o == NULL)
-            fail_msg("%s: bad JSON: %s", path, e.text);
-        json_array_append_new(arr, o);
-    }
-    free(text);
-    return arr;
-}
-
-static heapev_findings findings_of(json_t *names)
-{
-    heapev_findings f = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(names, i, v) {
-        const heapev_finding_info *info = heapev_finding_by_name(json_string_value(v));
-        assert_non_null(info);
-        f |= HEAPEV_FINDING_BIT(info->code);
-    }
-    return f;
-}
 
 /* Regular files in @p dir other than manifest.jsonl; fails on leftover temp files. */
 static size_t count_bin_files(const char *dir)
@@ -81,7 +51,7 @@ static json_t *check_dir(const char *dir, size_t events)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/manifest.jsonl", dir);
-    json_t *m = load_lines(path);
+    json_t *m = jsonl_load(path);
     assert_int_equal(json_array_size(m), events);
     json_t *files = json_object(); /* distinct file names */
     size_t i;
@@ -112,7 +82,7 @@ static json_t *check_dir(const char *dir, size_t events)
             unsigned w = json_is_null(db) ? HEAPEV_WIDTH_INFER : (unsigned)json_integer_value(db) / 8;
             got = heapev_decode_payload(data, len, w, NULL, &e);
         }
-        if (got != findings_of(json_object_get(o, "expected_findings")))
+        if (got != json_findings(json_object_get(o, "expected_findings")))
             fail_msg("%s: decoder disagrees with the manifest", path);
         free(data);
     }
@@ -201,15 +171,13 @@ static void decode_with_cli(json_t *m, const char *dir, const char *mode, const 
     run_result r = run(args);
     assert_true(r.status == 0 || r.status == 1);
     assert_int_equal(count_lines(r.out), n);
-    char *line = r.out;
+    jsonl lines = jsonl_start(r.out, r.out_len);
     for (size_t k = 0; k < n; k++) {
-        char *end = strchr(line, '\n');
-        json_t *d = json_loadb(line, (size_t)(end - line), 0, NULL);
+        json_t *d = jsonl_next(&lines);
         assert_non_null(d);
-        assert_true(findings_of(json_object_get(d, "findings")) ==
-                    findings_of(json_array_get(want, k)));
+        assert_true(json_findings(json_object_get(d, "findings")) ==
+                    json_findings(json_array_get(want, k)));
         json_decref(d);
-        line = end + 1;
     }
     free_result(&r);
     for (size_t k = 0; k < n; k++)
@@ -304,17 +272,15 @@ static void test_list_classes(void **state)
     run_result rt = run(t), rj = run(j);
     assert_int_equal(rt.status, 0);
     assert_int_equal(rj.status, 0);
-    assert_int_equal(count_lines(rj.out), heapev_gen_class_count() + 1);
-    for (size_t i = 0; i < heapev_gen_class_count(); i++) {
+    /* The rows of payload and record corpora: the applied classes and well_formed, in order. */
+    size_t rows = heapev_gen_well_formed_index() + 1u;
+    assert_int_equal(count_lines(rj.out), rows);
+    for (size_t i = 0; i < rows; i++) {
         const heapev_gen_class *c = heapev_gen_class_get(i);
         assert_non_null(strstr(rt.out, c->name));
-        char *line = rj.out;
-        for (size_t k = 0; k <= i; k++)
-            line = strchr(line, '\n') + 1; /* line 0 is well_formed */
-        json_t *o = json_loadb(line, strcspn(line, "\n"), 0, NULL);
-        assert_non_null(o);
+        json_t *o = jsonl_line(rj.out, i);
         assert_string_equal(json_string_value(json_object_get(o, "name")), c->name);
-        assert_true(findings_of(json_object_get(o, "expected_findings")) == c->findings);
+        assert_true(json_findings(json_object_get(o, "expected_findings")) == c->findings);
         json_decref(o);
     }
     assert_non_null(strstr(rt.out, "well_formed"));
@@ -330,7 +296,7 @@ static void test_corpus(void **state)
         snprintf(dir, sizeof dir, "%s/corpus/%s", source_root, f ? "record" : "payload");
         char path[1100];
         snprintf(path, sizeof path, "%s/manifest.jsonl", dir);
-        json_t *m0 = load_lines(path);
+        json_t *m0 = jsonl_load(path);
         json_t *m = check_dir(dir, json_array_size(m0));
         assert_true(json_array_size(m) >= 200);
         heapev_gen_classes seen = 0;
@@ -390,12 +356,6 @@ static void test_bad_options(void **state)
         expect_usage_error(cases[i], needles[i]);
 }
 
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
-
 /*
  * The .etl options: --wow64 (64-bit traces, 0..0.9), --style (win10 or
  * win7), --compress (only with --format etl), and a container class in a
@@ -433,8 +393,8 @@ static void test_etl_option_errors(void **state)
         expect_usage_error(cases[i], needles[i]);
     /* Every container class in every trace kind it does not apply to. */
     size_t refused = 0;
-    for (size_t c = 0; c < heapev_gen_etl_class_count(); c++) {
-        const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
+    for (size_t c = heapev_gen_well_formed_index() + 1u; c < heapev_gen_class_count(); c++) {
+        const heapev_gen_class *cls = heapev_gen_class_get(c); /* a container class */
         for (unsigned kind = 0; kind < 4; kind++) {
             int compress = kind & 1, bits64 = (kind & 2) != 0;
             unsigned trace = compress ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
@@ -457,9 +417,9 @@ static void test_etl_option_errors(void **state)
     }
     /* At least: the compressed-only classes in plain traces, and the other way round. */
     assert_true(refused >= 8);
-    assert_false(exists(x));
-    assert_false(exists(tmp_path("x.etl.manifest.jsonl")));
-    assert_false(exists(tmp_path("xd")));
+    assert_false(path_exists(x));
+    assert_false(path_exists(tmp_path("x.etl.manifest.jsonl")));
+    assert_false(path_exists(tmp_path("xd")));
     /* The edges are accepted: --wow64 0 with --bits 32, 0.9 with 64, both styles. */
     const char *ok[][14] = {
         {"gen", "--format", "etl", "--bits", "32", "--wow64", "0", "--count", "20", "--out",

@@ -12,15 +12,14 @@
  */
 #include "cmocka_all.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_test.h"
-#include "heapev/gen.h"
+#include "cli_json.h"
+#include "heapev/gen_etl.h"
 #include "test_etl_common.h"
 
 
@@ -31,6 +30,10 @@
  * read at all (so a compressed one is not decompressed): Offset invalid, the
  * stream does not decompress or to another length, the buffer cut short.
  */
+/* The container classes: the catalogue's rows after well_formed. */
+#define CONTAINER_BASE (heapev_gen_well_formed_index() + 1u)
+#define N_CONTAINERS (heapev_gen_class_count() - CONTAINER_BASE)
+
 #define NOT_READ                                                                              \
     (HEAPEV_FINDING(ETL_SAVED_OFFSET_INVALID) | HEAPEV_FINDING(ETL_DECOMPRESS_FAILED) |                              \
      HEAPEV_FINDING(ETL_DECOMPRESSED_SIZE_MISMATCH) | HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE) | HEAPEV_FINDING(ETL_TRUNCATED_FILE))
@@ -156,7 +159,7 @@ static void free_run(gen_run *g)
 
 static void describe(const heapev_gen_etl_options *o, char *out, size_t cap)
 {
-    const heapev_gen_etl_class *c = o->container >= 0 ? heapev_gen_etl_class_get((size_t)o->container) : NULL;
+    const heapev_gen_class *c = o->container >= 0 ? heapev_gen_class_get((size_t)o->container) : NULL;
     snprintf(out, cap,
              "seed %llu bits %u count %llu noise %.2f malformed %.2f buffer %u wow64 %.2f "
              "families %u style %s%s class %s",
@@ -460,7 +463,7 @@ static void test_wow64_limit_classes(void **state)
 }
 
 /* The trace kinds: bit 0 compressed, bit 1 64-bit. */
-static int kind_fits(const heapev_gen_etl_class *cls, unsigned kind)
+static int kind_fits(const heapev_gen_class *cls, unsigned kind)
 {
     unsigned trace = kind & 1 ? HEAPEV_GEN_ETL_COMPRESSED : HEAPEV_GEN_ETL_PLAIN;
     unsigned width = kind & 2 ? HEAPEV_GEN_WIDTH_64 : HEAPEV_GEN_WIDTH_32;
@@ -468,7 +471,7 @@ static int kind_fits(const heapev_gen_etl_class *cls, unsigned kind)
 }
 
 /* Check what a container class run gave beyond agreement. */
-static void check_class_run(const heapev_gen_etl_options *o, const heapev_gen_etl_class *cls,
+static void check_class_run(const heapev_gen_etl_options *o, const heapev_gen_class *cls,
                             gen_run *g, const agreed *a)
 {
     char what[320];
@@ -527,9 +530,9 @@ static heapev_gen_etl_options class_options(size_t c, unsigned kind, uint64_t se
 static void test_container_class(void **state)
 {
     size_t c = (size_t)(uintptr_t)*state;
-    const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
+    const heapev_gen_class *cls = heapev_gen_class_get(c);
     assert_non_null(cls);
-    assert_int_equal(heapev_gen_etl_class_find(cls->name), (int)c);
+    assert_int_equal(heapev_gen_class_find(cls->name), (int)c);
     assert_true(cls->traces != 0 && (cls->traces & ~3u) == 0);
     assert_true(cls->widths != 0 && (cls->widths & ~3u) == 0);
     unsigned kinds = 0;
@@ -560,14 +563,14 @@ static void test_container_class(void **state)
 static void test_container_classes(void **state)
 {
     (void)state;
-    assert_true(heapev_gen_etl_class_count() >= 30);
+    assert_true(N_CONTAINERS >= 30);
     /* A class that damages an event needs one. */
     heapev_gen_etl_options o = {.seed = 1, .width = 8, .buffer_size = 4096,
-                                .container = heapev_gen_etl_class_find("etl_record_size_zero")};
+                                .container = heapev_gen_class_find("etl_record_size_zero")};
     gen_run g = generate(&o);
     assert_int_equal(g.rc, -1);
     free_run(&g);
-    o.container = heapev_gen_etl_class_find("etl_pointer_size_invalid");
+    o.container = heapev_gen_class_find("etl_pointer_size_invalid");
     g = generate(&o);
     check_agreement(&o, &g);
     free_run(&g);
@@ -596,16 +599,19 @@ static void test_class_table(void **state)
         {"etl_buffer_compressed", HEAPEV_GEN_ETL_PLAIN, 3, HEAPEV_FINDING(ETL_BUFFER_COMPRESSED)},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        int c = heapev_gen_etl_class_find(rows[i].name);
+        int c = heapev_gen_class_find(rows[i].name);
         if (c < 0)
             fail_msg("no container class %s", rows[i].name);
-        const heapev_gen_etl_class *cls = heapev_gen_etl_class_get((size_t)c);
+        const heapev_gen_class *cls = heapev_gen_class_get((size_t)c);
         if (cls->traces != rows[i].traces || cls->widths != rows[i].widths ||
             cls->findings != rows[i].findings)
             fail_msg("%s: traces %u widths %u", rows[i].name, cls->traces, cls->widths);
     }
-    assert_int_equal(heapev_gen_etl_class_find("etl_alloc_in_perfinfo_header"), -1);
-    assert_null(heapev_gen_etl_class_get(heapev_gen_etl_class_count()));
+    assert_int_equal(heapev_gen_class_find("etl_alloc_in_perfinfo_header"), -1);
+    assert_null(heapev_gen_class_get(heapev_gen_class_count()));
+    /* One catalogue: well_formed and the event classes are rows too, but no container class. */
+    assert_int_equal(heapev_gen_class_find("well_formed"), (int)heapev_gen_well_formed_index());
+    assert_true(heapev_gen_class_find("source_zero") < (int)heapev_gen_well_formed_index());
 }
 
 /* Losses are where the class says: the events of one buffer, or after the cut. */
@@ -628,7 +634,7 @@ static void test_container_losses(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         heapev_gen_etl_options o = {.seed = 77, .width = 8, .count = 200, .noise = 0.2,
                                     .buffer_size = 1024,
-                                    .container = heapev_gen_etl_class_find(cases[i].name),
+                                    .container = heapev_gen_class_find(cases[i].name),
                                     .wow64 = 0.3, .compress = cases[i].compress};
         assert_true(o.container >= 0);
         gen_run g = generate(&o);
@@ -647,8 +653,8 @@ static void test_invalid_options(void **state)
     (void)state;
     const heapev_gen_etl_options base = {.seed = 3, .width = 8, .count = 20, .buffer_size = 2048,
                                          .container = -1};
-    heapev_gen_etl_options bad[8];
-    for (size_t i = 0; i < 8; i++)
+    heapev_gen_etl_options bad[9];
+    for (size_t i = 0; i < 9; i++)
         bad[i] = base;
     bad[0].width = 4, bad[0].wow64 = 0.2;     /* WOW64 share in a 32-bit trace */
     bad[1].wow64 = 0.95;                      /* above 0.9 */
@@ -657,8 +663,9 @@ static void test_invalid_options(void **state)
     bad[4].style = (heapev_etl_style)2;
     bad[5].noise = 0.995;
     bad[6].buffer_size = 1020;                /* not a multiple of 8 */
-    bad[7].container = (int)heapev_gen_etl_class_count();
-    for (size_t i = 0; i < 8; i++) {
+    bad[7].container = (int)heapev_gen_class_count(); /* no such row */
+    bad[8].container = heapev_gen_class_find("source_zero"); /* a row, but no container class */
+    for (size_t i = 0; i < 9; i++) {
         gen_run g = generate(&bad[i]);
         if (g.rc != -1 || g.file.len != 0)
             fail_msg("invalid options %zu accepted (rc %d)", i, g.rc);
@@ -681,14 +688,15 @@ static void test_invalid_options(void **state)
 static void test_deterministic(void **state)
 {
     (void)state;
-    for (int c = -1; c < (int)heapev_gen_etl_class_count(); c += 3) {
+    for (int k = -1; k < (int)N_CONTAINERS; k += 3) {
+        int c = k < 0 ? -1 : (int)CONTAINER_BASE + k;
         for (unsigned kind = 0; kind < 4; kind++) {
             heapev_gen_etl_options o = {.seed = 42, .width = kind & 2 ? 8u : 4u, .count = 700,
                                         .malformed = 0.4, .noise = 0.3, .buffer_size = 4096,
                                         .container = c, .compress = (kind & 1) != 0,
                                         .wow64 = kind & 2 ? 0.3 : 0.0,
                                         .style = c % 2 ? HEAPEV_ETL_STYLE_WIN7 : HEAPEV_ETL_STYLE_WIN10};
-            if (c >= 0 && !kind_fits(heapev_gen_etl_class_get((size_t)c), kind))
+            if (c >= 0 && !kind_fits(heapev_gen_class_get((size_t)c), kind))
                 continue;
             gen_run a = generate(&o), b = generate(&o);
             assert_int_equal(a.rc, 0);
@@ -1007,55 +1015,6 @@ static void test_forms_deterministic(void **state)
 
 /* ---- the CLI -------------------------------------------------------------------- */
 
-/* Run heapev with @p args (NULL-terminated); stdout to @p out, stderr to a file. */
-static int run_cli(const char *out, const char *const *args)
-{
-    int status = heapev_run(heapev_bin, args, NULL, out, tmp_path("stderr"));
-    assert_int_not_equal(status, HEAPEV_RUN_FAILED);
-    return status;
-}
-
-static json_t *next_line(FILE *f)
-{
-    static char *line;
-    static size_t cap;
-    ssize_t n = getline(&line, &cap, f);
-    if (n <= 0) {
-        free(line);
-        line = NULL, cap = 0;
-        return NULL;
-    }
-    json_error_t e;
-    json_t *o = json_loads(line, 0, &e);
-    if (o == NULL)
-        fail_msg("bad JSON line: %s", e.text);
-    return o;
-}
-
-static json_t *load_lines(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    json_t *arr = json_array(), *o;
-    while ((o = next_line(f)) != NULL)
-        json_array_append_new(arr, o);
-    fclose(f);
-    return arr;
-}
-
-static heapev_findings findings_of(json_t *names)
-{
-    heapev_findings f = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(names, i, v) {
-        const heapev_finding_info *info = heapev_finding_by_name(json_string_value(v));
-        assert_non_null(info);
-        f |= HEAPEV_FINDING_BIT(info->code);
-    }
-    return f;
-}
-
 /*
  * Every key `heapev decode --etl --json` prints for an item (but file, ok)
  * equals the manifest's, and its findings equal expected_findings; both say
@@ -1099,18 +1058,17 @@ typedef struct cli_seen {
 /* The manifest's entries not lost, in order, = the decode lines; the summary = --summary. */
 static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint64_t count)
 {
-    const char *dec = tmp_path("decode.jsonl");
     const char *a[] = {"decode", "--etl", "--json", etl, NULL};
-    int st = run_cli(dec, a);
-    json_t *mall = load_lines(manifest);
+    run_result dr = run(a);
+    int st = dr.status;
+    json_t *mall = jsonl_load(manifest);
     size_t nm = json_array_size(mall);
     assert_true(nm > 0);
     json_t *summary = json_array_get(mall, nm - 1);
     assert_string_equal(json_string_value(json_object_get(summary, "kind")), "summary");
     int compress = json_is_true(json_object_get(summary, "compress"));
     int trace64 = json_integer_value(json_object_get(summary, "bits")) == 64;
-    FILE *df = fopen(dec, "r");
-    assert_non_null(df);
+    jsonl dl = jsonl_start(dr.out, dr.out_len);
     json_t *d;
     size_t items = 0;
     uint64_t events = 0, notes = 0, unread = 0, defects = 0;
@@ -1121,7 +1079,7 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
         const char *kind = json_string_value(json_object_get(m, "kind"));
         assert_true(strcmp(kind, "summary") != 0);
         int record = strcmp(kind, "record") == 0;
-        heapev_findings exp = findings_of(json_object_get(m, "expected_findings"));
+        heapev_findings exp = json_findings(json_object_get(m, "expected_findings"));
         if (record) {
             assert_int_equal(json_integer_value(json_object_get(m, "index")), events++);
             /* wow64: a 32-bit producer's record in a 64-bit trace. */
@@ -1130,7 +1088,7 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
         }
         if (json_is_true(json_object_get(m, "lost")))
             continue;
-        d = next_line(df);
+        d = jsonl_next(&dl);
         if (d == NULL)
             fail_msg("decode ended at item %zu", items);
         assert_same_item(m, d, items++, compress);
@@ -1150,16 +1108,16 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
         }
         json_decref(d);
     }
-    assert_null(next_line(df));
-    fclose(df);
+    assert_null(jsonl_next(&dl));
+    free_result(&dr);
     /* Exit 1 exactly when a defect is reported; notes do not count. */
     assert_int_equal(st, defects != 0 ? 1 : 0);
     assert_int_equal(events, count);
     const char *s[] = {"decode", "--etl", "--json", "--summary", etl, NULL};
-    st = run_cli(dec, s);
-    assert_int_equal(st, defects != 0 ? 1 : 0);
-    df = fopen(dec, "r");
-    d = next_line(df);
+    dr = run(s);
+    assert_int_equal(dr.status, defects != 0 ? 1 : 0);
+    dl = jsonl_start(dr.out, dr.out_len);
+    d = jsonl_next(&dl);
     assert_non_null(d);
     static const char *const keys[] = {"buffers", "events", "skipped", "container_items"};
     for (size_t k = 0; k < 4; k++)
@@ -1173,21 +1131,14 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
     assert_int_equal(stat(etl, &sb), 0);
     assert_int_equal(json_integer_value(json_object_get(summary, "file_length")), sb.st_size);
     json_decref(d), json_decref(mall);
-    assert_null(next_line(df));
-    fclose(df);
+    assert_null(jsonl_next(&dl));
+    free_result(&dr);
     return seen;
-}
-
-static int files_equal(const char *a, const char *b)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
-    return system(cmd) == 0;
 }
 
 static json_t *manifest_summary(const char *manifest)
 {
-    json_t *all = load_lines(manifest);
+    json_t *all = jsonl_load(manifest);
     json_t *s = json_array_get(all, json_array_size(all) - 1);
     json_incref(s);
     json_decref(all);
@@ -1203,13 +1154,13 @@ static void test_cli_done_when(void **state)
     const char *count = getenv("HEAPEV_GEN_ETL_COUNT") ? getenv("HEAPEV_GEN_ETL_COUNT") : "20000";
     const char *a[] = {"gen", "--format", "etl", "--seed", "3", "--count", count, "--noise",
                        "0.3", "--out", tmp_path("t.etl"), NULL};
-    assert_int_equal(run_cli(NULL, a), 0);
+    assert_int_equal(run_exit(NULL, a), 0);
     cli_seen seen = check_cli_agreement(tmp_path("t.etl"), tmp_path("t.etl.manifest.jsonl"),
                                         strtoull(count, NULL, 10));
     /* The defaults: 64-bit, WOW64 share 0.2, Windows 10 style, not compressed. */
     json_t *s = manifest_summary(tmp_path("t.etl.manifest.jsonl"));
     assert_int_equal(json_integer_value(json_object_get(s, "bits")), 64);
-    assert_true(json_real_value(json_object_get(s, "wow64")) == 0.2);
+    assert_true(json_real_value(json_object_get(s, "wow64")) == (double)0.2);
     assert_string_equal(json_string_value(json_object_get(s, "style")), "win10");
     assert_true(json_is_false(json_object_get(s, "compress")));
     json_decref(s);
@@ -1230,21 +1181,21 @@ static void test_cli_compressed_wow64(void **state)
     const char *a[] = {"gen", "--format", "etl", "--seed", "11", "--count", "4000", "--noise",
                        "0.2", "--compress", "--wow64", "0.4", "--buffer-size", "8192", "--out",
                        tmp_path("cw.etl"), NULL};
-    assert_int_equal(run_cli(NULL, a), 0);
+    assert_int_equal(run_exit(NULL, a), 0);
     cli_seen seen = check_cli_agreement(tmp_path("cw.etl"), tmp_path("cw.etl.manifest.jsonl"), 4000);
     assert_int_equal(seen.families, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
     assert_int_equal(seen.families_wow64, FAM_SYSTEM | FAM_COMPACT | FAM_PERFINFO);
     assert_true(seen.wow64_events > 0 && seen.wow64_events < seen.events);
     json_t *s = manifest_summary(tmp_path("cw.etl.manifest.jsonl"));
     assert_true(json_is_true(json_object_get(s, "compress")));
-    assert_true(json_real_value(json_object_get(s, "wow64")) == 0.4);
+    assert_true(json_real_value(json_object_get(s, "wow64")) == (double)0.4);
     assert_string_equal(json_string_value(json_object_get(s, "style")), "win10");
     assert_int_equal(json_integer_value(json_object_get(s, "container_items")), 0);
     assert_int_equal(json_integer_value(json_object_get(s, "lost")), 0);
     json_decref(s);
     /* decode --summary of a well-formed compressed trace: nothing found, every buffer read. */
     const char *b[] = {"decode", "--etl", "--summary", tmp_path("cw.etl"), NULL};
-    assert_int_equal(run_cli(tmp_path("cw.txt"), b), 0);
+    assert_int_equal(run_exit(tmp_path("cw.txt"), b), 0);
     char *text = slurp(tmp_path("cw.txt"), NULL);
     assert_non_null(strstr(text, " findings=0 "));
     assert_non_null(strstr(text, " container_items=0 "));
@@ -1254,7 +1205,7 @@ static void test_cli_compressed_wow64(void **state)
     /* The Windows 7 form and a 32-bit one, well-formed: exit 0. */
     const char *c[] = {"gen", "--format", "etl", "--seed", "12", "--count", "1500", "--compress",
                        "--style", "win7", "--bits", "32", "--out", tmp_path("c7.etl"), NULL};
-    assert_int_equal(run_cli(NULL, c), 0);
+    assert_int_equal(run_exit(NULL, c), 0);
     seen = check_cli_agreement(tmp_path("c7.etl"), tmp_path("c7.etl.manifest.jsonl"), 1500);
     assert_int_equal(seen.wow64_events, 0);
     assert_int_equal(seen.families_wow64, 0);
@@ -1272,7 +1223,7 @@ static void test_cli_log_unfinished(void **state)
         const char *a[] = {"gen", "--format", "etl", "--seed", "21", "--count", "500",
                            "--class", "etl_log_unfinished", "--malformed", "0", "--out",
                            tmp_path("u.etl"), compress ? "--compress" : NULL, NULL};
-        assert_int_equal(run_cli(NULL, a), 0);
+        assert_int_equal(run_exit(NULL, a), 0);
         check_cli_agreement(tmp_path("u.etl"), tmp_path("u.etl.manifest.jsonl"), 500);
         json_t *s = manifest_summary(tmp_path("u.etl.manifest.jsonl"));
         assert_int_equal(json_integer_value(json_object_get(s, "container_items")), 0);
@@ -1287,7 +1238,7 @@ static void test_cli_log_unfinished(void **state)
 static void test_cli_container_class(void **state)
 {
     size_t c = (size_t)(uintptr_t)*state;
-    const heapev_gen_etl_class *cls = heapev_gen_etl_class_get(c);
+    const heapev_gen_class *cls = heapev_gen_class_get(c);
     int compress = cls->traces == HEAPEV_GEN_ETL_COMPRESSED ||
                    (cls->traces != HEAPEV_GEN_ETL_PLAIN && c % 3 == 0);
     int bits64 = cls->widths == HEAPEV_GEN_WIDTH_64 || (cls->widths != HEAPEV_GEN_WIDTH_32 && c % 2 == 0);
@@ -1306,7 +1257,7 @@ static void test_cli_container_class(void **state)
     if (bits64)
         a[n++] = "--wow64", a[n++] = c % 2 ? "0.5" : "0.1";
     a[n] = NULL;
-    if (run_cli(NULL, a) != 0)
+    if (run_exit(NULL, a) != 0)
         fail_msg("gen --class %s failed", cls->name);
     check_cli_agreement(tmp_path("c.etl"), tmp_path("c.jsonl"), 300);
 }
@@ -1318,26 +1269,20 @@ static void test_cli_deterministic(void **state)
     const char *a[] = {"gen", "--format", "etl", "--seed", "9", "--count", "3000", "--noise", "0.2",
                        "--malformed", "0.2", "--class", "etl_buffer_compressed", "--out",
                        tmp_path("d1.etl"), NULL};
-    assert_int_equal(run_cli(NULL, a), 0);
+    assert_int_equal(run_exit(NULL, a), 0);
     a[14] = tmp_path("d2.etl");
-    assert_int_equal(run_cli(NULL, a), 0);
+    assert_int_equal(run_exit(NULL, a), 0);
     assert_true(files_equal(tmp_path("d1.etl"), tmp_path("d2.etl")));
     assert_true(files_equal(tmp_path("d1.etl.manifest.jsonl"), tmp_path("d2.etl.manifest.jsonl")));
     const char *b[] = {"gen", "--format", "etl", "--seed", "9", "--count", "3000", "--noise", "0.2",
                        "--malformed", "0.2", "--compress", "--wow64", "0.5", "--class",
                        "etl_decompress_failed", "--out", tmp_path("d3.etl"), NULL};
-    assert_int_equal(run_cli(NULL, b), 0);
+    assert_int_equal(run_exit(NULL, b), 0);
     b[17] = tmp_path("d4.etl");
-    assert_int_equal(run_cli(NULL, b), 0);
+    assert_int_equal(run_exit(NULL, b), 0);
     assert_true(files_equal(tmp_path("d3.etl"), tmp_path("d4.etl")));
     assert_true(files_equal(tmp_path("d3.etl.manifest.jsonl"), tmp_path("d4.etl.manifest.jsonl")));
     assert_false(files_equal(tmp_path("d1.etl"), tmp_path("d3.etl")));
-}
-
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
 }
 
 /* No '.*.tmp' left in @p dir. */
@@ -1350,15 +1295,11 @@ static void assert_no_temp(const char *dir)
 
 static void expect_fail(const char *const *args, const char *needle)
 {
-    assert_int_equal(run_cli(NULL, args), 2);
-    FILE *f = fopen(tmp_path("stderr"), "r");
-    assert_non_null(f);
-    char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    if (needle && strstr(buf, needle) == NULL)
-        fail_msg("stderr lacks '%s': %s", needle, buf);
+    run_result r = run_to("/dev/null", args);
+    assert_int_equal(r.status, 2);
+    if (needle && strstr(r.err, needle) == NULL)
+        fail_msg("stderr lacks '%s': %s", needle, r.err);
+    free_result(&r);
 }
 
 /* (e) usage and I/O errors: exit 2, one message, no partial .etl or manifest. */
@@ -1390,8 +1331,8 @@ static void test_cli_errors(void **state)
     const char *h3[] = {"gen", "--format", "etl", "--wow64", "0.3", "--bits", "32", "--out",
                         tmp_path("x.etl"), NULL};
     expect_fail(h3, "--wow64");
-    assert_false(exists(tmp_path("x.etl")));
-    assert_false(exists(tmp_path("x.etl.manifest.jsonl")));
+    assert_false(path_exists(tmp_path("x.etl")));
+    assert_false(path_exists(tmp_path("x.etl.manifest.jsonl")));
     /* Unwritable places. */
     const char *i[] = {"gen", "--format", "etl", "--out", tmp_path("no/such/dir/t.etl"), NULL};
     expect_fail(i, "no/such/dir");
@@ -1400,32 +1341,32 @@ static void test_cli_errors(void **state)
     const char *k[] = {"gen", "--format", "etl", "--out", tmp_path("y.etl"), "--manifest",
                        tmp_path("no/such/m.jsonl"), NULL};
     expect_fail(k, "m.jsonl");
-    assert_false(exists(tmp_path("y.etl")));
+    assert_false(path_exists(tmp_path("y.etl")));
     /* A full disk: /dev/full as the trace. */
     const char *l[] = {"gen", "--format", "etl", "--count", "20000", "--out", "/dev/full",
                        "--manifest", tmp_path("full.jsonl"), NULL};
     expect_fail(l, "/dev/full");
-    assert_false(exists(tmp_path("full.jsonl")));
+    assert_false(path_exists(tmp_path("full.jsonl")));
     const char *l2[] = {"gen", "--format", "etl", "--count", "20000", "--compress", "--out",
                         "/dev/full", "--manifest", tmp_path("full.jsonl"), NULL};
     expect_fail(l2, "/dev/full");
-    assert_false(exists(tmp_path("full.jsonl")));
+    assert_false(path_exists(tmp_path("full.jsonl")));
     /* The manifest cannot be renamed into place (a non-empty directory is there). */
     mkdir(tmp_path("mdir"), 0755);
     mkdir(tmp_path("mdir/x"), 0755);
     const char *m[] = {"gen", "--format", "etl", "--count", "50", "--out", tmp_path("z.etl"),
                        "--manifest", tmp_path("mdir"), NULL};
     expect_fail(m, "mdir");
-    assert_false(exists(tmp_path("z.etl")));
+    assert_false(path_exists(tmp_path("z.etl")));
     assert_no_temp(tmpdir);
     /* A device as the manifest is written in place, never renamed over. */
     const char *n[] = {"gen", "--format", "etl", "--count", "50", "--out", tmp_path("n.etl"),
                        "--manifest", "/dev/null", NULL};
-    assert_int_equal(run_cli(NULL, n), 0);
+    assert_int_equal(run_exit(NULL, n), 0);
     struct stat sb;
     assert_int_equal(stat("/dev/null", &sb), 0);
     assert_true(S_ISCHR(sb.st_mode));
-    assert_true(exists(tmp_path("n.etl")));
+    assert_true(path_exists(tmp_path("n.etl")));
 }
 
 /* --list-classes --format etl --json: every container class with its traces and bits. */
@@ -1433,18 +1374,17 @@ static void test_cli_list_classes(void **state)
 {
     (void)state;
     const char *a[] = {"gen", "--list-classes", "--format", "etl", "--json", NULL};
-    const char *out = tmp_path("list.jsonl");
-    assert_int_equal(run_cli(out, a), 0);
-    FILE *f = fopen(out, "r");
-    assert_non_null(f);
+    run_result r = run(a);
+    assert_int_equal(r.status, 0);
+    jsonl lines = jsonl_start(r.out, r.out_len);
     json_t *o;
-    size_t containers = 0, events = 0;
-    while ((o = next_line(f)) != NULL) {
+    size_t containers = 0, events = 0, well_formed = 0;
+    while ((o = jsonl_next(&lines)) != NULL) {
         const char *name = json_string_value(json_object_get(o, "name"));
         if (strcmp(json_string_value(json_object_get(o, "stage")), "container") == 0) {
-            int k = heapev_gen_etl_class_find(name);
-            assert_int_equal(k, (int)containers++);
-            const heapev_gen_etl_class *c = heapev_gen_etl_class_get((size_t)k);
+            int k = heapev_gen_class_find(name);
+            assert_int_equal(k, (int)(CONTAINER_BASE + containers++));
+            const heapev_gen_class *c = heapev_gen_class_get((size_t)k);
             json_t *traces = json_object_get(o, "traces"), *bits = json_object_get(o, "bits");
             unsigned t = 0, w = 0;
             size_t i;
@@ -1461,7 +1401,10 @@ static void test_cli_list_classes(void **state)
             if (t != c->traces || w != c->widths)
                 fail_msg("%s: traces %x bits %x listed, %x %x in the table", name, t, w,
                          c->traces, c->widths);
-            assert_true(findings_of(json_object_get(o, "expected_findings")) == c->findings);
+            assert_true(json_findings(json_object_get(o, "expected_findings")) == c->findings);
+        } else if (strcmp(name, "well_formed") == 0) {
+            assert_string_equal(json_string_value(json_object_get(o, "stage")), "none");
+            well_formed++;
         } else {
             int k = heapev_gen_class_find(name);
             assert_true(k >= 0 && (heapev_gen_etl_event_classes() >> k & 1u));
@@ -1469,8 +1412,9 @@ static void test_cli_list_classes(void **state)
         }
         json_decref(o);
     }
-    fclose(f);
-    assert_int_equal(containers, heapev_gen_etl_class_count());
+    free_result(&r);
+    assert_int_equal(containers, N_CONTAINERS);
+    assert_int_equal(well_formed, 1);
     assert_true(events > 10);
 }
 
@@ -1496,7 +1440,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cli_list_classes),
     };
     /* Then one test per container class, in the library and through the CLI. */
-    size_t nfixed = sizeof fixed / sizeof fixed[0], nc = heapev_gen_etl_class_count();
+    size_t nfixed = sizeof fixed / sizeof fixed[0], nc = N_CONTAINERS;
     struct CMUnitTest *tests = calloc(nfixed + 2 * nc, sizeof *tests);
     char (*names)[80] = calloc(2 * nc, sizeof *names);
     if (tests == NULL || names == NULL)
@@ -1506,10 +1450,10 @@ int main(int argc, char **argv)
         for (int cli = 0; cli < 2; cli++) {
             struct CMUnitTest *t = &tests[nfixed + 2 * c + (size_t)cli];
             snprintf(names[2 * c + (size_t)cli], sizeof names[0], "%s%s", cli ? "cli:" : "",
-                     heapev_gen_etl_class_get(c)->name);
+                     heapev_gen_class_get(CONTAINER_BASE + c)->name);
             t->name = names[2 * c + (size_t)cli];
             t->test_func = cli ? test_cli_container_class : test_container_class;
-            t->initial_state = (void *)(uintptr_t)c;
+            t->initial_state = (void *)(uintptr_t)(CONTAINER_BASE + c);
         }
     }
     int failed = _cmocka_run_group_tests("test-gen-etl", tests, nfixed + 2 * nc, NULL, NULL);

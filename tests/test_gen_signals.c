@@ -22,7 +22,7 @@
 #include <xxhash.h>
 
 #include "cmocka_all.h"
-#include "cli_test.h"
+#include "cli_json.h"
 
 /* 1 while a test wants the child to start with SIGHUP ignored, as under nohup. */
 static int child_ignores_hup;
@@ -148,20 +148,16 @@ static size_t check_manifest(const char *dir)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/manifest.jsonl", dir);
-    char *mf = slurp(path, NULL);
-    size_t lines = 0, bins, hidden;
-    for (char *line = mf, *next; *line != '\0'; line = next) {
-        next = strchr(line, '\n');
-        assert_non_null(next); /* every line whole */
-        *next++ = '\0';
-        const char *f = strstr(line, "\"file\": \"");
-        if (f == NULL)
-            f = strstr(line, "\"file\":\"");
-        assert_non_null(f);
-        f = strchr(f + 6, '"') + 1;
-        char name[64] = {0}, hex[33];
-        memcpy(name, f, 32 + 4);
+    size_t len, lines = 0, bins, hidden;
+    char *mf = slurp(path, &len);
+    assert_true(len == 0 || mf[len - 1] == '\n'); /* every line whole */
+    jsonl manifest = jsonl_start(mf, len);
+    for (json_t *o; (o = jsonl_next(&manifest)) != NULL; json_decref(o)) {
+        const char *name = json_string_value(json_object_get(o, "file"));
+        assert_non_null(name);
+        assert_int_equal(strlen(name), 32 + 4);
         assert_string_equal(name + 32, ".bin");
+        char hex[33];
         file_xxh128(dir, name, hex);
         assert_memory_equal(hex, name, 32);
         lines++;

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "heapev/layout.h"
+#include "layout_test.h"
 #include "testlib.h"
 
 
@@ -16,6 +16,12 @@ typedef struct expect {
     size_t offset, length, avail;
     heapev_findings findings;
 } expect;
+
+/* The five fields every record header starts with (SPEC §4), complete and clean. */
+#define HEADER_START                                                                              \
+    {HEAPEV_FIELD_VERSION, 0, 2, 2, 0}, {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},                   \
+        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0}, {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},                 \
+        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0}
 
 static void check_ranges(const heapev_layout_range *r, size_t n, const expect *want, size_t nwant)
 {
@@ -54,11 +60,8 @@ static void test_payload64_source6_misaligned(void **state)
     assert_true(r[1].has_value && r[1].value == 40);
     assert_true(r[2].has_value && r[2].value == 0x1d2a0e51238ull);
     assert_true(r[3].has_value && r[3].value == 6);
-    char text[128];
-    heapev_layout_meaning(&r[3], text, sizeof text);
-    assert_string_equal(text, "segment_heap");
-    heapev_layout_meaning(&r[2], text, sizeof text);
-    assert_string_equal(text, "8 bytes past a 16-byte boundary");
+    expect_meaning(&r[3], "segment_heap");
+    expect_meaning(&r[2], "8 bytes past a 16-byte boundary");
 }
 
 /* 32-bit record, SYSTEM32 header: 10 header fields, payload at 32. */
@@ -72,9 +75,8 @@ static void test_record32_system(void **state)
     size_t used = 0;
     size_t n = heapev_layout_record(rec, sizeof rec, NULL, NULL, r, 16, &used);
     const expect want[] = {
-        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
-        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
-        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_THREAD_ID, 8, 4, 4, 0},
+        HEADER_START,
+        {HEAPEV_FIELD_THREAD_ID, 8, 4, 4, 0},
         {HEAPEV_FIELD_PROCESS_ID, 12, 4, 4, 0},  {HEAPEV_FIELD_SYSTEM_TIME, 16, 8, 8, 0},
         {HEAPEV_FIELD_KERNEL_TIME, 24, 4, 4, 0}, {HEAPEV_FIELD_USER_TIME, 28, 4, 4, 0},
         {HEAPEV_FIELD_HEAP_HANDLE, 32, 4, 4, 0}, {HEAPEV_FIELD_SIZE, 36, 4, 4, 0},
@@ -90,13 +92,9 @@ static void test_record32_system(void **state)
     assert_int_equal(r[8].value, 7);
     assert_int_equal(r[9].value, 9);
     assert_int_equal(r[12].value, 0x00A31000);
-    char text[128];
-    heapev_layout_meaning(&r[1], text, sizeof text);
-    assert_string_equal(text, "SYSTEM32: 32-bit payload, 32-byte header");
-    heapev_layout_meaning(&r[4], text, sizeof text);
-    assert_string_equal(text, "heap_alloc");
-    heapev_layout_meaning(&r[2], text, sizeof text);
-    assert_string_equal(text, "trace header | event trace");
+    expect_meaning(&r[1], "SYSTEM32: 32-bit payload, 32-byte header");
+    expect_meaning(&r[4], "heap_alloc");
+    expect_meaning(&r[2], "trace header | event trace");
     assert_true(heapev_field_in_header(r[9].field));
     assert_false(heapev_field_in_header(r[10].field));
 }
@@ -112,9 +110,8 @@ static void test_record_compact64_findings_at_bytes(void **state)
     heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
     size_t n = heapev_layout_record(rec, sizeof rec, NULL, NULL, r, 16, NULL);
     const expect want[] = {
-        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
-        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
-        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_THREAD_ID, 8, 4, 4, 0},
+        HEADER_START,
+        {HEAPEV_FIELD_THREAD_ID, 8, 4, 4, 0},
         {HEAPEV_FIELD_PROCESS_ID, 12, 4, 4, 0},  {HEAPEV_FIELD_SYSTEM_TIME, 16, 8, 8, 0},
         {HEAPEV_FIELD_HEAP_HANDLE, 24, 8, 8, 0}, {HEAPEV_FIELD_SIZE, 32, 8, 8, 0},
         {HEAPEV_FIELD_ADDRESS, 40, 8, 8, HEAPEV_FINDING(ADDRESS_MISALIGNED)},
@@ -132,7 +129,7 @@ static void test_record_perfinfo64(void **state)
 {
     (void)state;
     uint8_t rec[44];
-    t_put(rec, 2, 2), rec[2] = 17, rec[3] = 0xC0, t_put(rec + 4, 44, 2), t_put(rec + 6, 0x1021, 2);
+    t_header(rec, 2, 17, 0xC0, 44, 0x1021);
     t_put(rec + 8, 0x1122334455667788ull, 8);
     t_payload64(rec + 16, 0x1d2a0e50000ull, 40, 0x1d2a0e51238ull, 6);
     heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
@@ -140,9 +137,8 @@ static void test_record_perfinfo64(void **state)
     size_t used = 0;
     size_t n = heapev_layout_record(rec, sizeof rec, NULL, &e, r, 16, &used);
     const expect want[] = {
-        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
-        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
-        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
+        HEADER_START,
+        {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
         {HEAPEV_FIELD_HEAP_HANDLE, 16, 8, 8, 0}, {HEAPEV_FIELD_SIZE, 24, 8, 8, 0},
         {HEAPEV_FIELD_ADDRESS, 32, 8, 8, HEAPEV_FINDING(ADDRESS_MISALIGNED)},
         {HEAPEV_FIELD_SOURCE, 40, 4, 4, HEAPEV_FINDING(SOURCE_RESERVED)},
@@ -153,11 +149,8 @@ static void test_record_perfinfo64(void **state)
     assert_true(r[6].value == 0x1d2a0e50000ull);
     assert_int_equal(e.header.thread_id, 0);
     assert_int_equal(e.header.process_id, 0);
-    char text[128];
-    heapev_layout_meaning(&r[1], text, sizeof text);
-    assert_string_equal(text, "PERFINFO64: 64-bit payload, 16-byte header");
-    heapev_layout_meaning(&r[4], text, sizeof text);
-    assert_string_equal(text, "heap_alloc");
+    expect_meaning(&r[1], "PERFINFO64: 64-bit payload, 16-byte header");
+    expect_meaning(&r[4], "heap_alloc");
     assert_true(heapev_field_in_header(r[5].field));
     assert_false(heapev_field_in_header(r[6].field));
 }
@@ -167,29 +160,24 @@ static void test_record_perfinfo32(void **state)
 {
     (void)state;
     uint8_t rec[32];
-    t_put(rec, 2, 2), rec[2] = 16, rec[3] = 0xC0, t_put(rec + 4, 32, 2), t_put(rec + 6, 0x1021, 2);
+    t_header(rec, 2, 16, 0xC0, 32, 0x1021);
     t_put(rec + 8, 0x42, 8);
     t_payload32(rec + 16, 0x00A30000, 0x20, 0x00A31000, 3);
     heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
     size_t n = heapev_layout_record(rec, sizeof rec, NULL, NULL, r, 16, NULL);
     const expect want[] = {
-        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
-        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
-        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},      {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
+        HEADER_START,
+        {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 8, 0},
         {HEAPEV_FIELD_HEAP_HANDLE, 16, 4, 4, 0}, {HEAPEV_FIELD_SIZE, 20, 4, 4, 0},
         {HEAPEV_FIELD_ADDRESS, 24, 4, 4, 0},     {HEAPEV_FIELD_SOURCE, 28, 4, 4, 0},
     };
     check_ranges(r, n, want, 10);
-    char text[128];
-    heapev_layout_meaning(&r[1], text, sizeof text);
-    assert_string_equal(text, "PERFINFO32: 32-bit payload, 16-byte header");
+    expect_meaning(&r[1], "PERFINFO32: 32-bit payload, 16-byte header");
 
     /* 10 bytes: the header is cut inside SystemTime; nothing was decoded. */
     n = heapev_layout_record(rec, 10, NULL, NULL, r, 16, NULL);
     const expect cut[] = {
-        {HEAPEV_FIELD_VERSION, 0, 2, 2, 0},      {HEAPEV_FIELD_HEADER_TYPE, 2, 1, 1, 0},
-        {HEAPEV_FIELD_FLAGS, 3, 1, 1, 0},        {HEAPEV_FIELD_RECORD_SIZE, 4, 2, 2, 0},
-        {HEAPEV_FIELD_HOOK_ID, 6, 2, 2, 0},
+        HEADER_START,
         {HEAPEV_FIELD_SYSTEM_TIME, 8, 8, 2, HEAPEV_FINDING(TRUNCATED)},
     };
     check_ranges(r, n, cut, 6);
@@ -215,11 +203,8 @@ static void test_record_header_findings(void **state)
     assert_int_equal(r[10].field, HEAPEV_FIELD_UNDECODED);
     assert_int_equal(r[10].offset, 32);
     assert_int_equal(r[10].length, 28);
-    char text[128];
-    heapev_layout_meaning(&r[4], text, sizeof text);
-    assert_string_equal(text, "heap_free, not heap Alloc (0x1021)");
-    heapev_layout_meaning(&r[2], text, sizeof text);
-    assert_string_equal(text, "expected 0xC0");
+    expect_meaning(&r[4], "heap_free, not heap Alloc (0x1021)");
+    expect_meaning(&r[2], "expected 0xC0");
 
     /* Unknown HeaderType: 24-byte header read, rest undecoded, finding on byte 2. */
     t_header(rec, 2, 9, 0xC0, 40, 0x1021);
@@ -247,9 +232,7 @@ static void test_truncated(void **state)
     };
     check_ranges(r, n, want, 4);
     assert_false(r[2].has_value);
-    char text[64];
-    heapev_layout_meaning(&r[2], text, sizeof text);
-    assert_string_equal(text, "4 of 8 bytes missing");
+    expect_meaning(&r[2], "4 of 8 bytes missing");
 
     /* A record cut inside its header: header fields only, missing ones flagged. */
     uint8_t rec[32];
@@ -302,7 +285,6 @@ static void test_trailing_and_ambiguous(void **state)
 static void test_meaning_edges(void **state)
 {
     (void)state;
-    char text[64];
     heapev_layout_range r[HEAPEV_LAYOUT_MAX_RANGES];
     uint8_t rec[52];
     size_t h = t_header(rec, 2, 4, 0xC0, 52, 0x1021); /* COMPACT64 */
@@ -311,25 +293,21 @@ static void test_meaning_edges(void **state)
     size_t n = heapev_layout_record(rec, sizeof rec, NULL, NULL, r, 16, NULL);
     assert_int_equal(n, 8 + 4);
     assert_int_equal(r[1].field, HEAPEV_FIELD_HEADER_TYPE);
-    heapev_layout_meaning(&r[1], text, sizeof text);
-    assert_string_equal(text, "COMPACT64: 64-bit payload, 24-byte header");
+    expect_meaning(&r[1], "COMPACT64: 64-bit payload, 24-byte header");
     assert_int_equal(r[11].field, HEAPEV_FIELD_SOURCE);
     assert_int_equal(r[11].offset, 24 + 24);
     assert_int_equal(r[11].findings, HEAPEV_FINDING(SOURCE_UNDEFINED));
-    heapev_layout_meaning(&r[11], text, sizeof text);
-    assert_string_equal(text, "undefined Source value");
+    expect_meaning(&r[11], "undefined Source value");
     /* A caller's range with a value no u32 Source can have. */
     heapev_layout_range big = {0, 4, 4, HEAPEV_FIELD_SOURCE, 1, 1ull << 32, 0};
-    heapev_layout_meaning(&big, text, sizeof text);
-    assert_string_equal(text, "undefined Source value");
+    expect_meaning(&big, "undefined Source value");
 
     uint8_t p[20] = {0};
     t_payload32(p, 0x10000, 8, 0x20008, 1);
     n = heapev_layout_payload(p, 20, 4, NULL, NULL, r, 16);
     assert_int_equal(n, 5);
     assert_int_equal(r[4].field, HEAPEV_FIELD_TRAILING);
-    heapev_layout_meaning(&r[4], text, sizeof text);
-    assert_string_equal(text, "4 bytes beyond the version 0 layout, ignored");
+    expect_meaning(&r[4], "4 bytes beyond the version 0 layout, ignored");
 
     assert_null(heapev_field_name(HEAPEV_FIELD_COUNT));
     assert_null(heapev_field_name((heapev_field)(HEAPEV_FIELD_COUNT + 7)));

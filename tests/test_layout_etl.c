@@ -12,14 +12,13 @@
  */
 #include "cmocka_all.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_test.h"
-#include "heapev/layout.h"
+#include "cli_json.h"
+#include "layout_test.h"
 #include "test_etl_common.h"
 
 
@@ -96,13 +95,9 @@ static void test_buffer_header_fields(void **state)
         assert_int_equal(r[i].findings, 0);
         assert_string_equal(heapev_field_part(r[i].field), "buffer");
     }
-    char text[128];
-    heapev_layout_meaning(&r[6], text, sizeof text);
-    assert_string_equal(text, "ClockType 1, Frequency 10000000");
-    heapev_layout_meaning(&r[11], text, sizeof text);
-    assert_string_equal(text, "flush marker | compressed (LZXpress)");
-    heapev_layout_meaning(&r[12], text, sizeof text);
-    assert_string_equal(text, "header");
+    expect_meaning(&r[6], "ClockType 1, Frequency 10000000");
+    expect_meaning(&r[11], "flush marker | compressed (LZXpress)");
+    expect_meaning(&r[12], "header");
     assert_string_equal(heapev_field_name(HEAPEV_FIELD_BUF_SAVED_OFFSET), "SavedOffset");
 
     /* Container findings land on their fields only. */
@@ -217,9 +212,7 @@ static void test_logfile_fields(void **state)
         assert_int_equal(r[33].field, HEAPEV_FIELD_LF_FILE_NAME);
         assert_int_equal(r[33].length, 6);
         assert_string_equal(heapev_field_part(r[12].field), "logfile");
-        char text[64];
-        heapev_layout_meaning(&r[20], text, sizeof text);
-        assert_string_equal(text, ps == 8 ? "64-bit payloads" : "32-bit payloads");
+        expect_meaning(&r[20], ps == 8 ? "64-bit payloads" : "32-bit payloads");
     }
 
     /* PointerSize 5: the finding on PointerSize, the rest undecoded. */
@@ -232,9 +225,7 @@ static void test_logfile_fields(void **state)
     assert_int_equal(r[20].field, HEAPEV_FIELD_LF_POINTER_SIZE);
     assert_int_equal(r[20].findings, HEAPEV_FINDING(ETL_POINTER_SIZE_INVALID));
     assert_int_equal(r[18].findings, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH));
-    char text[64];
-    heapev_layout_meaning(&r[20], text, sizeof text);
-    assert_string_equal(text, "invalid: neither 4 nor 8");
+    expect_meaning(&r[20], "invalid: neither 4 nor 8");
     assert_int_equal(r[23].field, HEAPEV_FIELD_UNDECODED);
     assert_int_equal(r[23].offset, 32 + 0x38);
     assert_int_equal(r[23].offset + r[23].length, size);
@@ -256,22 +247,17 @@ static void test_buffer_header_meaning_edges(void **state)
     heapev_layout_range r[HEAPEV_LAYOUT_ETL_MAX_RANGES];
     assert_int_equal(heapev_layout_etl_buffer(b, sizeof b, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES), 14);
     char text[64];
-    heapev_layout_meaning(&r[1], text, sizeof text);
-    assert_string_equal(text, "0: as Windows 7 writes it in the header buffer");
-    heapev_layout_meaning(&r[10], text, sizeof text);
-    assert_string_equal(text, "end of the records: below the 72-byte buffer header");
+    expect_meaning(&r[1], "0: as Windows 7 writes it in the header buffer");
+    expect_meaning(&r[10], "end of the records: below the 72-byte buffer header");
     t_put(b + 0x04, 200, 4);
     assert_int_equal(heapev_layout_etl_buffer(b, sizeof b, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES), 14);
-    heapev_layout_meaning(&r[1], text, sizeof text);
-    assert_string_equal(text, "compared with Offset, not used to read");
+    expect_meaning(&r[1], "compared with Offset, not used to read");
     t_put(b + 0x34, 0x21, 2); /* the flags of a real Windows 10/11 header buffer */
     assert_int_equal(heapev_layout_etl_buffer(b, sizeof b, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES), 14);
-    heapev_layout_meaning(&r[11], text, sizeof text);
-    assert_string_equal(text, "flush marker | processor index");
+    expect_meaning(&r[11], "flush marker | processor index");
     t_put(b + 0x34, 0x103, 2);
     assert_int_equal(heapev_layout_etl_buffer(b, sizeof b, 0, r, HEAPEV_LAYOUT_ETL_MAX_RANGES), 14);
-    heapev_layout_meaning(&r[12], text, sizeof text);
-    assert_string_equal(text, "rundown");
+    expect_meaning(&r[12], "rundown");
     const char *flags = "flush marker | events lost | other bits 0x100";
     assert_int_equal(heapev_layout_meaning(&r[11], text, sizeof text), strlen(flags));
     assert_string_equal(text, flags);
@@ -344,9 +330,7 @@ static void test_logfile_layout_edges(void **state)
     assert_int_equal(r[34].field, HEAPEV_FIELD_TRAILING);
     assert_int_equal(r[34].offset, 326);
     assert_int_equal(r[34].length, 4);
-    char text[64];
-    heapev_layout_meaning(&r[34], text, sizeof text);
-    assert_string_equal(text, "4 bytes beyond the version 0 layout, ignored");
+    expect_meaning(&r[34], "4 bytes beyond the version 0 layout, ignored");
 }
 
 static void test_every_etl_finding_has_a_field(void **state)
@@ -563,30 +547,35 @@ static void test_reader_records_end_edges(void **state)
 static void test_reader_default_stream_unchanged(void **state)
 {
     (void)state;
-    uint64_t rng = 77;
+    heapev_rng rng;
+    heapev_rng_seed(&rng, 77);
     for (int round = 0; round < 40; round++) {
         enum { WB = 1024 };
         mem_file m = {NULL, 0, 0, -1};
-        uint8_t wbuf[WB], rec[256];
+        uint8_t wbuf[WB], rec[T_NOISE_MAX];
         unsigned w = round % 2 ? 8 : 4;
         heapev_etl_writer_options wo = {.buffer_size = WB, .pointer_size = w};
         heapev_etl_writer wr;
         assert_int_equal(heapev_etl_writer_init(&wr, &wo, wbuf, WB, mem_sink, &m),
                          HEAPEV_ETL_WRITE_OK);
+        heapev_gen g;
+        t_alloc_gen_init(&g, 77 + (uint64_t)round, w, 0.5);
         for (int i = 0; i < 60; i++) {
-            if (t_rand(&rng) % 3 == 0) {
-                size_t n = t_noise(rec, &rng, w);
+            if (heapev_rng_bounded(&rng, 3) == 0) {
+                size_t n = t_noise(rec, &rng, w, i);
                 assert_int_equal(heapev_etl_writer_add_record(&wr, rec, n, NULL),
                                  HEAPEV_ETL_WRITE_OK);
             } else {
-                heapev_event e = t_event(&rng, w, i);
-                assert_int_equal(heapev_etl_writer_add_event(&wr, &e, NULL), HEAPEV_ETL_WRITE_OK);
+                heapev_gen_item it;
+                t_alloc_next(&g, &it);
+                assert_int_equal(heapev_etl_writer_add_event(&wr, &it.event, NULL),
+                                 HEAPEV_ETL_WRITE_OK);
             }
         }
         assert_int_equal(heapev_etl_writer_finish(&wr, 0), HEAPEV_ETL_WRITE_OK);
         for (int k = 0; k < round % 5; k++) /* a few damaged bytes */
-            m.data[t_rand(&rng) % m.len] = (uint8_t)t_rand(&rng);
-        size_t len = round % 7 == 6 ? m.len - t_rand(&rng) % WB : m.len;
+            m.data[heapev_rng_bounded(&rng, m.len)] = (uint8_t)heapev_rng_next(&rng);
+        size_t len = round % 7 == 6 ? m.len - heapev_rng_bounded(&rng, WB) : m.len;
 
         heapev_etl_reader a, b;
         heapev_etl_read_options on = {.report_skipped = 1};
@@ -636,68 +625,22 @@ static void test_reader_default_stream_unchanged(void **state)
 
 /* ---- CLI ----------------------------------------------------------------- */
 
-/* Run `heapev ARGS > OUT` through the shell (ARGS may redirect stdin); returns the exit status. */
-static int run_shell(const char *args, const char *out)
-{
-    int st = heapev_run_shell(heapev_bin, args, NULL, out, NULL);
-    assert_true(st >= 0); /* ran and exited */
-    return st;
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static char buf[1 << 17];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
-static json_t *load_list(const char *path)
-{
-    json_error_t jerr;
-    json_t *list = json_load_file(path, 0, &jerr);
-    if (!json_is_array(list))
-        fail_msg("not a JSON list: %s", jerr.text);
-    return list;
-}
-
-/* The range of @p list at file offset @p offset with field @p field. */
-static json_t *range_at(json_t *list, long long offset, const char *field)
-{
-    size_t i;
-    json_t *r;
-    json_array_foreach(list, i, r) {
-        if (json_integer_value(json_object_get(r, "offset")) == offset &&
-            strcmp(json_string_value(json_object_get(r, "field")), field) == 0)
-            return r;
-    }
-    fail_msg("no %s range at offset %lld", field, offset);
-    return NULL;
-}
-
 /* The range at @p offset is @p length bytes of @p field in @p buffer, with @p finding or none. */
-static void expect_range(json_t *list, long long offset, long long length, const char *field,
-                         long long buffer, const char *finding)
+static void expect_range_in(json_t *list, long long offset, long long length, const char *field,
+                            long long buffer, const char *finding)
 {
-    json_t *r = range_at(list, offset, field);
-    assert_int_equal(json_integer_value(json_object_get(r, "length")), length);
+    json_t *r = expect_range(list, offset, length, field, finding);
     assert_int_equal(json_integer_value(json_object_get(r, "buffer")), buffer);
-    json_t *f = json_object_get(r, "findings");
-    if (json_array_size(f) != (finding ? 1u : 0u))
-        fail_msg("%s @%lld: %zu findings", field, offset, json_array_size(f));
-    if (finding)
-        assert_string_equal(json_string_value(json_array_get(f, 0)), finding);
 }
 
-static size_t count_flagged(json_t *list)
+/* The ranges of `heapev explain --etl --json --count @p count @p path`, which exits 1 (findings). */
+static json_t *explain_ranges(const char *path, const char *count)
 {
-    size_t i, with = 0;
-    json_t *r;
-    json_array_foreach(list, i, r) with += json_array_size(json_object_get(r, "findings")) != 0;
-    return with;
+    run_result r = run_args(NULL, "explain", "--etl", "--json", "--count", count, path, NULL);
+    assert_int_equal(r.status, 1);
+    json_t *list = json_list(r.out, r.out_len);
+    free_result(&r);
+    return list;
 }
 
 static void test_cli_findings_on_bytes(void **state)
@@ -707,99 +650,88 @@ static void test_cli_findings_on_bytes(void **state)
         skip();
     static uint8_t f[BS * NBUF];
     build_trace(f);
-    const char *path = tmp_path("trace.etl"), *out = tmp_path("out");
+    const char *path = tmp_path("trace.etl");
     write_file(path, f, sizeof f);
-    char args[512];
 
     /* Every buffer: each finding on the bytes that cause it, and nothing else flagged. */
-    snprintf(args, sizeof args, "explain --etl --json --count 0 '%s'", path);
-    assert_int_equal(run_shell(args, out), 1);
-    json_t *list = load_list(out);
-    expect_range(list, 584 + 56, 4, "Source", 1, "source_reserved");
-    expect_range(list, 584 + 48, 8, "Address", 1, "address_misaligned");
-    expect_range(list, 584 + 40, 8, "Size", 1, NULL);
-    expect_range(list, 584 + 4, 2, "Size", 1, NULL);
+    json_t *list = explain_ranges(path, "0");
+    expect_range_in(list, 584 + 56, 4, "Source", 1, "source_reserved");
+    expect_range_in(list, 584 + 48, 8, "Address", 1, "address_misaligned");
+    expect_range_in(list, 584 + 40, 8, "Size", 1, NULL);
+    expect_range_in(list, 584 + 4, 2, "Size", 1, NULL);
     json_t *source = range_at(list, 640, "Source");
     assert_int_equal(json_integer_value(json_object_get(source, "value")), 6);
-    expect_range(list, 2 * BS + 4, 4, "SavedOffset", 2, NULL);
-    expect_range(list, 2 * BS + 0x30, 4, "Offset", 2, "etl_saved_offset_invalid");
-    expect_range(list, 1648 + 2, 1, "HeaderType", 3, "etl_header_type_unsupported");
+    expect_range_in(list, 2 * BS + 4, 4, "SavedOffset", 2, NULL);
+    expect_range_in(list, 2 * BS + 0x30, 4, "Offset", 2, "etl_saved_offset_invalid");
+    expect_range_in(list, 1648 + 2, 1, "HeaderType", 3, "etl_header_type_unsupported");
     assert_int_equal(count_flagged(list), 4);
     /* Skipped records: one range each, from the reader's Size. */
-    expect_range(list, 648, 36, "skipped record", 1, NULL);
-    expect_range(list, 688, 12, "skipped record", 1, NULL);
-    expect_range(list, 704, 16, "skipped record", 1, NULL);
-    expect_range(list, 720, 24, "skipped record", 1, NULL);
-    expect_range(list, 1608, 40, "skipped record", 3, NULL);
+    expect_range_in(list, 648, 36, "skipped record", 1, NULL);
+    expect_range_in(list, 688, 12, "skipped record", 1, NULL);
+    expect_range_in(list, 704, 16, "skipped record", 1, NULL);
+    expect_range_in(list, 720, 24, "skipped record", 1, NULL);
+    expect_range_in(list, 1608, 40, "skipped record", 3, NULL);
     assert_string_equal(json_string_value(json_object_get(range_at(list, 648, "skipped record"),
                                                           "value")),
                         "0x1024");
     /* The logfile header and the buffer headers. */
-    expect_range(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, NULL);
-    expect_range(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, NULL);
+    expect_range_in(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, NULL);
+    expect_range_in(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, NULL);
     assert_string_equal(json_string_value(json_object_get(range_at(list, 72 + 32 + 0x2C,
                                                                    "PointerSize"),
                                                           "part")),
                         "logfile");
     for (int b = 0; b < NBUF; b++)
-        expect_range(list, (long long)b * BS, 4, "BufferSize", b, NULL);
+        expect_range_in(list, (long long)b * BS, 4, "BufferSize", b, NULL);
     json_decref(list);
 
     /* Default --count 2: buffers 0 and 1 only. */
-    snprintf(args, sizeof args, "explain --etl --json '%s'", path);
-    assert_int_equal(run_shell(args, out), 1);
-    list = load_list(out);
+    run_result r = run_args(NULL, "explain", "--etl", "--json", path, NULL);
+    assert_int_equal(r.status, 1);
+    list = json_list(r.out, r.out_len);
     size_t i;
-    json_t *r;
-    json_array_foreach(list, i, r) {
-        assert_true(json_integer_value(json_object_get(r, "buffer")) < 2);
+    json_t *range;
+    json_array_foreach(list, i, range) {
+        assert_true(json_integer_value(json_object_get(range, "buffer")) < 2);
     }
     assert_int_equal(count_flagged(list), 2);
     json_decref(list);
 
     /* Standard input gives the same ranges. */
-    char *file_json = strdup(read_text(out));
-    assert_non_null(file_json);
-    snprintf(args, sizeof args, "explain --etl --json - < '%s'", path);
-    assert_int_equal(run_shell(args, out), 1);
-    assert_string_equal(read_text(out), file_json);
-    free(file_json);
+    run_result in = run_args(path, "explain", "--etl", "--json", "-", NULL);
+    assert_int_equal(in.status, 1);
+    assert_string_equal(in.out, r.out);
+    free_result(&in), free_result(&r);
 
     /* Text: --offset picks buffer 1; each finding line right under its bytes. */
-    snprintf(args, sizeof args, "explain --etl --no-color --offset %d --count 1 '%s'", BS + 100,
-             path);
-    assert_int_equal(run_shell(args, out), 1);
-    const char *text = read_text(out);
-    assert_null(strchr(text, '\033'));
-    assert_non_null(strstr(text, "@512: buffer 1, WMI_BUFFER_HEADER"));
-    assert_null(strstr(text, "buffer 0,"));
-    assert_null(strstr(text, "buffer 2,"));
-    const char *src = strstr(text, "00000280  06 00 00 00"); /* 640 */
-    const char *addr = strstr(text, "00000278  38 12 e5 a0 d2 01 00 00"); /* 632 */
-    assert_non_null(src);
-    assert_non_null(addr);
-    const char *next = strchr(src, '\n') + 1;
-    assert_true(strncmp(strstr(next, "^^"), "^^ source_reserved", 18) == 0);
-    assert_true(strchr(next, '^') < strchr(next, '\n'));
-    next = strchr(addr, '\n') + 1;
-    assert_true(strncmp(strstr(next, "^^"), "^^ address_misaligned", 21) == 0);
-    assert_true(strchr(next, '^') < strchr(next, '\n'));
-    assert_non_null(strstr(text, "00000288  record skipped: 36 bytes, HookId 0x1024"));
-    assert_non_null(strstr(text, "end of records (232 of 512 bytes used)"));
+    char at[32];
+    snprintf(at, sizeof at, "%d", BS + 100);
+    r = run_args(NULL, "explain", "--etl", "--no-color", "--offset", at, "--count", "1", path,
+                 NULL);
+    assert_int_equal(r.status, 1);
+    assert_null(strchr(r.out, '\033'));
+    assert_non_null(strstr(r.out, "@512: buffer 1, WMI_BUFFER_HEADER"));
+    assert_null(strstr(r.out, "buffer 0,"));
+    assert_null(strstr(r.out, "buffer 2,"));
+    expect_marked(r.out, "00000280  06 00 00 00", "source_reserved"); /* 640 */
+    expect_marked(r.out, "00000278  38 12 e5 a0 d2 01 00 00", "address_misaligned"); /* 632 */
+    assert_non_null(strstr(r.out, "00000288  record skipped: 36 bytes, HookId 0x1024"));
+    assert_non_null(strstr(r.out, "end of records (232 of 512 bytes used)"));
+    free_result(&r);
 
-    /* Buffer 2 alone: its SavedOffset finding, exit 1. */
-    snprintf(args, sizeof args, "explain --etl --no-color --offset %d --count 1 '%s'", 2 * BS,
-             path);
-    assert_int_equal(run_shell(args, out), 1);
-    text = read_text(out);
-    src = strstr(text, "00000404  58 02 00 00"); /* 1028: SavedOffset 600 */
-    assert_non_null(src);
-    next = strchr(src, '\n') + 1;
-    assert_true(strncmp(strstr(next, "^^"), "^^ etl_saved_offset_invalid", 27) == 0);
+    /* Buffer 2 alone: its finding on Offset (0x30), right under it; exit 1. */
+    snprintf(at, sizeof at, "%d", 2 * BS);
+    r = run_args(NULL, "explain", "--etl", "--no-color", "--offset", at, "--count", "1", path,
+                 NULL);
+    assert_int_equal(r.status, 1);
+    expect_marked(r.out, "00000430  58 02 00 00", "etl_saved_offset_invalid"); /* 1072: 600 */
+    free_result(&r);
 
     /* Beyond the last buffer: usage error. */
-    snprintf(args, sizeof args, "explain --etl --offset %d '%s'", NBUF * BS, path);
-    assert_int_equal(run_shell(args, out), 2);
+    snprintf(at, sizeof at, "%d", NBUF * BS);
+    r = run_args(NULL, "explain", "--etl", "--offset", at, path, NULL);
+    assert_int_equal(r.status, 2);
+    free_result(&r);
 }
 
 /* Logfile findings: PointerSize 5 on its range; BuffersWritten, found at the end, on its range. */
@@ -812,23 +744,21 @@ static void test_cli_logfile_findings(void **state)
     build_trace(f);
     t_put(f + 72 + 32 + 0x2C, 5, 4);
     t_put(f + 72 + 32 + 0x24, 7, 4);
-    const char *path = tmp_path("logfile.etl"), *out = tmp_path("out");
+    const char *path = tmp_path("logfile.etl");
     write_file(path, f, sizeof f);
-    char args[512];
-    snprintf(args, sizeof args, "explain --etl --json --count 1 '%s'", path);
-    assert_int_equal(run_shell(args, out), 1);
-    json_t *list = load_list(out);
-    expect_range(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, "etl_pointer_size_invalid");
-    expect_range(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, "etl_buffers_written_mismatch");
+    json_t *list = explain_ranges(path, "1");
+    expect_range_in(list, 72 + 32 + 0x2C, 4, "PointerSize", 0, "etl_pointer_size_invalid");
+    expect_range_in(list, 72 + 32 + 0x24, 4, "BuffersWritten", 0, "etl_buffers_written_mismatch");
     assert_int_equal(count_flagged(list), 2);
     json_decref(list);
 
     /* A clean trace shows no finding and exits 0: buffer 0 of the clean file. */
     build_trace(f);
     write_file(path, f, sizeof f);
-    snprintf(args, sizeof args, "explain --etl --count 1 --no-color '%s'", path);
-    assert_int_equal(run_shell(args, out), 0);
-    assert_non_null(strstr(read_text(out), "logfile header record"));
+    run_result r = run_args(NULL, "explain", "--etl", "--count", "1", "--no-color", path, NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "logfile header record"));
+    free_result(&r);
 }
 
 int main(int argc, char **argv)

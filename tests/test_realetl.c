@@ -23,14 +23,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli_test.h"
+#include "cli_json.h"
 
 #define SKIP_CODE 77
 
@@ -120,43 +119,6 @@ static int get_u64(const char *where, const json_t *o, const char *key, uint64_t
     return 1;
 }
 
-/* ---- running heapev on the file ------------------------------------------- */
-
-static run_result run_on(const char *a0, const char *a1, const char *a2, const char *a3,
-                         const char *a4, const char *path)
-{
-    const char *args[7];
-    size_t n = 0;
-    const char *given[] = {a0, a1, a2, a3, a4};
-    for (size_t i = 0; i < 5; i++)
-        if (given[i] != NULL)
-            args[n++] = given[i];
-    args[n++] = path;
-    args[n] = NULL;
-    return run(args);
-}
-
-/* Lines of @p s: count, and the last non-empty one copied to @p last (if non-NULL). */
-static size_t lines_of(const char *s, size_t len, char **last)
-{
-    size_t n = 0;
-    const char *p = s, *end = s + len, *last_start = NULL;
-    size_t last_len = 0;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        n++;
-        if (l > 0)
-            last_start = p, last_len = l;
-        p += l + (nl != NULL);
-    }
-    if (last != NULL) {
-        *last = last_start ? strndup(last_start, last_len) : NULL;
-        assert_true(last_start == NULL || *last != NULL);
-    }
-    return n;
-}
-
 /* ---- the checks ------------------------------------------------------------ */
 
 /* Single-quoted for /bin/sh. */
@@ -214,17 +176,25 @@ static void check_identity(const realetl_row *row)
  */
 static int check_summary(const realetl_row *row, uint64_t *events)
 {
-    run_result r = run_on("decode", "--etl", "--summary", "--json", NULL, row->path);
+    run_result r = run_args(NULL, "decode", "--etl", "--summary", "--json", row->path, NULL);
     check_exit("decode --etl --summary --json", &r);
-    char *last = NULL;
-    lines_of(r.out, r.out_len, &last);
+    /* The last non-empty line, and its value when it is JSON. */
+    jsonl lines = jsonl_start(r.out, r.out_len), last = lines;
+    json_t *o = NULL, *v;
+    while (jsonl_read(&lines, &v) != 0) {
+        if (lines.len > 0) {
+            json_decref(o);
+            o = json_incref(v);
+            last = lines;
+        }
+        json_decref(v);
+    }
     int ok = 0;
-    json_error_t e;
-    json_t *o = last ? json_loads(last, 0, &e) : NULL;
-    if (last == NULL) {
+    if (last.lineno == 0) {
         differ("decode --summary: got no output, want a summary line");
     } else if (!json_is_object(o)) {
-        differ("decode --summary: last line \"%s\" is not a JSON object", first_line(last));
+        differ("decode --summary: last line \"%.*s\" is not a JSON object",
+               (int)(last.len < 200 ? last.len : 200), last.line);
     } else {
         const char *kind = json_string_value(json_object_get(o, "kind"));
         if (kind == NULL || strcmp(kind, "summary") != 0)
@@ -250,7 +220,6 @@ static int check_summary(const realetl_row *row, uint64_t *events)
             check_u64("decode --summary: notes", notes, expected_notes(row));
     }
     json_decref(o);
-    free(last);
     free_result(&r);
     return ok;
 }
@@ -261,35 +230,31 @@ static int check_summary(const realetl_row *row, uint64_t *events)
  */
 static void check_full_decode(const realetl_row *row)
 {
-    run_result r = run_on("decode", "--etl", "--json", NULL, NULL, row->path);
+    run_result r = run_args(NULL, "decode", "--etl", "--json", row->path, NULL);
     check_exit("decode --etl --json", &r);
-    size_t n = lines_of(r.out, r.out_len, NULL);
-    check_u64("decode --json: output lines (events and notes)", n,
-              row->heap_alloc + expected_notes(row));
-    size_t containers = 0, notes = 0, bad = 0, lineno = 0;
-    for (char *p = r.out, *end = r.out + r.out_len; p < end; lineno++) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        json_error_t e;
-        json_t *o = json_loadb(p, len, 0, &e);
+    size_t containers = 0, notes = 0, bad = 0;
+    jsonl lines = jsonl_start(r.out, r.out_len);
+    json_t *o;
+    for (int rc; (rc = jsonl_read(&lines, &o)) != 0; json_decref(o)) {
         const char *kind = json_string_value(json_object_get(o, "kind"));
         if (!json_is_object(o)) {
             if (bad++ < 3)
-                differ("decode --json: line %zu is not a JSON object: %s", lineno + 1, e.text);
+                differ("decode --json: line %zu is not a JSON object: %s", lines.lineno,
+                       rc < 0 ? lines.error.text : "another JSON type");
         } else if (kind != NULL && strcmp(kind, "container") == 0 &&
                    only_unfinished_note(json_object_get(o, "findings"))) {
             notes++;
         } else if (kind != NULL && strcmp(kind, "container") == 0) {
             if (containers++ < 3) {
                 char *dump = json_dumps(o, JSON_COMPACT);
-                differ("decode --json: line %zu: got a container item, want none: %s", lineno + 1,
-                       dump ? dump : "?");
+                differ("decode --json: line %zu: got a container item, want none: %s",
+                       lines.lineno, dump ? dump : "?");
                 free(dump);
             }
         }
-        json_decref(o);
-        p += len + (nl != NULL);
     }
+    check_u64("decode --json: output lines (events and notes)", lines.lineno,
+              row->heap_alloc + expected_notes(row));
     if (containers > 3)
         differ("decode --json: %zu container items in all, want 0", containers);
     check_u64("decode --json: etl_log_unfinished notes", notes, expected_notes(row));
@@ -302,7 +267,7 @@ static void check_full_decode(const realetl_row *row)
  */
 static void check_explain_text(const realetl_row *row)
 {
-    run_result r = run_on("explain", "--etl", "--count", "0", NULL, row->path);
+    run_result r = run_args(NULL, "explain", "--etl", "--count", "0", row->path, NULL);
     check_exit("explain --etl --count 0", &r);
     if (r.out_len == 0)
         differ("explain: got no output, want a dump");
@@ -365,27 +330,23 @@ static int range_is(const json_t *range, const char *part, const char *field)
  */
 static void check_explain_json(const realetl_row *row)
 {
-    run_result r = run_on("explain", "--etl", "--json", "--count", "0", row->path);
+    run_result r = run_args(NULL, "explain", "--etl", "--json", "--count", "0", row->path, NULL);
     check_exit("explain --etl --json --count 0", &r);
     json_error_t e;
     json_t *doc = json_loadb(r.out, r.out_len, 0, &e);
     if (doc == NULL) {
         /* Not one document: every non-empty line must then be one. */
-        size_t lineno = 0, good = 0;
-        for (char *p = r.out, *end = r.out + r.out_len; p < end; lineno++) {
-            char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-            json_error_t le;
-            json_t *o = len ? json_loadb(p, len, 0, &le) : NULL;
-            if (len && o == NULL) {
+        size_t good = 0;
+        jsonl lines = jsonl_start(r.out, r.out_len);
+        json_t *o;
+        for (int rc; (rc = jsonl_read(&lines, &o)) != 0; json_decref(o)) {
+            if (rc < 0 && lines.len > 0) {
                 differ("explain --json: neither a JSON document (%s, line %d) nor JSON Lines "
                        "(line %zu: %s)",
-                       e.text, e.line, lineno + 1, le.text);
+                       e.text, e.line, lines.lineno, lines.error.text);
                 break;
             }
             good += o != NULL;
-            json_decref(o);
-            p += len + (nl != NULL);
         }
         if (good == 0 && r.out_len == 0)
             differ("explain --json: got no output, want JSON");
@@ -455,7 +416,7 @@ static void check_explain_json(const realetl_row *row)
  */
 static void check_stats_text(const realetl_row *row)
 {
-    run_result r = run_on("stats", "--etl", NULL, NULL, NULL, row->path);
+    run_result r = run_args(NULL, "stats", "--etl", row->path, NULL);
     check_exit("stats --etl", &r);
     unsigned long long inputs, files, bytes, events, buffers, decompressed, skipped, containers,
         notes;
@@ -493,7 +454,7 @@ static void check_stats_text(const realetl_row *row)
 /* `stats --etl --json`: one object; counts agree with the row and with decode's summary. */
 static void check_stats_json(const realetl_row *row, int have_decode, uint64_t decode_events)
 {
-    run_result r = run_on("stats", "--etl", "--json", NULL, NULL, row->path);
+    run_result r = run_args(NULL, "stats", "--etl", "--json", row->path, NULL);
     check_exit("stats --etl --json", &r);
     json_error_t e;
     json_t *o = json_loadb(r.out, r.out_len, 0, &e);

@@ -336,6 +336,19 @@ const uint8_t *heapev_etl_reader_buffer(const heapev_etl_reader *r, size_t *len)
 uint32_t heapev_etl_reader_buffer_length(const heapev_etl_reader *r);
 
 /**
+ * @brief Whether the current buffer's bytes (heapev_etl_reader_buffer()) are
+ *        its decompressed image.
+ */
+int heapev_etl_reader_decompressed(const heapev_etl_reader *r);
+
+/**
+ * @brief The limits the reader checks a heap Alloc record of @p header_type
+ *        against: the WOW64 ones (user_max_32 = user_max_wow64) for a 32-bit
+ *        header in a PointerSize-8 trace, else the caller's.
+ */
+const heapev_limits *heapev_etl_reader_limits(const heapev_etl_reader *r, uint8_t header_type);
+
+/**
  * A heapev_etl_fetch_fn source over a stdio stream, read strictly forward
  * (pipes work), into caller memory. Set file, buf and cap; zero the rest.
  */

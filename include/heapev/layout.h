@@ -27,7 +27,8 @@
  * lay out a WMI_BUFFER_HEADER and the logfile header record, with container
  * findings on the fields they point at (heapev_layout_attach() adds them to
  * any layout). Where records start and end is the reader's business
- * (heapev/etl.h: heapev_etl_read_options.report_skipped), not this header's.
+ * (heapev/etl.h: heapev_etl_read_options.report_skipped), not this header's;
+ * heapev/layout_etl.h follows the reader and lays out a whole trace.
  *
  * Nothing allocates: ranges go into a caller-provided array.
  */

@@ -1,0 +1,51 @@
+/*
+ * explain.h - what the two halves of `heapev explain` share: the options,
+ * the colours, and the printing of one labelled byte range (text and JSON).
+ * cmd_explain.c explains payloads and records; explain_etl.c .etl traces.
+ */
+#ifndef HEAPEV_CLI_EXPLAIN_H
+#define HEAPEV_CLI_EXPLAIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "heapev/layout.h"
+
+#define ETL_DEFAULT_COUNT 2u /* buffers `explain --etl` shows without --count */
+
+/* Terminal colours (SGR); all empty when colour is off. */
+typedef struct palette {
+    const char *field, *error, *anomaly, *dim, *reset;
+} palette;
+
+typedef struct explain_opts {
+    cli_input in;          /* format (AUTO = payload), width, --json, limits */
+    uint64_t offset;       /* first byte to explain */
+    uint64_t count;        /* records to explain; 0 = all to the end */
+    int no_color;
+    const palette *pal;
+    int label_width;       /* text column of field labels */
+} explain_opts;
+
+/* The range's value as text ("0x..." for addresses and handles). */
+void explain_value_text(const heapev_layout_range *r, char *out, size_t cap);
+
+/* The range's field label ("Size", "trailing bytes"). */
+void explain_range_label(const heapev_layout_range *r, char *out, size_t cap);
+
+/* The range's hex dump lines (long ranges elided), label, value and meaning. */
+void explain_print_range_bytes(FILE *out, const explain_opts *o, const uint8_t *p, uint64_t base,
+                               const heapev_layout_range *r);
+
+/* One line per finding placed on the range, coloured by severity. */
+void explain_print_range_findings(FILE *out, const explain_opts *o, const heapev_layout_range *r);
+
+/* The range as a JSON object at file offset @p at, with @p key = @p index ("item" or "buffer"). */
+json_t *explain_json_range(uint64_t at, const char *key, uint64_t index,
+                           const heapev_layout_range *r);
+
+/* `explain --etl`: the trace at @p path ("-" = stdin) shown as @p name. Returns the exit status. */
+int explain_etl_file(const explain_opts *o, const char *path, const char *name);
+
+#endif /* HEAPEV_CLI_EXPLAIN_H */

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""fuzz/targets.py - the one reader of fuzz/targets, of fuzz/<target>.options
+and of libFuzzer's status and final stats lines, for fuzz/run-ci,
+fuzz/campaign, fuzz/measure.py, scripts/msan.sh, scripts/coverage.sh and
+.clusterfuzzlite/build.sh (fuzz/meson.build reads fuzz/targets itself).
+
+  targets.py names [--role ROLE]... [--plain | --structured] [--build DIR]
+      binaries, one a line, in list order: each target of the roles (default:
+      fuzz) then its _structured twin; --build DIR keeps those built there
+  targets.py input BINARY [--byod-kind record|payload]
+      the corpus kinds that seed it, one a line
+  targets.py max-len BINARY
+      max_len from fuzz/<target>.options (4096 without one)
+  targets.py stats LOG
+      "runs exec/s cov" from a libFuzzer log, '-' for what it lacks
+
+Python 3.6 or later: the OSS-Fuzz base image runs the CFLite build with 3.8.
+"""
+import os
+import re
+import sys
+
+FUZZ = os.path.dirname(os.path.abspath(__file__))
+ROLES = ("fuzz", "baseline", "byod")
+DEFAULT_MAX_LEN = 4096
+TWIN = "_structured"
+
+
+class Target:
+    """One line of fuzz/targets."""
+
+    def __init__(self, name, sources, inputs, twin, role):
+        self.name, self.sources, self.inputs = name, sources, inputs
+        self.twin, self.role = twin, role
+
+
+def read_targets(path=os.path.join(FUZZ, "targets")):
+    """Every line of the list, checked; exits with a message on a bad line."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            fields = line.split()
+            if not fields or fields[0].startswith("#"):
+                continue
+            where = "%s:%d" % (path, number)
+            if len(fields) != 5:
+                sys.exit("%s: want name sources input twin role, got %d fields" % (where, len(fields)))
+            name, sources, inputs, twin, role = fields
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or name.endswith(TWIN):
+                sys.exit("%s: target name '%s' (letters, digits, _ and -; no %s)" % (where, name, TWIN))
+            if twin not in ("yes", "no") or role not in ROLES:
+                sys.exit("%s: twin is yes or no, role one of %s" % (where, ", ".join(ROLES)))
+            out.append(Target(name, sources.split(","), inputs.split(","), twin == "yes", role))
+    return out
+
+
+def base_name(binary):
+    """The target a binary belongs to: its name less the _structured suffix."""
+    binary = os.path.basename(binary)
+    return binary[:-len(TWIN)] if binary.endswith(TWIN) else binary
+
+
+def find(binary):
+    name = base_name(binary)
+    for t in read_targets():
+        if t.name == name:
+            return t
+    sys.exit("fuzz/targets: no target '%s'" % name)
+
+
+def binaries(roles=("fuzz",), variants="both", build=None):
+    """Binary names of the targets with these roles: plain, structured or both."""
+    out = []
+    for t in read_targets():
+        if t.role not in roles:
+            continue
+        names = [] if variants == "structured" else [t.name]
+        if t.twin and variants != "plain":
+            names.append(t.name + TWIN)
+        out += [n for n in names
+                if build is None or os.access(os.path.join(build, "fuzz", n), os.X_OK)]
+    return out
+
+
+def inputs(binary, byod_kind="record"):
+    """The corpus kinds that seed a binary ({byod_kind} resolved)."""
+    return [byod_kind if k == "{byod_kind}" else k for k in find(binary).inputs]
+
+
+def max_len(binary):
+    """max_len of the target's .options file ([libfuzzer] section), else 4096."""
+    path = os.path.join(FUZZ, base_name(binary) + ".options")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            m = re.search(r"^\s*max_len\s*=\s*(\d+)", f.read(), re.M)
+        if m:
+            return int(m.group(1))
+    return DEFAULT_MAX_LEN
+
+
+# "#4096  pulse  cov: 90 ft: 120 corp: 30/1Kb exec/s: 2048 rss: 30Mb", and in
+# fork mode "#4096: cov: 90 ft: 120 corp: 30 exec/s: 2048 ...".
+STATUS = re.compile(r"^#(\d+)\b.*?\bcov: (\d+)")
+EXECS = re.compile(r"\bexec/s:? (\d+)")
+
+
+def status_line(line):
+    """(executions, cov) of a libFuzzer status line, else None."""
+    m = STATUS.match(line)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def log_stats(text):
+    """runs, execs (per second), cov (the last status line's) and max_cov of a
+    libFuzzer log; None where it lacks them (a crash while loading the seeds
+    leaves no status line). -print_final_stats=1 figures win over status lines."""
+    runs = execs = cov = max_cov = None
+    for line in text.splitlines():
+        s = status_line(line)
+        if s:
+            runs, cov = s
+            max_cov = cov if max_cov is None else max(max_cov, cov)
+            m = EXECS.search(line)
+            execs = int(m.group(1)) if m else execs
+    final = dict(re.findall(r"^stat::(\w+):\s*(\d+)", text, re.M))
+    runs = int(final["number_of_executed_units"]) if "number_of_executed_units" in final else runs
+    execs = int(final["average_exec_per_sec"]) if "average_exec_per_sec" in final else execs
+    return {"runs": runs, "execs": execs, "cov": cov, "max_cov": max_cov}
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(argv) >= 2 else 2
+    cmd, args = argv[1], argv[2:]
+    if cmd == "names":
+        roles, variants, build = [], "both", None
+        while args:
+            a = args.pop(0)
+            if a == "--role" and args:
+                roles.append(args.pop(0))
+            elif a in ("--plain", "--structured"):
+                variants = a[2:]
+            elif a == "--build" and args:
+                build = args.pop(0)
+            else:
+                sys.exit("targets.py names: unknown argument '%s'" % a)
+        for name in binaries(roles or ["fuzz"], variants, build):
+            print(name)
+    elif cmd == "input" and len(args) in (1, 3) and (len(args) == 1 or args[1] == "--byod-kind"):
+        for kind in inputs(args[0], args[2] if len(args) == 3 else "record"):
+            print(kind)
+    elif cmd == "max-len" and len(args) == 1:
+        print(max_len(args[0]))
+    elif cmd == "stats" and len(args) == 1:
+        with open(args[0], encoding="utf-8", errors="replace") as f:
+            s = log_stats(f.read())
+        print(" ".join("-" if s[k] is None else str(s[k]) for k in ("runs", "execs", "cov")))
+    else:
+        sys.exit("usage: fuzz/targets.py names|input|max-len|stats ... (see --help)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

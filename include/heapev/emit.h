@@ -1,0 +1,172 @@
+/**
+ * @file heapev/emit.h
+ * @brief The generator's emitters: file names, atomic output files and the
+ *        manifest schema (written and read), for `heapev gen` and every tool
+ *        that checks a reader against a manifest.
+ *
+ * One place for each of these facts:
+ *  - a generated file is named by the XXH128 of its bytes, in lower-case
+ *    hex, plus a suffix (".bin");
+ *  - an output file appears whole or not at all: it is written under a
+ *    temporary name beside it and renamed; a device or FIFO (/dev/null,
+ *    /dev/stdout) is written in place, never renamed over; a symbolic link to
+ *    a regular file keeps the link: the temporary file goes beside its target;
+ *  - a manifest is JSON Lines: one line per generated item or trace entry and,
+ *    for a trace, one summary line; the event fields are those of `heapev
+ *    decode --json` (heapev_emit_event_json()), so a decoder's line and the
+ *    manifest's line can be compared key by key.
+ * The JSON values come from jansson; the caller owns (json_decref) what it gets.
+ */
+#ifndef HEAPEV_EMIT_H
+#define HEAPEV_EMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "heapev/gen_etl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- names ------------------------------------------------------------- */
+
+/** Hex digits of an XXH128 name. */
+#define HEAPEV_EMIT_HASH_HEX 32u
+/** Room for a name: the hex digits, a suffix of at most 7 characters, the NUL. */
+#define HEAPEV_EMIT_NAME_MAX (HEAPEV_EMIT_HASH_HEX + 8u)
+
+/**
+ * @brief The name of a file holding @p len bytes at @p data: their XXH128 in
+ *        lower-case hex, then @p suffix (e.g. ".bin").
+ * @param hex  receives the hex digits (HEAPEV_EMIT_HASH_HEX + 1 bytes); may be NULL
+ * @param name receives hex + suffix (HEAPEV_EMIT_NAME_MAX bytes)
+ */
+void heapev_emit_name(const void *data, size_t len, const char *suffix, char *hex, char *name);
+
+/* ---- atomic output files ----------------------------------------------- */
+
+/** Longest path the emitters handle. */
+#define HEAPEV_EMIT_PATH_MAX 4096u
+
+/** An output file being written: see heapev_emit_open(). */
+typedef struct heapev_emit_file {
+    char path[HEAPEV_EMIT_PATH_MAX]; /**< the name asked for */
+    char target[HEAPEV_EMIT_PATH_MAX]; /**< what is replaced: path, or a symlink's target */
+    char tmp[HEAPEV_EMIT_PATH_MAX];  /**< the temporary file; empty when written in place */
+    int fd;                          /**< open for writing; -1 once closed */
+} heapev_emit_file;
+
+/**
+ * @brief Is @p path something written in place (an existing device, FIFO or
+ *        socket, possibly behind symbolic links), not a file to replace?
+ */
+int heapev_emit_in_place(const char *path);
+
+/**
+ * @brief Open @p path for writing as the rules above say: a temporary file
+ *        beside it (or beside the regular file a symbolic link names, the
+ *        link kept), or the device itself.
+ * @return 0, or -1 with errno set (nothing left behind)
+ */
+int heapev_emit_open(heapev_emit_file *f, const char *path);
+
+/**
+ * @brief Close and put the file in place (rename over the target).
+ * @return 0, or -1 with errno set (the temporary file removed)
+ */
+int heapev_emit_commit(heapev_emit_file *f);
+
+/** @brief Close and remove the temporary file (a device is only closed). */
+void heapev_emit_discard(heapev_emit_file *f);
+
+/**
+ * @brief Write all of @p data to @p fd (retrying short writes and EINTR).
+ * @return 0, or -1 with errno set (EIO for a write that wrote nothing)
+ */
+int heapev_emit_write_all(int fd, const void *data, size_t len);
+
+/**
+ * @brief Write a whole small file atomically: open, write, commit.
+ * @return 0, or -1 with errno set
+ */
+int heapev_emit_write_file(const char *path, const void *data, size_t len);
+
+/* ---- manifest: writing -------------------------------------------------- */
+
+/** @brief "0x..." lower-case hex of @p v, as a JSON string. */
+json_t *heapev_emit_hex_json(uint64_t v);
+
+/** @brief @p v as a JSON integer, or hex text above INT64_MAX (JSON integers are signed). */
+json_t *heapev_emit_u64_json(uint64_t v);
+
+/** @brief JSON array of the names of @p findings, in table order. */
+json_t *heapev_emit_findings_json(heapev_findings findings);
+
+/** @brief JSON array of the class names of @p set ("well_formed" for the empty set). */
+json_t *heapev_emit_classes_json(heapev_gen_classes set);
+
+/**
+ * @brief Add the fields of @p event that `heapev decode --json` prints and a
+ *        manifest carries: bits, heap_handle, size, address, source,
+ *        source_name, and for records version, header_type, flags,
+ *        size_field, hook_id, hook_name, thread_id, process_id, system_time,
+ *        kernel_time, user_time. Fields that were not decoded are null.
+ */
+void heapev_emit_event_json(json_t *obj, const heapev_event *event);
+
+/**
+ * @brief The manifest line of a generated payload or record written to file
+ *        @p name (hex: its XXH128): file, xxh128, seed, index, class, format,
+ *        length, decode_bits, the event fields, expected_findings.
+ */
+json_t *heapev_emit_item_json(const heapev_gen_item *item, uint64_t seed, uint64_t index,
+                              const char *name, const char *hex);
+
+/**
+ * @brief The manifest line of a trace entry: kind record (index, buffer,
+ *        offset, lost, class, wow64, family, the event fields) or container
+ *        (buffer, offset, class), decompressed when it lies among a compressed
+ *        buffer's records, expected_findings.
+ * @param o the trace's options (its width and container class)
+ */
+json_t *heapev_emit_entry_json(const heapev_gen_etl_entry *entry, const heapev_gen_etl_options *o);
+
+/**
+ * @brief The summary line of a trace: the options (seed, bits, count,
+ *        malformed, noise, buffer_size, wow64, style, compress,
+ *        container_class) and what a reader must count (file_length, buffers,
+ *        events, lost, noise_records, skipped, container_items,
+ *        container_findings).
+ */
+json_t *heapev_emit_summary_json(const heapev_gen_etl_options *o,
+                                 const heapev_gen_etl_summary *sum);
+
+/* ---- manifest: reading -------------------------------------------------- */
+
+/** What a manifest line says about one generated file (payload or record corpora). */
+typedef struct heapev_manifest_line {
+    const char *file;          /**< its "file" (points into the JSON object), or NULL */
+    int format;                /**< HEAPEV_GEN_FORMAT_PAYLOAD / _RECORD, or -1 when not said */
+    unsigned decode_width;     /**< decode_bits / 8, or 0 (infer) */
+    int has_expected;          /**< 1 when expected_findings names only known findings */
+    heapev_findings expected;  /**< those findings */
+    const json_t *classes;     /**< its "class" array (names), or NULL */
+} heapev_manifest_line;
+
+/**
+ * @brief Read a manifest line (a JSON object) of a payload or record corpus.
+ * @return 0, or -1 when @p obj is not a JSON object
+ */
+int heapev_manifest_read_line(const json_t *obj, heapev_manifest_line *line);
+
+/** @brief The findings named in a JSON array; *ok is 0 when a name is unknown. */
+heapev_findings heapev_manifest_findings(const json_t *names, int *ok);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HEAPEV_EMIT_H */

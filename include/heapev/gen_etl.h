@@ -1,0 +1,152 @@
+/**
+ * @file heapev/gen_etl.h
+ * @brief Whole .etl traces from the generator: heap Alloc events among noise
+ *        records, packed by the library's ETL writer the way Windows writes
+ *        them, with container malformations, and what a reader must return.
+ */
+#ifndef HEAPEV_GEN_ETL_H
+#define HEAPEV_GEN_ETL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heapev/etl.h"
+#include "heapev/gen.h"
+#include "heapev/lzxpress.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief The event classes that keep their meaning inside an .etl trace (their
+ *        formats mask has HEAPEV_GEN_FORMAT_ETL): those that leave the record
+ *        framing (Flags, HeaderType, Size field, length = Size) intact and keep
+ *        the record a heap Alloc with the trace's pointer width. The others are
+ *        container defects or noise there. Container classes are rows of the
+ *        same catalogue (heapev/catalogue.h), stage HEAPEV_GEN_STAGE_CONTAINER.
+ * @return a set of catalogue indices (heapev_gen_class_get())
+ */
+heapev_gen_classes heapev_gen_etl_event_classes(void);
+
+/** Options of a trace. Zero-initialized fields are the defaults noted. */
+typedef struct heapev_gen_etl_options {
+    uint64_t seed;              /**< everything follows from it */
+    unsigned width;             /**< PointerSize of the trace, 4 or 8 */
+    uint64_t count;             /**< heap Alloc events */
+    double malformed;           /**< fraction of events damaged by event classes, 0..1 */
+    heapev_gen_classes enabled; /**< event classes allowed; 0 = every heapev_gen_etl_event_classes() */
+    double noise;               /**< fraction of noise records among all records, 0..0.99 */
+    uint32_t buffer_size;       /**< 0 -> 64 KiB; multiple of 8 in [HEAPEV_GEN_ETL_MIN_BUFFER, 16 MiB] */
+    int container;              /**< catalogue index of a container class, or -1 for none */
+    /**
+     * 64-bit traces: the fraction of Alloc events from 32-bit (WOW64)
+     * processes, 0..0.9, in 32-bit headers with 16-byte payloads. Their
+     * event classes leave out those whose findings depend on the 32-bit user
+     * limit (the reader checks WOW64 Allocs against 0xFFFEFFFF).
+     */
+    double wow64;
+    /** Header families of the Alloc records (HEAPEV_GEN_FAMILY_*); 0 -> all three. */
+    unsigned families;
+    heapev_etl_style style;     /**< Windows 10/11 (default) or 7 header buffer and buffers */
+    /**
+     * Nonzero: a compressed trace as pktmon and PerfView write it: LogFileMode
+     * 0x04000000, buffer 0 plain and short, every data buffer's records
+     * LZXpress-compressed and the buffers packed back to back.
+     */
+    int compress;
+} heapev_gen_etl_options;
+
+/** Memory heapev_gen_etl_write() needs for buffers of @p bsize bytes. */
+#define HEAPEV_GEN_ETL_MEMORY(bsize) \
+    (2u * (size_t)(bsize) + HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_LZXPRESS_BOUND(bsize))
+
+/** Smallest buffer size the trace generator accepts (room for its damage setups). */
+#define HEAPEV_GEN_ETL_MIN_BUFFER 1024u
+/** Largest noise record the generator writes (a 64-bit ReAlloc: 32 + 5 * 8 + 4). */
+#define HEAPEV_GEN_NOISE_MAX 76u
+
+/** Kind of a heapev_gen_etl_entry. */
+typedef enum heapev_gen_etl_entry_kind {
+    HEAPEV_GEN_ETL_EVENT = 1,    /**< a heap Alloc record written to the file */
+    HEAPEV_GEN_ETL_CONTAINER = 2 /**< a container item the reader must return */
+} heapev_gen_etl_entry_kind;
+
+/**
+ * What the reader must return, one entry at a time, in the reader's order:
+ * every container item, and every Alloc event written (the ones the reader
+ * cannot return flagged @c lost, at the place they were written).
+ */
+typedef struct heapev_gen_etl_entry {
+    heapev_gen_etl_entry_kind kind;
+    uint64_t buffer;            /**< buffer index */
+    uint64_t offset;            /**< file offset of the record, or of the defect */
+    heapev_findings expected;   /**< the item's exact findings (events: the event's) */
+    int lost;                   /**< events: 1 when the reader cannot return it */
+    uint64_t index;             /**< events: 0-based event index */
+    const heapev_gen_item *item; /**< events: the generated record (bytes as written); else NULL */
+    /**
+     * 1 when the offset lies among the records of a compressed buffer: the
+     * buffer's file offset plus the place in its decompressed records, as
+     * the reader reports it (heapev_etl_item.decompressed).
+     */
+    int decompressed;
+} heapev_gen_etl_entry;
+
+/** @return 0 to go on, nonzero to stop the run (heapev_gen_etl_write returns -3). */
+typedef int (*heapev_gen_etl_entry_fn)(void *ctx, const heapev_gen_etl_entry *entry);
+
+/** What the reader's counters and the file must be after a run. */
+typedef struct heapev_gen_etl_summary {
+    uint64_t buffers;        /**< heapev_etl_stats.buffers */
+    uint64_t events;         /**< events returned (written minus lost) */
+    uint64_t lost;           /**< events written but not returned */
+    uint64_t noise;          /**< noise records written */
+    uint64_t skipped;        /**< heapev_etl_stats.skipped */
+    uint64_t container_items; /**< heapev_etl_stats.container_items */
+    uint64_t file_length;    /**< bytes of the file */
+    heapev_findings container_findings; /**< union of the container items' findings */
+} heapev_gen_etl_summary;
+
+/**
+ * @brief A noise record: a heap event other than Alloc (Free, ReAlloc,
+ *        Create or Destroy), SYSTEM header of @p width, payload of its real
+ *        shape (pointers, then u32 fields), a reader must skip it.
+ * @param rng   randomness (advanced)
+ * @param width 4 or 8
+ * @param time  its SystemTime
+ * @param out   at least HEAPEV_GEN_NOISE_MAX bytes
+ * @return the record length (its Size field)
+ */
+size_t heapev_gen_noise_record(heapev_rng *rng, unsigned width, int64_t time, uint8_t *out);
+
+/**
+ * @brief Write one whole .etl trace through the library's writer.
+ *
+ * Buffers go to @p sink as heapev_etl_writer sends them (buffers 1, 2, ...,
+ * then buffer 0 at offset 0: the sink needs a seekable file); container
+ * damage is applied to a copy of a buffer on its way to the sink, and a
+ * truncation class gives the last buffer short. Deterministic: the same
+ * options give the same bytes and entries.
+ * @param o        options
+ * @param mem      caller memory of at least HEAPEV_GEN_ETL_MEMORY(buffer size) bytes
+ * @param cap      its size
+ * @param sink     receives the file bytes
+ * @param sink_ctx passed to @p sink
+ * @param on_entry receives the entries in reader order (may be NULL)
+ * @param entry_ctx passed to @p on_entry
+ * @param summary  receives the expected totals (may be NULL)
+ * @return 0; -1 invalid options (also a container class that needs an event
+ *         with count 0 or does not apply to the trace's width or kind, or
+ *         memory too small); -2 the sink failed; -3 @p on_entry failed
+ */
+int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t cap,
+                         int (*sink)(void *ctx, uint64_t offset, const uint8_t *data, size_t len),
+                         void *sink_ctx, heapev_gen_etl_entry_fn on_entry, void *entry_ctx,
+                         heapev_gen_etl_summary *summary);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HEAPEV_GEN_ETL_H */
