@@ -10,6 +10,7 @@
 
 #include "bench_util.h"
 #include "heapev/decode.h"
+#include "heapev/model.h"
 
 #ifndef BENCH_FLAGS
 #define BENCH_FLAGS "unknown"
@@ -26,19 +27,11 @@ typedef struct stream {
 /* Fill @p s with copies of realistic events (varying fields) of one shape. */
 static void fill(stream *s)
 {
-    uint64_t rng = 7;
+    heapev_gen_model model; /* the generator's modelled process: realistic, well-formed */
     heapev_event e;
-    memset(&e, 0, sizeof e);
-    e.pointer_width = (uint8_t)s->width;
-    e.header = (heapev_record_header){2, s->width == 8 ? 2 : 1, 0xC0, 0, 0x1021, 1, 2, 0, 0, 0};
-    e.header.size = (uint16_t)s->stride;
+    heapev_gen_model_init(&model, s->width, 7);
     for (size_t off = 0; off + s->stride <= s->len; off += s->stride) {
-        uint64_t r = bench_rand(&rng);
-        e.heap_handle = 0x10000ull * (1 + (r & 0xFF));
-        e.size = (r >> 8) & 0x3FFF;
-        e.address = 0x1000000ull + ((r >> 24) & 0xFFFFF0);
-        e.source = 1 + (uint32_t)((r >> 48) % 4);
-        e.header.system_time = (int64_t)off;
+        heapev_gen_model_event(&model, &e);
         size_t n = s->records ? heapev_encode_record(&e, s->bytes + off, s->stride)
                               : heapev_encode_payload(&e, s->bytes + off, s->stride);
         if (n != s->stride)

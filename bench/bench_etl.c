@@ -34,6 +34,7 @@
 #include "bench_util.h"
 #include "heapev/etl.h"
 #include "heapev/gen_etl.h"
+#include "heapev/model.h"
 #include "heapev/le.h"
 
 #ifndef BENCH_FLAGS
@@ -56,23 +57,16 @@ static int sink_fd(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
 static uint64_t write_trace(const char *path, uint64_t bytes)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    static uint8_t buf[65536];
+    static uint8_t buf[HEAPEV_ETL_DEFAULT_BUFFER_SIZE];
     heapev_etl_writer w;
     if (fd < 0 || heapev_etl_writer_init(&w, NULL, buf, sizeof buf, sink_fd, &fd) != 0)
         return fprintf(stderr, "bench-etl: cannot create %s\n", path), exit(2), 0;
+    heapev_gen_model model; /* the generator's modelled 64-bit process */
     heapev_event e;
-    memset(&e, 0, sizeof e);
-    e.pointer_width = 8;
-    e.header = (heapev_record_header){2, 2, 0xC0, 0, 0x1021, 100, 200, 0, 0, 0};
-    e.header.size = (uint16_t)heapev_record_size(&e);
-    uint64_t rng = 11, n = 0;
+    heapev_gen_model_init(&model, 8, 11);
+    uint64_t n = 0;
     for (uint64_t approx = 0; approx < bytes; approx += 64, n++) {
-        uint64_t r = bench_rand(&rng);
-        e.heap_handle = 0x10000ull * (1 + (r & 0xFF));
-        e.size = (r >> 8) & 0x3FFF;
-        e.address = 0x1000000ull + ((r >> 24) & 0xFFFFF0);
-        e.source = 1 + (uint32_t)((r >> 48) % 4);
-        e.header.system_time = (int64_t)n;
+        heapev_gen_model_event(&model, &e);
         if (heapev_etl_writer_add_event(&w, &e, NULL) != HEAPEV_ETL_WRITE_OK)
             return fprintf(stderr, "bench-etl: write failed\n"), exit(2), 0;
     }

@@ -41,15 +41,6 @@ static inline void bench_print_machine(const char *flags)
            flags);
 }
 
-/* splitmix64, for filling benchmark inputs deterministically. */
-static inline uint64_t bench_rand(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* Keep a value alive so the optimizer cannot drop the loop that made it. */
 static inline void bench_keep(uint64_t v)
 {
