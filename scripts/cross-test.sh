@@ -266,7 +266,7 @@ run_target() {
   # exe wrapper themselves (HEAPEV_EXEC_WRAPPER); otherwise the suite is left out
   # and the target fails: a test that stopped using the wrapper must not go unnoticed.
   # They do when every test starts heapev through tests/exec_heapev.h, directly
-  # or through tests/cli_test.h (no exec*() call of its own), and every script
+  # or through tests/cli_test.h or cli_json.h (no exec*() call of its own), and every script
   # run as a test reads the wrapper.
   local suites=() cli_note cli_left_out=0
   if "$cross_bin" --version >/dev/null 2>&1; then
@@ -275,7 +275,7 @@ run_target() {
     local lacking=() f s
     for f in tests/*.c; do
       if grep -qE '(^|[^_[:alnum:]])(execv|execvp|execve|execl|execlp|execle|posix_spawnp?)[[:space:]]*\(' "$f" ||
-         { grep -q 'heapev_bin' "$f" && ! grep -qE '"(exec_heapev|cli_test)\.h"' "$f"; }; then
+         { grep -q 'heapev_bin' "$f" && ! grep -qE '"(exec_heapev|cli_test|cli_json)\.h"' "$f"; }; then
         lacking+=("$f")
       fi
     done
