@@ -49,6 +49,20 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len);
 /* Parse an unsigned integer (decimal or 0x hex) with range check. 0 on success. */
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
 
+/*
+ * Set "file" of @p obj to the file name @p name, always: as given when it is
+ * UTF-8; otherwise each byte that is not is U+FFFD there, and "file_bytes"
+ * holds the whole name's bytes in lower-case hex (so no name is lost).
+ */
+void cli_json_set_file(json_t *obj, const char *name);
+
+/*
+ * Set an item's verdict on its @p findings: "findings" (the names), "ok"
+ * (no error: the bytes decoded) and "severity" (the worst finding: "error",
+ * "anomaly", "note" or "none").
+ */
+void cli_json_set_verdict(json_t *obj, heapev_findings findings);
+
 /* Print @p obj as one compact line on @p out; returns 0 or -1 on I/O error. */
 int cli_json_print_line(FILE *out, json_t *obj);
 

@@ -33,10 +33,17 @@ void cli_decode_usage(FILE *out)
           out);
 }
 
-static void print_text(FILE *out, const char *file, uint64_t offset, const heapev_event *e)
+/* What an item read in @p mode is: a record (--record, --etl) or a bare payload. */
+static const char *item_kind(cli_mode mode)
+{
+    return mode == CLI_MODE_RECORD || mode == CLI_MODE_ETL ? "record" : "payload";
+}
+
+static void print_text(FILE *out, const char *file, uint64_t offset, const char *kind,
+                       const heapev_event *e)
 {
     char names[1024];
-    fprintf(out, "%s@%" PRIu64 ": %s", file, offset, e->has_header ? "record" : "payload");
+    fprintf(out, "%s@%" PRIu64 ": %s", file, offset, kind);
     if (e->pointer_width)
         fprintf(out, " %u-bit", e->pointer_width * 8u);
     if (e->has_header) {
@@ -46,29 +53,27 @@ static void print_text(FILE *out, const char *file, uint64_t offset, const heape
                 e->header.process_id, e->header.system_time);
     }
     if (e->payload_decoded) {
-        const char *src = heapev_source_name(e->source);
         fprintf(out, " handle=0x%" PRIx64 " size=%" PRIu64 " address=0x%" PRIx64 " source=%" PRIu32
                      "(%s)",
-                e->heap_handle, e->size, e->address, e->source, src ? src : "undefined");
+                e->heap_handle, e->size, e->address, e->source, heapev_source_label(e->source));
     }
     heapev_findings_format(e->findings, ",", names, sizeof names);
     fprintf(out, " findings=%s\n", e->findings ? names : "none");
 }
 
 static int print_json(FILE *out, const char *file, const heapev_etl_item *item, uint64_t offset,
-                      const heapev_event *e)
+                      const char *kind, const heapev_event *e)
 {
     json_t *obj = json_object();
-    json_object_set_new(obj, "file", json_string(file));
+    cli_json_set_file(obj, file);
     if (item != NULL)
         json_object_set_new(obj, "buffer", json_integer((json_int_t)item->buffer));
     json_object_set_new(obj, "offset", json_integer((json_int_t)offset));
     if (item != NULL && item->decompressed)
         json_object_set_new(obj, "decompressed", json_true());
-    json_object_set_new(obj, "kind", json_string(e->has_header ? "record" : "payload"));
+    json_object_set_new(obj, "kind", json_string(kind));
     heapev_emit_event_json(obj, e);
-    json_object_set_new(obj, "findings", heapev_emit_findings_json(e->findings));
-    json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(e->findings) == 0));
+    cli_json_set_verdict(obj, e->findings);
     int rc = cli_json_print_line(out, obj);
     json_decref(obj);
     return rc;
@@ -76,9 +81,10 @@ static int print_json(FILE *out, const char *file, const heapev_etl_item *item, 
 
 static int emit(const decode_opts *o, const char *file, size_t offset, const heapev_event *e)
 {
+    const char *kind = item_kind(o->in.mode);
     if (o->in.json)
-        return print_json(stdout, file, NULL, offset, e);
-    print_text(stdout, file, offset, e);
+        return print_json(stdout, file, NULL, offset, kind, e);
+    print_text(stdout, file, offset, kind, e);
     return 0;
 }
 
@@ -113,14 +119,13 @@ static int print_container(const decode_opts *o, const char *file, const heapev_
         return ferror(stdout) ? -1 : 0;
     }
     json_t *obj = json_object();
-    json_object_set_new(obj, "file", json_string(file));
+    cli_json_set_file(obj, file);
     json_object_set_new(obj, "buffer", json_integer((json_int_t)it->buffer));
     json_object_set_new(obj, "offset", json_integer((json_int_t)it->offset));
     json_object_set_new(obj, "kind", json_string("container"));
     if (it->decompressed)
         json_object_set_new(obj, "decompressed", json_true());
-    json_object_set_new(obj, "findings", heapev_emit_findings_json(it->findings));
-    json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(it->findings) == 0));
+    cli_json_set_verdict(obj, it->findings);
     int rc = cli_json_print_line(stdout, obj);
     json_decref(obj);
     return rc;
@@ -131,8 +136,8 @@ static int print_etl_item(const decode_opts *o, const char *file, const heapev_e
     if (it->kind == HEAPEV_ETL_ITEM_CONTAINER)
         return print_container(o, file, it);
     if (o->in.json)
-        return print_json(stdout, file, it, it->offset, &it->event);
-    print_text(stdout, file, it->offset, &it->event);
+        return print_json(stdout, file, it, it->offset, "record", &it->event);
+    print_text(stdout, file, it->offset, "record", &it->event);
     return ferror(stdout) ? -1 : 0;
 }
 
@@ -147,7 +152,7 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
         return ferror(stdout) ? -1 : 0;
     }
     json_t *obj = json_object();
-    json_object_set_new(obj, "file", json_string(file));
+    cli_json_set_file(obj, file);
     json_object_set_new(obj, "kind", json_string("summary"));
     json_object_set_new(obj, "buffers", json_integer((json_int_t)s->buffers));
     json_object_set_new(obj, "events", json_integer((json_int_t)s->events));

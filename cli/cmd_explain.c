@@ -129,10 +129,10 @@ void explain_print_range_findings(FILE *out, const explain_opts *o, const heapev
     }
 }
 
-static void print_item_head(FILE *out, const char *file, uint64_t at, const heapev_event *e,
-                            size_t used)
+static void print_item_head(FILE *out, const char *file, uint64_t at, const char *kind,
+                            const heapev_event *e, size_t used)
 {
-    fprintf(out, "%s @%" PRIu64 ": %s, ", file, at, e->has_header ? "record" : "payload");
+    fprintf(out, "%s @%" PRIu64 ": %s, ", file, at, kind);
     if (e->pointer_width)
         fprintf(out, "%u-bit, ", e->pointer_width * 8u);
     else
@@ -146,7 +146,7 @@ static void print_item_text(FILE *out, const explain_opts *o, const char *file, 
                             const heapev_event *e, size_t used)
 {
     char names[1024];
-    print_item_head(out, file, at, e, used);
+    print_item_head(out, file, at, o->in.mode == CLI_MODE_RECORD ? "record" : "payload", e, used);
     for (size_t i = 0; i < n; i++) {
         explain_print_range_bytes(out, o, p, at, &r[i]);
         explain_print_range_findings(out, o, &r[i]);
@@ -162,7 +162,8 @@ static json_t *json_value(const heapev_layout_range *r)
 {
     if (!r->has_value)
         return json_null();
-    if (field_is_hex(r->field) || (r->field == HEAPEV_FIELD_SIZE && r->value > INT64_MAX))
+    /* The payload Size is pointer-sized: hex text like decode's "size", whatever its value. */
+    if (field_is_hex(r->field) || r->field == HEAPEV_FIELD_SIZE)
         return heapev_emit_hex_json(r->value);
     if (r->field == HEAPEV_FIELD_SYSTEM_TIME || r->value <= INT64_MAX)
         return json_integer((json_int_t)r->value);

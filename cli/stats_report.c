@@ -34,8 +34,7 @@ uint64_t stats_max_of(const uint64_t *v, size_t n)
 
 const char *stats_source_label(unsigned slot)
 {
-    const char *name = slot < SOURCE_SLOTS - 1 ? heapev_source_name(slot) : NULL;
-    return name ? name : "undefined";
+    return slot < SOURCE_SLOTS - 1 ? heapev_source_label(slot) : HEAPEV_SOURCE_UNDEFINED_NAME;
 }
 
 void stats_hist_span(const stats *s, unsigned *lo, unsigned *hi)

@@ -92,6 +92,67 @@ int cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
     return 0;
 }
 
+/* Length of the well-formed UTF-8 sequence (RFC 3629) at @p s, 0 when there is none. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || /* overlong, surrogate */
+        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))   /* overlong, > U+10FFFF */
+        return 0;
+    return n;
+}
+
+/* @p name with every byte outside a UTF-8 sequence replaced by U+FFFD; malloc'd. */
+static char *utf8_replaced(const char *name)
+{
+    size_t len = strlen(name);
+    char *out = malloc(3 * len + 1), *w = out;
+    for (const unsigned char *s = (const unsigned char *)name; out != NULL && *s != 0;) {
+        size_t n = utf8_sequence(s);
+        if (n == 0) {
+            memcpy(w, "\xEF\xBF\xBD", 3), w += 3, s++;
+            continue;
+        }
+        memcpy(w, s, n), w += n, s += n;
+    }
+    if (out != NULL)
+        *w = '\0';
+    return out;
+}
+
+void cli_json_set_file(json_t *obj, const char *name)
+{
+    json_t *text = json_string(name);
+    if (text != NULL) {
+        json_object_set_new(obj, "file", text);
+        return;
+    }
+    char *shown = utf8_replaced(name);
+    size_t len = strlen(name);
+    char *hex = malloc(2 * len + 1);
+    for (size_t i = 0; hex != NULL && i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", (unsigned char)name[i]);
+    if (hex != NULL)
+        hex[2 * len] = '\0';
+    json_object_set_new(obj, "file", shown ? json_string(shown) : json_null());
+    json_object_set_new(obj, "file_bytes", hex ? json_string(hex) : json_null());
+    free(shown);
+    free(hex);
+}
+
+void cli_json_set_verdict(json_t *obj, heapev_findings findings)
+{
+    json_object_set_new(obj, "findings", heapev_emit_findings_json(findings));
+    json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(findings) == 0));
+    json_object_set_new(obj, "severity",
+                        json_string(heapev_severity_name(heapev_findings_worst(findings))));
+}
+
 int cli_json_print_line(FILE *out, json_t *obj)
 {
     if (json_dumpf(obj, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)

@@ -37,8 +37,8 @@
 #include "heapev/gen_etl.h"
 #include "heapev/le.h"
 
-#define ETL_FINDINGS (~(HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER) - 1u))
-#define ALL_FINDINGS (HEAPEV_FINDING_BIT(HEAPEV_FINDING_COUNT) - 1u)
+#define ETL_FINDINGS heapev_findings_container()
+#define ALL_FINDINGS heapev_findings_all()
 /* Findings an event decoded from a steppable SYSTEM/COMPACT/PERFINFO heap Alloc record can't have. */
 #define NEVER_ON_EVENTS                                                                       \
     (HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(HEADER_TYPE_UNKNOWN) | HEAPEV_FINDING(HEADER_FLAGS_INVALID) |    \

@@ -96,7 +96,7 @@ heapev_limits fuzz_data_producer_limits(fuzz_data_producer *p)
 
 
 /* Findings a payload or record decode may report: the table minus the etl_* rows. */
-#define FUZZ_DECODE_FINDINGS (HEAPEV_FINDING_BIT(HEAPEV_FINDING_ETL_NO_LOGFILE_HEADER) - 1u)
+#define FUZZ_DECODE_FINDINGS (heapev_findings_all() & ~heapev_findings_container())
 #define FUZZ_RECORD_ONLY_FINDINGS                                                          \
     (HEAPEV_FINDING(HEADER_SIZE_MISMATCH) | HEAPEV_FINDING(HEADER_TYPE_UNKNOWN) | HEAPEV_FINDING(HEADER_FLAGS_INVALID) |  \
      HEAPEV_FINDING(NOT_HEAP_ALLOC) | HEAPEV_FINDING(HEADER_VERSION_UNEXPECTED))

@@ -57,6 +57,17 @@ static uint64_t fields_check(const simple_event *e, uint64_t user_max_32, uint64
         f |= HEAPEV_FINDING(SIZE_IMPLAUSIBLE);
     if (e->source == 2 && e->size > 16 * 1024)
         f |= HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE);
+    /* a block starting in user space whose last byte is not (and does not wrap) */
+    if (e->size > 0 && e->address <= user_max && e->size - 1 > user_max - e->address &&
+        e->size - 1 <= top - e->address)
+        f |= HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE);
+    /* the first 64 KiB (0x10000) are never mapped; 0 is reported as null only */
+    if (e->address > 0 && e->address < 0x10000)
+        f |= HEAPEV_FINDING(ADDRESS_LOW_RANGE);
+    if (e->heap_handle > 0 && e->heap_handle < 0x10000)
+        f |= HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE);
+    if (e->heap_handle % 0x10000 != 0)
+        f |= HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED);
     return f;
 }
 

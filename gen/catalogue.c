@@ -225,16 +225,41 @@ static void apply_address_kernel(heapev_rng *rng, heapev_gen_item *it)
 }
 
 /*
- * Size = the bytes left above Address + up to 64 KiB more (never more than
- * Address - 1 more, so Size still fits the width): wraps, and such a Size is
- * always above the user limit.
+ * Size = the bytes left above Address + 1 to 64 KiB more (never more than
+ * Address - 1 more, so Size still fits the width): the last byte lies past
+ * the top (with 0 more it would be the top itself: no wrap), and such a Size
+ * is always above the user limit. The model's Address is far above 2.
  */
 static void apply_address_wraps(heapev_rng *rng, heapev_gen_item *it)
 {
     uint64_t a = it->event.address;
-    uint64_t extra = heapev_rng_range(rng, 0, a - 1 < 0xFFFF ? a - 1 : 0xFFFF);
+    uint64_t extra = heapev_rng_range(rng, 1, a - 1 < 0xFFFF ? a - 1 : 0xFFFF);
     it->event.size = addr_top(it->width) - a + 1 + extra;
     not_lowfrag(&it->event);
+}
+
+/*
+ * A block that starts in user space and runs past the user limit: aligned
+ * Address within 64 KiB below the limit, Size = the bytes left up to the
+ * limit + 1..4 KiB. Size stays far below the limit and Address + Size far
+ * below the top: nothing else; Source 2 becomes 4 (the block is too large
+ * for the LFH).
+ */
+static void apply_block_end_kernel(heapev_rng *rng, heapev_gen_item *it)
+{
+    unsigned w = it->width;
+    uint64_t align = HEAPEV_ADDRESS_ALIGN(w);
+    uint64_t a = user_max(w) - heapev_rng_bounded(rng, HEAPEV_LOWEST_MAPPED);
+    it->event.address = a / align * align;
+    it->event.size = user_max(w) - it->event.address + 1 + heapev_rng_range(rng, 1, 4096);
+    not_lowfrag(&it->event);
+}
+
+/* An aligned, non-null Address in the never-mapped lowest 64 KiB; the model's Size fits above it. */
+static void apply_address_low(heapev_rng *rng, heapev_gen_item *it)
+{
+    uint64_t align = HEAPEV_ADDRESS_ALIGN(it->width);
+    it->event.address = align * heapev_rng_range(rng, 1, HEAPEV_LOWEST_MAPPED / align - 1);
 }
 
 static void set_source(heapev_gen_item *it, uint32_t v)
@@ -294,6 +319,18 @@ static void apply_handle_kernel(heapev_rng *rng, heapev_gen_item *it)
     uint64_t lo = round_up(user_max(it->width) + 1, HEAPEV_HEAP_HANDLE_ALIGN);
     uint64_t h = heapev_rng_range(rng, lo, addr_top(it->width));
     it->event.heap_handle = h / HEAPEV_HEAP_HANDLE_ALIGN * HEAPEV_HEAP_HANDLE_ALIGN;
+}
+
+/* 1..0xFFFF: in the never-mapped lowest 64 KiB, and so not 64 KiB aligned either. */
+static void apply_handle_low(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->event.heap_handle = heapev_rng_range(rng, 1, HEAPEV_LOWEST_MAPPED - 1);
+}
+
+/* The model's heap moved 4..60 KiB (page steps) off its 64 KiB boundary: still user space. */
+static void apply_handle_misaligned(heapev_rng *rng, heapev_gen_item *it)
+{
+    it->event.heap_handle += 0x1000u * heapev_rng_range(rng, 1, 15);
 }
 
 /* ---- event stage: record header ------------------------------------------ */
@@ -408,10 +445,11 @@ static void present_as_other_width(heapev_gen_item *it)
 /*
  * 28 bytes read as 32-bit: HeapHandle' = low half of HeapHandle, Size' = its
  * high half, Address' = low half of Size, Source' = high half of Size, and
- * 12 bytes left over. So: HeapHandle's low half is made non-zero and within
- * the 32-bit user range; Size is a non-zero multiple of 8 below the 32-bit
- * limit (Address' aligned, not null, user range, no wrap with the small
- * Size'); its high half is 0, so Source' is 0: source_undefined.
+ * 12 bytes left over. So: HeapHandle's low half is made 64 KiB aligned,
+ * non-zero and within the 32-bit user range; Size is a multiple of 8 in
+ * [64 KiB, 32-bit limit - 64 KiB] (Address' aligned, mapped, user range,
+ * no wrap and no block end beyond the limit with the small Size'); its high
+ * half is 0, so Source' is 0: source_undefined.
  */
 static void apply_width_64_as_32(heapev_rng *rng, heapev_gen_item *it)
 {
@@ -419,8 +457,10 @@ static void apply_width_64_as_32(heapev_rng *rng, heapev_gen_item *it)
     heapev_event *e = &it->event;
     uint64_t low = e->heap_handle & 0x7FFF0000u;
     e->heap_handle = (e->heap_handle & ~(uint64_t)UINT32_MAX) | (low ? low : HEAPEV_LOWEST_MAPPED);
-    if (e->size == 0 || e->size > HEAPEV_USER_MAX_32 - 0xFFFFu)
+    if (e->size > HEAPEV_USER_MAX_32 - 0xFFFFu)
         e->size = HEAPEV_ADDRESS_ALIGN(4);
+    if (e->size < HEAPEV_LOWEST_MAPPED)
+        e->size += HEAPEV_LOWEST_MAPPED;
     e->size = round_up(e->size, HEAPEV_ADDRESS_ALIGN(4));
     reencode(it);
     present_as_other_width(it);
@@ -498,10 +538,15 @@ static const class_row rows[] = {
                 "Source = 2, Size in (16 KiB, VM threshold]", HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE),
                 G_SOURCE | G_SIZE, apply_lowfrag_large),
     EVENT_FIELD("size_implausible", "Size above the highest user-mode address",
-                "Size in (user limit, top - Address - 16]: no wrap; Source 2 becomes 4",
-                HEAPEV_FINDING(SIZE_IMPLAUSIBLE), G_SIZE | G_WRAP, apply_size_implausible),
+                "Size in (user limit, top - Address - 16]: no wrap, the block ends beyond "
+                "the limit; Source 2 becomes 4",
+                HEAPEV_FINDING(SIZE_IMPLAUSIBLE) | HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE),
+                G_SIZE | G_WRAP, apply_size_implausible),
     EVENT_FIELD("address_null", "Address is 0", "Address = 0", HEAPEV_FINDING(ADDRESS_NULL),
                 G_ADDRESS | G_WRAP, apply_address_null),
+    EVENT_FIELD("address_low_range", "Address in the never-mapped lowest 64 KiB",
+                "Address = aligned value in [alignment, 0x10000)",
+                HEAPEV_FINDING(ADDRESS_LOW_RANGE), G_ADDRESS | G_WRAP, apply_address_low),
     EVENT_FIELD("address_misaligned", "Address not 8- (32-bit) or 16-byte (64-bit) aligned",
                 "Address += 1..alignment-1", HEAPEV_FINDING(ADDRESS_MISALIGNED), G_ADDRESS,
                 apply_address_misaligned),
@@ -509,9 +554,15 @@ static const class_row rows[] = {
                 "aligned Address in (user limit, top - Size + 1]: no wrap",
                 HEAPEV_FINDING(ADDRESS_KERNEL_RANGE), G_ADDRESS | G_WRAP, apply_address_kernel),
     EVENT_FIELD("address_wraps", "Address + Size runs past the top of the address space",
-                "Size = top - Address + 1 + 0..64 KiB (also above the user limit); Source 2 "
+                "Size = top - Address + 1 + 1..64 KiB (also above the user limit); Source 2 "
                 "becomes 4",
-                HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE), G_SIZE | G_WRAP, apply_address_wraps),
+                HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE),
+                G_SIZE | G_WRAP, apply_address_wraps),
+    EVENT_FIELD("block_end_kernel_range", "a user-space block whose end lies beyond the user limit",
+                "aligned Address within 64 KiB below the user limit, Size = bytes left + "
+                "1..4 KiB (a plausible Size, no wrap); Source 2 becomes 4",
+                HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE), G_ADDRESS | G_SIZE | G_WRAP,
+                apply_block_end_kernel),
     SOURCE_ROW("source_zero", "Source 0: undefined", "Source = 0", SOURCE_UNDEFINED,
                apply_source_zero),
     SOURCE_ROW("source_invalid", "Source 5 (MEMORY_FROM_INVALID)", "Source = 5", SOURCE_INVALID,
@@ -531,6 +582,13 @@ static const class_row rows[] = {
     EVENT_FIELD("heap_handle_kernel_range", "HeapHandle above the highest user-mode address",
                 "HeapHandle = 64 KiB-aligned value above the user limit",
                 HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE), G_HANDLE, apply_handle_kernel),
+    EVENT_FIELD("heap_handle_low_range", "HeapHandle in the never-mapped lowest 64 KiB",
+                "HeapHandle = random in [1, 0x10000) (so not 64 KiB aligned either)",
+                HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE) | HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED),
+                G_HANDLE, apply_handle_low),
+    EVENT_FIELD("heap_handle_misaligned", "HeapHandle not on a 64 KiB reservation boundary",
+                "HeapHandle += 4..60 KiB in page steps",
+                HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED), G_HANDLE, apply_handle_misaligned),
     {{"compact_header", "COMPACT32/64 header (24 bytes, no Kernel/UserTime): valid",
       "HeaderType = 3 / 4, Size = 40 / 52", 0, EV, RECORD | ETL, W_ANY, G_COMPACT, N_NONE, B_NONE, 0},
      apply_compact},

@@ -201,12 +201,12 @@ void heapev_emit_event_json(json_t *obj, const heapev_event *e)
     json_object_set_new(obj, "bits",
                         e->pointer_width ? json_integer(e->pointer_width * 8) : json_null());
     json_object_set_new(obj, "heap_handle", have ? heapev_emit_hex_json(e->heap_handle) : json_null());
-    /* json_integer is signed 64-bit: a 64-bit Size above INT64_MAX goes out as hex text. */
-    json_object_set_new(obj, "size", have ? heapev_emit_u64_json(e->size) : json_null());
+    /* Pointer-sized, like HeapHandle and Address: always "0x..." text, whatever its magnitude. */
+    json_object_set_new(obj, "size", have ? heapev_emit_hex_json(e->size) : json_null());
     json_object_set_new(obj, "address", have ? heapev_emit_hex_json(e->address) : json_null());
     json_object_set_new(obj, "source", have ? json_integer(e->source) : json_null());
     json_object_set_new(obj, "source_name",
-                        have ? name_or_null(heapev_source_name(e->source)) : json_null());
+                        have ? json_string(heapev_source_label(e->source)) : json_null());
     json_object_set_new(obj, "trailing_bytes", json_integer(e->trailing_bytes));
     if (e->has_header)
         add_header_fields(obj, &e->header);

@@ -899,7 +899,8 @@ static int options_ok(const heapev_gen_etl_options *o, uint32_t bsize, size_t ca
 static heapev_gen_classes limit_dependent_classes(void)
 {
     static const char *const names[] = {"size_implausible", "address_kernel_range",
-                                        "address_wraps", "heap_handle_kernel_range"};
+                                        "address_wraps", "heap_handle_kernel_range",
+                                        "block_end_kernel_range"};
     heapev_gen_classes set = 0;
     for (size_t k = 0; k < N(names); k++)
         set |= (heapev_gen_classes)1 << heapev_gen_class_find(names[k]);

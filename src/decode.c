@@ -40,6 +40,35 @@ static int address_wraps(uint64_t address, uint64_t size, unsigned width)
     return size != 0 && address <= top && size - 1 > top - address;
 }
 
+/*
+ * A user-space block whose last byte, Address + Size - 1, lies above
+ * @p user_max but within the pointer width (a wrap is address_wraps).
+ */
+static int block_end_beyond(uint64_t address, uint64_t size, unsigned width, uint64_t user_max)
+{
+    return size != 0 && address <= user_max && size - 1 > user_max - address &&
+           !address_wraps(address, size, width);
+}
+
+/* 1..0xFFFF: a pointer into the lowest 64 KiB, which are never mapped (0 is "null"). */
+static int in_low_range(uint64_t pointer)
+{
+    return pointer != 0 && pointer < HEAPEV_LOWEST_MAPPED;
+}
+
+/* The plausibility checks of SPEC §5 that need no limit: low range, heap alignment. */
+static heapev_findings check_mapping(const heapev_event *event)
+{
+    heapev_findings f = 0;
+    if (in_low_range(event->address))
+        f |= HEAPEV_FINDING(ADDRESS_LOW_RANGE);
+    if (in_low_range(event->heap_handle))
+        f |= HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE);
+    if (event->heap_handle % HEAPEV_HEAP_HANDLE_ALIGN != 0)
+        f |= HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED);
+    return f;
+}
+
 heapev_findings heapev_check_fields(const heapev_event *event, const heapev_limits *limits)
 {
     if (event->pointer_width != 4 && event->pointer_width != 8)
@@ -63,9 +92,11 @@ heapev_findings heapev_check_fields(const heapev_event *event, const heapev_limi
         f |= HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE);
     if (event->size > user_max)
         f |= HEAPEV_FINDING(SIZE_IMPLAUSIBLE);
+    if (block_end_beyond(event->address, event->size, event->pointer_width, user_max))
+        f |= HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE);
     if (event->source == HEAPEV_SOURCE_LOWFRAG && event->size > HEAPEV_LFH_MAX_SIZE)
         f |= HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE);
-    return f;
+    return f | check_mapping(event);
 }
 
 static unsigned infer_width(size_t len)

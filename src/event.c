@@ -16,6 +16,12 @@ const char *heapev_source_name(uint32_t source)
     return source_names[source]; /* NULL for 0 */
 }
 
+const char *heapev_source_label(uint32_t source)
+{
+    const char *name = heapev_source_name(source);
+    return name != NULL ? name : HEAPEV_SOURCE_UNDEFINED_NAME;
+}
+
 static const struct {
     uint16_t hook_id;
     const char *name;

@@ -32,6 +32,7 @@ const char *heapev_severity_name(heapev_severity severity)
     switch (severity) {
     case HEAPEV_SEVERITY_ERROR: return "error";
     case HEAPEV_SEVERITY_NOTE: return "note";
+    case HEAPEV_SEVERITY_NONE: return "none";
     default: return "anomaly";
     }
 }
@@ -55,6 +56,36 @@ heapev_findings heapev_findings_errors(heapev_findings findings)
 heapev_findings heapev_findings_defects(heapev_findings findings)
 {
     return findings & ~note_set;
+}
+
+/* Does a row's name start with "etl_"? */
+static int is_container_name(const char *name)
+{
+    return strncmp(name, "etl_", 4) == 0;
+}
+
+heapev_findings heapev_findings_container(void)
+{
+    heapev_findings f = 0;
+    for (unsigned i = 0; i < HEAPEV_FINDING_COUNT; i++)
+        if (is_container_name(finding_rows[i].name))
+            f |= HEAPEV_FINDING_BIT(i);
+    return f;
+}
+
+heapev_findings heapev_findings_all(void)
+{
+    return HEAPEV_FINDING_COUNT == 64 ? ~(heapev_findings)0
+                                      : HEAPEV_FINDING_BIT(HEAPEV_FINDING_COUNT % 64) - 1u;
+}
+
+heapev_severity heapev_findings_worst(heapev_findings findings)
+{
+    if (findings & error_set)
+        return HEAPEV_SEVERITY_ERROR;
+    if (findings & ~note_set)
+        return HEAPEV_SEVERITY_ANOMALY;
+    return findings != 0 ? HEAPEV_SEVERITY_NOTE : HEAPEV_SEVERITY_NONE;
 }
 
 unsigned heapev_findings_count(heapev_findings findings)

@@ -151,11 +151,15 @@ heapev_fields heapev_layout_finding_fields(heapev_finding code)
     case HEAPEV_FINDING_SOURCE_INVALID: return FBIT(SOURCE);
     case HEAPEV_FINDING_TRAILING_BYTES: return FBIT(TRAILING);
     case HEAPEV_FINDING_HEAP_HANDLE_NULL:
-    case HEAPEV_FINDING_HEAP_HANDLE_KERNEL_RANGE: return FBIT(HEAP_HANDLE);
+    case HEAPEV_FINDING_HEAP_HANDLE_KERNEL_RANGE:
+    case HEAPEV_FINDING_HEAP_HANDLE_LOW_RANGE:
+    case HEAPEV_FINDING_HEAP_HANDLE_MISALIGNED: return FBIT(HEAP_HANDLE);
     case HEAPEV_FINDING_ADDRESS_NULL:
     case HEAPEV_FINDING_ADDRESS_MISALIGNED:
-    case HEAPEV_FINDING_ADDRESS_KERNEL_RANGE: return FBIT(ADDRESS);
-    case HEAPEV_FINDING_ADDRESS_WRAPS: return FBIT(ADDRESS) | FBIT(SIZE);
+    case HEAPEV_FINDING_ADDRESS_KERNEL_RANGE:
+    case HEAPEV_FINDING_ADDRESS_LOW_RANGE: return FBIT(ADDRESS);
+    case HEAPEV_FINDING_ADDRESS_WRAPS:
+    case HEAPEV_FINDING_BLOCK_END_KERNEL_RANGE: return FBIT(ADDRESS) | FBIT(SIZE);
     case HEAPEV_FINDING_SIZE_IMPLAUSIBLE: return FBIT(SIZE);
     case HEAPEV_FINDING_LOWFRAG_SIZE_TOO_LARGE: return FBIT(SIZE) | FBIT(SOURCE);
     default: return 0;
@@ -332,9 +336,8 @@ static size_t meaning_address(uint64_t address, size_t width, char *out, size_t 
 
 static size_t meaning_source(uint64_t source, char *out, size_t cap)
 {
-    const char *name = source <= UINT32_MAX ? heapev_source_name((uint32_t)source) : NULL;
-    if (name == NULL)
-        return (size_t)snprintf(out, cap, "undefined Source value");
+    const char *name = source <= UINT32_MAX ? heapev_source_label((uint32_t)source)
+                                            : HEAPEV_SOURCE_UNDEFINED_NAME;
     return (size_t)snprintf(out, cap, "%s", name);
 }
 

@@ -131,7 +131,12 @@ static void test_alignment(void **state)
 static void test_kernel_range(void **state)
 {
     (void)state;
-    assert_int_equal(decode64(H64, 40, 0x00007FFFFFFEFFF0ull, 3), 0); /* last user block */
+    assert_int_equal(decode64(H64, 16, 0x00007FFFFFFEFFF0ull, 3), 0); /* last user block */
+    /* One byte more and the block ends beyond the user limit. */
+    assert_int_equal(decode64(H64, 17, 0x00007FFFFFFEFFF0ull, 3), HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE));
+    assert_int_equal(decode32(H32, 8, 0x7FFEFFF8u, 3), 0);
+    assert_int_equal(decode32(H32, 0x20000, 0x7FFE0000u, 3), HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE));
+    assert_int_equal(decode32_lim(H32, 0x20000, 0x7FFE0000u, 3, 0xBFFEFFFF), 0);
     assert_int_equal(decode64(H64, 40, 0x00007FFFFFFF0000ull, 3), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
     assert_int_equal(decode64(H64, 40, 0xFFFF800000001000ull, 3), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
     assert_int_equal(decode64(0xFFFFF80000000000ull, 40, A64, 3), HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE));
@@ -146,9 +151,14 @@ static void test_kernel_range(void **state)
 static void test_size_checks(void **state)
 {
     (void)state;
-    assert_int_equal(decode64(H64, 0x00007FFFFFFEFFFFull, 0x10000, 4), 0);
-    assert_int_equal(decode64(H64, 0x0000800000000000ull, 0x10000, 4), HEAPEV_FINDING(SIZE_IMPLAUSIBLE));
-    assert_int_equal(decode32(H32, 0x7FFF0000u, 0x10000, 4), HEAPEV_FINDING(SIZE_IMPLAUSIBLE));
+    /* The largest plausible block: from the lowest mapped address up to the limit. */
+    assert_int_equal(decode64(H64, 0x00007FFFFFFE0000ull, 0x10000, 4), 0);
+    assert_int_equal(decode64(H64, 0x00007FFFFFFEFFFFull, 0x10000, 4), HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE));
+    /* An implausible Size from a user address always runs past the limit too. */
+    assert_int_equal(decode64(H64, 0x0000800000000000ull, 0x10000, 4),
+                     HEAPEV_FINDING(SIZE_IMPLAUSIBLE) | HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE));
+    assert_int_equal(decode32(H32, 0x7FFF0000u, 0x10000, 4),
+                     HEAPEV_FINDING(SIZE_IMPLAUSIBLE) | HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE));
     assert_int_equal(decode64(H64, 16384, A64, 2), 0);
     assert_int_equal(decode64(H64, 16385, A64, 2), HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE));
     assert_int_equal(decode64(H64, 16385, A64, 3), 0); /* only LFH is limited */
@@ -163,7 +173,9 @@ static void test_address_wraps(void **state)
     assert_int_equal(decode32_lim(H32, 0x10000, 0xFFFF0000u, 3, all), 0);
     /* ...but not one byte past it. */
     assert_int_equal(decode32_lim(H32, 0x10001, 0xFFFF0000u, 3, all), HEAPEV_FINDING(ADDRESS_WRAPS));
-    assert_int_equal(decode32_lim(H32, 0x20000, 0xFFFE0000u, 3, 0xFFFEFFFF), 0);
+    /* Ending at the top of the space is no wrap, but beyond the WOW64 limit. */
+    assert_int_equal(decode32_lim(H32, 0x20000, 0xFFFE0000u, 3, 0xFFFEFFFF),
+                     HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE));
     assert_int_equal(decode32_lim(H32, 0x20001, 0xFFFE0000u, 3, 0xFFFEFFFF), HEAPEV_FINDING(ADDRESS_WRAPS));
     /* 64-bit: only reachable with kernel addresses or impossible sizes. */
     assert_int_equal(decode64(H64, 0x10000, 0xFFFFFFFFFFFF0000ull, 3),
@@ -171,6 +183,26 @@ static void test_address_wraps(void **state)
     assert_int_equal(decode64(H64, 0x10001, 0xFFFFFFFFFFFF0000ull, 3),
                      HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
     assert_int_equal(decode64(H64, UINT64_MAX, A64, 3), HEAPEV_FINDING(ADDRESS_WRAPS) | HEAPEV_FINDING(SIZE_IMPLAUSIBLE));
+}
+
+/* SPEC §5: the lowest 64 KiB are never mapped; heaps start on 64 KiB boundaries. */
+static void test_low_range_and_heap_alignment(void **state)
+{
+    (void)state;
+    assert_int_equal(decode64(H64, 40, 0x10, 3), HEAPEV_FINDING(ADDRESS_LOW_RANGE));
+    assert_int_equal(decode64(H64, 40, 0xFFF0, 3), HEAPEV_FINDING(ADDRESS_LOW_RANGE));
+    assert_int_equal(decode64(H64, 40, 0x10000, 3), 0);
+    assert_int_equal(decode32(H32, 24, 0x8, 3), HEAPEV_FINDING(ADDRESS_LOW_RANGE));
+    /* 0 is null, not low: one finding per cause. */
+    assert_int_equal(decode32(H32, 24, 0, 3), HEAPEV_FINDING(ADDRESS_NULL));
+    assert_int_equal(decode64(0x10000, 40, A64, 3), 0);
+    assert_int_equal(decode64(0xF000, 40, A64, 3),
+                     HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE) | HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED));
+    assert_int_equal(decode32(1, 24, A32, 3),
+                     HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE) | HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED));
+    assert_int_equal(decode64(H64 + 0x1000, 40, A64, 3), HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED));
+    assert_int_equal(decode32(H32 + 0x8000, 24, A32, 3), HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED));
+    assert_int_equal(decode32(H32 + 0x10000, 24, A32, 3), 0);
 }
 
 static void test_many_findings_at_once(void **state)
@@ -279,7 +311,7 @@ static void test_wrong_width(void **state)
     assert_true(e.heap_handle == 0x00010000 && e.size == 5 && e.address == 0x40);
     assert_int_equal(e.source, 1);
     assert_int_equal(e.trailing_bytes, 12);
-    assert_int_equal(e.findings, HEAPEV_FINDING(TRAILING_BYTES));
+    assert_int_equal(e.findings, HEAPEV_FINDING(TRAILING_BYTES) | HEAPEV_FINDING(ADDRESS_LOW_RANGE));
     /* And a 32-bit payload read as 64-bit is truncated. */
     t_payload32(buf, H32, 24, A32, 3);
     assert_int_equal(heapev_decode_payload(buf, 16, 8, NULL, &e), HEAPEV_FINDING(TRUNCATED));
@@ -332,7 +364,8 @@ int main(void)
         cmocka_unit_test(test_source_values),     cmocka_unit_test(test_source_names),
         cmocka_unit_test(test_null_fields),       cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_kernel_range),      cmocka_unit_test(test_size_checks),
-        cmocka_unit_test(test_address_wraps),     cmocka_unit_test(test_many_findings_at_once),
+        cmocka_unit_test(test_address_wraps),     cmocka_unit_test(test_low_range_and_heap_alignment),
+        cmocka_unit_test(test_many_findings_at_once),
         cmocka_unit_test(test_every_length),      cmocka_unit_test(test_trailing_bytes_keep_fields),
         cmocka_unit_test(test_wrong_width),       cmocka_unit_test(test_reads_stay_in_bounds),
         cmocka_unit_test(test_check_fields_api),  cmocka_unit_test(test_trailing_bytes_saturate),

@@ -452,9 +452,9 @@ static void test_limits_option(void **state)
     static hfile f;
     uint8_t rec[64];
     h_file(&f, 2, 8);
-    /* HeapHandle 0x8000, Size 32, Address 0x20000 (16-aligned), Source 3, in both widths. */
-    assert_int_equal(h_add(&f, 1, rec, alloc64(rec, 0x8000, 0x20000)), 584);
-    assert_int_equal(h_add(&f, 1, rec, alloc32(rec, 0x8000, 0x20000)), 648);
+    /* HeapHandle 0x10000, Size 32, Address 0x20000 (16-aligned), Source 3, in both widths. */
+    assert_int_equal(h_add(&f, 1, rec, alloc64(rec, 0x10000, 0x20000)), 584);
+    assert_int_equal(h_add(&f, 1, rec, alloc32(rec, 0x10000, 0x20000)), 648);
 
     /* The SYSTEM32 record of a PointerSize-8 trace is a WOW64 process's: no finding. */
     const want_item defaults[] = {{EV, 1, 584, 0, 60, 2, 0, 0}, {EV, 1, 648, 0, 48, 1, 0, 0}};

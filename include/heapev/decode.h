@@ -20,7 +20,11 @@
  *    address_wraps (Size > 0 and Address + Size - 1 above 2^(8w) - 1),
  *    address_kernel_range and heap_handle_kernel_range (above the user limit),
  *    size_implausible (Size above the user limit), lowfrag_size_too_large
- *    (Source 2 and Size > 16 KiB).
+ *    (Source 2 and Size > 16 KiB), block_end_kernel_range (Address at most
+ *    the user limit, Size > 0 and Address + Size - 1 above it without
+ *    wrapping: a wrap is address_wraps alone), address_low_range and heap_handle_low_range (1..0xFFFF: the
+ *    lowest 64 KiB are never mapped; 0 is the _null finding alone),
+ *    heap_handle_misaligned (HeapHandle % 64 KiB != 0).
  *  - Record: see heapev_decode_record().
  */
 #ifndef HEAPEV_DECODE_H

@@ -114,6 +114,9 @@ json_t *heapev_emit_classes_json(heapev_gen_classes set);
  *        source_name, and for records version, header_type, flags,
  *        size_field, hook_id, hook_name, thread_id, process_id, system_time,
  *        kernel_time, user_time. Fields that were not decoded are null.
+ *        heap_handle, size and address are always "0x..." lower-case hex
+ *        strings (one JSON type whatever the value); source_name is the
+ *        Source's name or "undefined" (heapev_source_label()).
  */
 void heapev_emit_event_json(json_t *obj, const heapev_event *event);
 

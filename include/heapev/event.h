@@ -59,6 +59,17 @@ typedef struct heapev_event {
  */
 const char *heapev_source_name(uint32_t source);
 
+/** The one word for a Source value no Windows build defines (0, 7 and above). */
+#define HEAPEV_SOURCE_UNDEFINED_NAME "undefined"
+
+/**
+ * @brief Name of any Source value: heapev_source_name(), or "undefined"
+ *        (HEAPEV_SOURCE_UNDEFINED_NAME) for 0 and 7 and above. What every
+ *        output (decode's source_name, explain, stats) calls a Source.
+ * @return the name, never NULL
+ */
+const char *heapev_source_label(uint32_t source);
+
 /**
  * @brief Name of a heap-group or trace-header hook id, e.g. "heap_alloc"
  *        for 0x1021, "heap_free" for 0x1024, "logfile_header" for 0x0000,

@@ -61,7 +61,7 @@ extern "C" {
     X(ADDRESS_WRAPS, address_wraps, ANOMALY, \
       "Address + Size runs past the top of the pointer-width address space") \
     X(ADDRESS_KERNEL_RANGE, address_kernel_range, ANOMALY, \
-      "Address above the highest user-mode address") \
+      "Address above the highest user-mode address (kernel space, or the 64 KiB guard gap below it, e.g. 0x7FFF0000)") \
     X(HEAP_HANDLE_KERNEL_RANGE, heap_handle_kernel_range, ANOMALY, \
       "HeapHandle above the highest user-mode address") \
     X(SIZE_IMPLAUSIBLE, size_implausible, ANOMALY, \
@@ -105,7 +105,15 @@ extern "C" {
     X(ETL_DECOMPRESSED_SIZE_MISMATCH, etl_decompressed_size_mismatch, ERROR, \
       "ETL: a compressed buffer decompresses to a length other than Offset - 72; its records are not read") \
     X(ETL_BUFFER_BEYOND_FILE, etl_buffer_beyond_file, ERROR, \
-      "ETL: in a compressed trace a BufferSize runs past the end of the file; the buffer is not read")
+      "ETL: in a compressed trace a BufferSize runs past the end of the file; the buffer is not read") \
+    X(BLOCK_END_KERNEL_RANGE, block_end_kernel_range, ANOMALY, \
+      "Address in user space but the block's last byte (Address + Size - 1, no wrap) above the highest user-mode address") \
+    X(ADDRESS_LOW_RANGE, address_low_range, ANOMALY, \
+      "Address in 0x1..0xFFFF: the lowest 64 KiB are never mapped") \
+    X(HEAP_HANDLE_LOW_RANGE, heap_handle_low_range, ANOMALY, \
+      "HeapHandle in 0x1..0xFFFF: the lowest 64 KiB are never mapped") \
+    X(HEAP_HANDLE_MISALIGNED, heap_handle_misaligned, ANOMALY, \
+      "HeapHandle not 64 KiB aligned: heaps start at a reservation boundary")
 
 /** Finding codes, in table order. */
 typedef enum heapev_finding {
@@ -119,7 +127,8 @@ typedef enum heapev_finding {
 typedef enum heapev_severity {
     HEAPEV_SEVERITY_ERROR = 0,   /**< the bytes cannot be decoded as a heap Alloc event */
     HEAPEV_SEVERITY_ANOMALY = 1, /**< decoded, but no correct producer emits it */
-    HEAPEV_SEVERITY_NOTE = 2     /**< not a defect: written so by Windows, a reader must handle it */
+    HEAPEV_SEVERITY_NOTE = 2,    /**< not a defect: written so by Windows, a reader must handle it */
+    HEAPEV_SEVERITY_NONE = 3     /**< no finding at all (heapev_findings_worst() of the empty set) */
 } heapev_severity;
 
 /** A set of findings: bit (1 << code) is set for each finding present. */
@@ -151,8 +160,16 @@ const heapev_finding_info *heapev_finding_get(unsigned code);
  */
 const heapev_finding_info *heapev_finding_by_name(const char *name);
 
-/** @brief "error", "anomaly" or "note". */
+/** @brief "error", "anomaly", "note" or "none". */
 const char *heapev_severity_name(heapev_severity severity);
+
+/**
+ * @brief The worst severity in @p findings: error before anomaly before
+ *        note; HEAPEV_SEVERITY_NONE for the empty set. What the JSON
+ *        "severity" of an item says (its "ok" is "no error": severity is
+ *        anomaly, note or none).
+ */
+heapev_severity heapev_findings_worst(heapev_findings findings);
 
 /** @brief The subset of @p findings whose severity is error. */
 heapev_findings heapev_findings_errors(heapev_findings findings);
@@ -162,6 +179,17 @@ heapev_findings heapev_findings_errors(heapev_findings findings);
  *        anomaly): what totals and exit statuses count. Notes are left out.
  */
 heapev_findings heapev_findings_defects(heapev_findings findings);
+
+/**
+ * @brief The container findings: the etl_* rows, about an .etl file's
+ *        buffers and records rather than an event's bytes. Every other row
+ *        is an event finding, which a payload or record decode may report
+ *        (the table is append-only, so the two kinds interleave by code).
+ */
+heapev_findings heapev_findings_container(void);
+
+/** @brief Every finding of the table. */
+heapev_findings heapev_findings_all(void);
 
 /** @brief Number of findings in the set. */
 unsigned heapev_findings_count(heapev_findings findings);

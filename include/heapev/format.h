@@ -104,7 +104,7 @@
 #define HEAPEV_USER_MAX_32_WOW64 0xFFFEFFFFull
 /** Heap block alignment for pointer width @p w: 8 bytes for 32-bit, 16 for 64-bit. */
 #define HEAPEV_ADDRESS_ALIGN(w) (2u * (unsigned)(w))
-/** Heaps start at a reservation boundary (typical, not checked). */
+/** Heaps start at a reservation boundary (typical; heap_handle_misaligned otherwise). */
 #define HEAPEV_HEAP_HANDLE_ALIGN 0x10000ull
 /** The lowest 64 KiB are never mapped. */
 #define HEAPEV_LOWEST_MAPPED 0x10000ull

@@ -13,8 +13,9 @@
  *
  * Every finding of the decoded event is attached to the range(s) whose bytes
  * cause it (heapev_layout_finding_fields() gives the map): source_* to
- * Source, address_misaligned to Address, address_wraps to Address and Size,
- * header_flags_invalid to Flags, header_size_mismatch to the record Size
+ * Source, address_misaligned to Address, address_wraps and
+ * block_end_kernel_range to Address and Size, the heap_handle_* findings to
+ * HeapHandle, the other address_* findings to Address, header_flags_invalid to Flags, header_size_mismatch to the record Size
  * field, not_heap_alloc to HookId, trailing_bytes to the trailing range,
  * length_ambiguous to the whole input, truncated to every field whose bytes
  * are (partly) missing.
