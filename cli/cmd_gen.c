@@ -228,7 +228,11 @@ static int etl_option(gen_parse *p, int key, const char *arg)
     case CLI_OPT_STYLE: return parse_style(&p->o, arg);
     case CLI_OPT_COMPRESS: p->o.trace.compress = 1; return 0;
     case CLI_OPT_BUFFER_SIZE: return parse_buffer_size(&p->o, arg);
-    default: p->o.manifest = arg; return 0;
+    default:
+        if (*arg == '\0')
+            return cli_usage_error("gen", "--manifest takes a path, not ''");
+        p->o.manifest = arg;
+        return 0;
     }
 }
 
@@ -246,7 +250,11 @@ static int parse_option(gen_parse *p, int key, const char *arg, char **argv)
     case CLI_OPT_FORMAT: return parse_format(p, arg);
     case CLI_OPT_MALFORMED: p->malformed_given = 1; return fraction("--malformed", arg, 1.0, &o->gen.malformed);
     case CLI_OPT_CLASS: return parse_class(p, arg);
-    case CLI_OPT_OUT: o->out = arg; return 0;
+    case CLI_OPT_OUT:
+        if (*arg == '\0')
+            return cli_usage_error("gen", "--out takes a path, not ''");
+        o->out = arg;
+        return 0;
     case CLI_OPT_STREAM: o->stream = 1; return 0;
     case CLI_OPT_LIST_CLASSES: p->list = 1; return 0;
     case CLI_OPT_JSON: p->json = 1; return 0;

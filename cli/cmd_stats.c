@@ -45,7 +45,11 @@ static int parse_stats_option(int c, char **argv, stats_opts *o)
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     switch (c) {
-    case CLI_OPT_HTML: o->html = optarg; return 0;
+    case CLI_OPT_HTML:
+        if (*optarg == '\0')
+            return cli_usage_error("stats", "--html takes a file name, not ''");
+        o->html = optarg;
+        return 0;
     case CLI_OPT_HELP: cli_stats_usage(stdout); return -1;
     default: return cli_getopt_error("stats", c, argv);
     }

@@ -5,6 +5,7 @@
  * generator's emitters (heapev/emit.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -75,17 +76,19 @@ static void progress(uint64_t done, uint64_t total, int tty)
                 done == total ? "\n" : "");
 }
 
-/* Print @p obj as a manifest line and free it; 0 or -1 (errno set). */
+/* Print @p obj as a manifest line (none when @p mf is NULL) and free it; 0 or -1 (errno set). */
 static int manifest_put(FILE *mf, json_t *obj)
 {
-    int rc = cli_json_print_line(mf, obj);
+    int rc = mf != NULL ? cli_json_print_line(mf, obj) : 0;
     json_decref(obj);
     return rc;
 }
 
-/* Flush and close @p mf (a heapev_emit_file's stream); 0 or the errno of the failure. */
+/* Flush and close @p mf (a heapev_emit_file's stream, or NULL); 0 or the errno of the failure. */
 static int close_manifest(FILE *mf)
 {
+    if (mf == NULL)
+        return 0;
     int err = fflush(mf) != 0 || ferror(mf) ? (errno ? errno : EIO) : 0;
     if (fclose(mf) != 0 && err == 0)
         err = errno;
@@ -168,6 +171,8 @@ static int generate_files(files_run *run, FILE *mf, const char *mf_path)
 static int ensure_dir(const char *dir)
 {
     struct stat sb;
+    if (stat(dir, &sb) != 0 && heapev_emit_in_dev(dir))
+        return cli_error(dir, "heapev creates no directory in /dev");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return cli_error(dir, "cannot create directory: %s", strerror(errno));
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -197,7 +202,7 @@ int gen_run_files(const gen_opts *o)
     gen_catch_signals(); /* before the first temporary file exists */
     FILE *mf = heapev_emit_open(&mfile, path) == 0 ? fdopen(mfile.fd, "w") : NULL;
     if (mf == NULL)
-        return heapev_emit_discard(&mfile), cli_error(path, "%s", strerror(errno));
+        return heapev_emit_discard(&mfile), cli_error(path, "%s", heapev_emit_reason(&mfile, errno));
     mfile.fd = -1; /* the stream owns it now */
     /* Printed once the directory is known to be writable: an error there is one line. */
     fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o->gen.seed);
@@ -224,7 +229,8 @@ int gen_run_files(const gen_opts *o)
 typedef struct trace_run {
     const gen_opts *o;
     heapev_emit_file etl, manifest;
-    FILE *mf;
+    FILE *mf;          /* the manifest, or NULL when none is written */
+    uint64_t base;     /* where the trace starts in a file written in place (its offset) */
     int err; /* errno of a failed trace write */
     uint64_t events;
     int tty;
@@ -236,7 +242,7 @@ static int trace_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t le
     if (gen_stop_signal != 0)
         return -1; /* the run reports the signal, not a write error */
     while (len > 0) {
-        ssize_t n = pwrite(t->etl.fd, data, len, (off_t)offset);
+        ssize_t n = pwrite(t->etl.fd, data, len, (off_t)(t->base + offset));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -281,17 +287,38 @@ static int write_trace(trace_run *t, heapev_gen_etl_summary *sum)
     return 0;
 }
 
-/* Open the trace and its manifest; 0, or an exit code after the error (nothing left). */
+/*
+ * A trace written in place (a device, /dev/stdout) is written out of order,
+ * buffer 0 last: it needs a seekable output that appends nothing by itself.
+ */
+static int check_in_place(trace_run *t)
+{
+    off_t at = lseek(t->etl.fd, 0, SEEK_CUR);
+    int flags = fcntl(t->etl.fd, F_GETFL);
+    if (at < 0 || (flags >= 0 && (flags & O_APPEND)))
+        return cli_error(t->o->out, "%s: a trace is written out of order (buffer 0 last), so it "
+                                    "needs a seekable output without O_APPEND",
+                         at < 0 ? strerror(errno) : "opened for appending");
+    t->base = (uint64_t)at;
+    return 0;
+}
+
+/* Open the trace and its manifest (@p mpath, NULL for none); 0, or an exit code after the error. */
 static int open_trace(trace_run *t, const char *mpath)
 {
     if (heapev_emit_open(&t->etl, t->o->out) != 0)
-        return cli_error(t->o->out, "%s", strerror(errno));
+        return cli_error(t->o->out, "%s", heapev_emit_reason(&t->etl, errno));
+    if (t->etl.in_place && check_in_place(t) != 0)
+        return heapev_emit_discard(&t->etl), CLI_EXIT_USAGE;
+    if (mpath == NULL)
+        return 0;
     t->mf = heapev_emit_open(&t->manifest, mpath) == 0 ? fdopen(t->manifest.fd, "w") : NULL;
     if (t->mf == NULL) {
         int err = errno;
+        const char *why = heapev_emit_reason(&t->manifest, err);
         heapev_emit_discard(&t->manifest);
         heapev_emit_discard(&t->etl);
-        return cli_error(mpath, "%s", strerror(err));
+        return cli_error(mpath, "%s", why);
     }
     t->manifest.fd = -1; /* the stream owns it now */
     return 0;
@@ -307,9 +334,9 @@ static int commit_trace(trace_run *t, int rc)
         rc = GEN_INTERRUPTED; /* the last check: the previous trace and manifest stay */
     if (rc == 0 && heapev_emit_commit(&t->etl) != 0)
         rc = cli_error(t->o->out, "write error: %s", strerror(errno));
-    else if (rc == 0 && heapev_emit_commit(&t->manifest) != 0) {
+    else if (rc == 0 && t->mf != NULL && heapev_emit_commit(&t->manifest) != 0) {
         rc = cli_error(t->manifest.path, "%s", strerror(errno));
-        if (t->etl.tmp[0] != '\0')
+        if (!t->etl.in_place)
             unlink(t->etl.target);
     }
     if (rc != 0) {
@@ -319,18 +346,38 @@ static int commit_trace(trace_run *t, int rc)
     return rc;
 }
 
+/*
+ * Where the manifest goes: --manifest, else FILE.manifest.jsonl beside a
+ * FILE that is replaced; none for a FILE written in place (a device,
+ * /dev/stdout), where nothing may be created. NULL in *@p mpath for none.
+ */
+static int manifest_path(const gen_opts *o, char *buf, const char **mpath)
+{
+    *mpath = o->manifest;
+    if (o->manifest != NULL && !heapev_emit_in_place(o->out) &&
+        heapev_emit_same_output(o->manifest, o->out))
+        return cli_usage_error("gen", "--manifest and --out name the same file ('%s')", o->out);
+    if (o->manifest != NULL || heapev_emit_in_place(o->out))
+        return 0;
+    int n = snprintf(buf, HEAPEV_EMIT_PATH_MAX, "%s%s", o->out, MANIFEST_SUFFIX);
+    if (n < 0 || (size_t)n >= HEAPEV_EMIT_PATH_MAX)
+        return cli_error(o->out, "path too long");
+    *mpath = buf;
+    return 0;
+}
+
 int gen_run_trace(const gen_opts *o)
 {
-    char mpath[HEAPEV_EMIT_PATH_MAX];
+    char buf[HEAPEV_EMIT_PATH_MAX];
+    const char *mpath;
     trace_run t;
     memset(&t, 0, sizeof t);
     t.o = o;
     t.tty = isatty(STDERR_FILENO);
-    int n = snprintf(mpath, sizeof mpath, "%s%s", o->out, MANIFEST_SUFFIX);
-    if (o->manifest == NULL && (n < 0 || (size_t)n >= sizeof mpath))
-        return cli_error(o->out, "path too long");
+    if (manifest_path(o, buf, &mpath) != 0)
+        return CLI_EXIT_USAGE;
     gen_catch_signals(); /* before the first temporary file exists */
-    if (open_trace(&t, o->manifest ? o->manifest : mpath) != 0)
+    if (open_trace(&t, mpath) != 0)
         return CLI_EXIT_USAGE;
     fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o->gen.seed);
     heapev_gen_etl_summary sum;
@@ -342,6 +389,6 @@ int gen_run_trace(const gen_opts *o)
     fprintf(stderr, "heapev gen: %" PRIu64 " events (%" PRIu64 " lost), %" PRIu64
                     " noise records, %" PRIu64 " buffers, %" PRIu64 " bytes in %s, manifest %s\n",
             o->count, sum.lost, sum.noise, sum.buffers, sum.file_length, o->out,
-            t.manifest.path);
+            mpath != NULL ? mpath : "none (--out is written in place: give --manifest PATH)");
     return CLI_EXIT_CLEAN;
 }

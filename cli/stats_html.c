@@ -2,8 +2,8 @@
  * stats_html.c - `heapev stats --html`: the report as one self-contained HTML page.
  *
  * Inline CSS and SVG charts (size histogram, findings bars, Source donut,
- * class bars), no script and no fetch; written to a temporary file beside the
- * target and renamed over it when complete.
+ * class bars), no script and no fetch; written as heapev/emit.h writes every
+ * output: a temporary file renamed over the target, or in place.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -316,54 +316,35 @@ static void html_write(FILE *out, const stats *s)
 }
 
 /* Write the page to @p f and close it; nonzero on failure, with its errno in @p err. */
-static int html_emit(FILE *f, const stats *s, int sync, int *err)
+static int html_emit(FILE *f, const stats *s, int *err)
 {
     html_write(f, s);
-    int bad = fflush(f) != 0 || ferror(f) || (sync && fsync(fileno(f)) != 0);
-    *err = errno;
+    int bad = fflush(f) != 0 || ferror(f);
+    *err = bad ? (errno ? errno : EIO) : 0;
     if (fclose(f) != 0 && !bad)
         bad = 1, *err = errno;
     return bad;
 }
 
-/* Write to an existing non-regular file (a device, a pipe) in place. */
-static int write_html_direct(const char *path, const stats *s)
-{
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return cli_error(path, "%s", strerror(errno));
-    int err;
-    return html_emit(f, s, 0, &err) ? cli_error(path, "write error: %s", strerror(err)) : 0;
-}
-
-/* Write @p path atomically: a temporary file beside it, renamed over it when complete. */
+/* Write @p path as the emitters write every output (heapev/emit.h): atomically, or in place. */
 int stats_write_html(const char *path, const stats *s)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return cli_error(path, "is a directory");
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return write_html_direct(path, s);
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
-        return cli_error(path, "path too long");
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cli_error(path, "cannot create: %s", strerror(errno));
-    FILE *f = fdopen(fd, "w");
+    heapev_emit_file out;
+    if (heapev_emit_open(&out, path) != 0)
+        return cli_error(path, "%s", heapev_emit_reason(&out, errno));
+    FILE *f = fdopen(out.fd, "w");
     if (f == NULL) {
         int err = errno;
-        close(fd), unlink(tmp);
+        heapev_emit_discard(&out);
         return cli_error(path, "%s", strerror(err));
     }
-    fchmod(fd, 0644);
+    out.fd = -1; /* the stream owns it now */
     int err;
-    int bad = html_emit(f, s, 1, &err);
-    if (!bad && rename(tmp, path) != 0)
-        bad = 1, err = errno;
-    if (bad) {
-        unlink(tmp);
+    if (html_emit(f, s, &err) != 0) {
+        heapev_emit_discard(&out);
         return cli_error(path, "write error: %s", strerror(err));
     }
+    if (heapev_emit_commit(&out) != 0)
+        return cli_error(path, "write error: %s", strerror(errno));
     return 0;
 }

@@ -14,7 +14,7 @@
 int cli_error(const char *what, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "heapev: %s: ", what);
+    fprintf(stderr, "heapev: %s: ", *what != '\0' ? what : "''"); /* an empty name is named too */
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

@@ -1,6 +1,7 @@
 /*
- * emit.c - the generator's emitters: XXH128 file names, atomic output files,
- * and the manifest schema (heapev/emit.h), written and read in one place.
+ * emit.c - the generator's emitters: XXH128 file names and the manifest
+ * schema (heapev/emit.h), written and read in one place. Output files:
+ * emit_file.c.
  */
 #include "heapev/emit.h"
 
@@ -28,116 +29,6 @@ void heapev_emit_name(const void *data, size_t len, const char *suffix, char *he
     if (hex != NULL)
         memcpy(hex, digits, sizeof digits);
     snprintf(name, HEAPEV_EMIT_NAME_MAX, "%s%.7s", digits, suffix != NULL ? suffix : "");
-}
-
-/* ---- atomic output files ----------------------------------------------- */
-
-int heapev_emit_in_place(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
-}
-
-/* What replacing @p path replaces: the file a symbolic link names (the link stays), else path. */
-static int resolve_target(const char *path, char *target)
-{
-    struct stat sb;
-    if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode)) {
-        int n = snprintf(target, HEAPEV_EMIT_PATH_MAX, "%s", path);
-        return n >= 0 && (size_t)n < HEAPEV_EMIT_PATH_MAX ? 0 : (errno = ENAMETOOLONG, -1);
-    }
-    char *real = realpath(path, NULL);
-    if (real == NULL && errno == ENOENT) /* a dangling link: write where it points */
-        return readlink(path, target, HEAPEV_EMIT_PATH_MAX) > 0 ? 0 : -1;
-    if (real == NULL)
-        return -1;
-    int n = snprintf(target, HEAPEV_EMIT_PATH_MAX, "%s", real);
-    free(real);
-    return n >= 0 && (size_t)n < HEAPEV_EMIT_PATH_MAX ? 0 : (errno = ENAMETOOLONG, -1);
-}
-
-/* ".NAME.PID.tmp" in the directory of @p target. */
-static int temp_name(const char *target, char *tmp)
-{
-    const char *slash = strrchr(target, '/');
-    size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
-    int n = snprintf(tmp, HEAPEV_EMIT_PATH_MAX, "%.*s.%s.%ld.tmp", (int)dir_len, target,
-                     target + dir_len, (long)getpid());
-    return n >= 0 && (size_t)n < HEAPEV_EMIT_PATH_MAX ? 0 : (errno = ENAMETOOLONG, -1);
-}
-
-int heapev_emit_open(heapev_emit_file *f, const char *path)
-{
-    memset(f, 0, sizeof *f);
-    f->fd = -1;
-    if (*path == '\0')
-        return errno = ENOENT, -1;
-    if (snprintf(f->path, sizeof f->path, "%s", path) >= (int)sizeof f->path)
-        return errno = ENAMETOOLONG, -1;
-    if (heapev_emit_in_place(path)) {
-        snprintf(f->target, sizeof f->target, "%s", path);
-        f->fd = open(path, O_WRONLY);
-        return f->fd < 0 ? -1 : 0;
-    }
-    if (resolve_target(path, f->target) != 0 || temp_name(f->target, f->tmp) != 0)
-        return -1;
-    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0644);
-    if (f->fd < 0 && errno == EEXIST && unlink(f->tmp) == 0) /* a stale one of this pid */
-        f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0644);
-    return f->fd < 0 ? -1 : 0;
-}
-
-int heapev_emit_commit(heapev_emit_file *f)
-{
-    int err = 0;
-    if (f->fd >= 0 && close(f->fd) != 0)
-        err = errno;
-    f->fd = -1;
-    if (err == 0 && f->tmp[0] != '\0' && rename(f->tmp, f->target) != 0)
-        err = errno;
-    if (err != 0 && f->tmp[0] != '\0')
-        unlink(f->tmp);
-    return err != 0 ? (errno = err, -1) : 0;
-}
-
-void heapev_emit_discard(heapev_emit_file *f)
-{
-    int err = errno;
-    if (f->fd >= 0)
-        close(f->fd);
-    f->fd = -1;
-    if (f->tmp[0] != '\0')
-        unlink(f->tmp);
-    errno = err;
-}
-
-int heapev_emit_write_all(int fd, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0)
-            errno = EIO;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-int heapev_emit_write_file(const char *path, const void *data, size_t len)
-{
-    heapev_emit_file f;
-    if (heapev_emit_open(&f, path) != 0)
-        return -1;
-    if (heapev_emit_write_all(f.fd, data, len) != 0) {
-        heapev_emit_discard(&f);
-        return -1;
-    }
-    return heapev_emit_commit(&f);
 }
 
 /* ---- manifest: writing -------------------------------------------------- */

@@ -8,9 +8,13 @@
  *  - a generated file is named by the XXH128 of its bytes, in lower-case
  *    hex, plus a suffix (".bin");
  *  - an output file appears whole or not at all: it is written under a
- *    temporary name beside it and renamed; a device or FIFO (/dev/null,
- *    /dev/stdout) is written in place, never renamed over; a symbolic link to
- *    a regular file keeps the link: the temporary file goes beside its target;
+ *    temporary name beside it and renamed. Written in place instead, never
+ *    renamed over: a device, FIFO or socket (/dev/null), a descriptor the
+ *    process holds (/dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N,
+ *    /proc/self/fd/N: that descriptor itself, its offset shared) and any
+ *    other /proc path. A symbolic link (chain) to a regular file keeps the
+ *    link: the temporary file goes beside the file it ends at. Nothing is
+ *    ever created in /dev (no temporary file, no new file, no directory);
  *  - a manifest is JSON Lines: one line per generated item or trace entry and,
  *    for a trace, one summary line; the event fields are those of `heapev
  *    decode --json` (heapev_emit_event_json()), so a decoder's line and the
@@ -54,24 +58,46 @@ void heapev_emit_name(const void *data, size_t len, const char *suffix, char *he
 /** An output file being written: see heapev_emit_open(). */
 typedef struct heapev_emit_file {
     char path[HEAPEV_EMIT_PATH_MAX]; /**< the name asked for */
-    char target[HEAPEV_EMIT_PATH_MAX]; /**< what is replaced: path, or a symlink's target */
+    /** What is replaced or written: the end of path's symbolic links (path itself if none). */
+    char target[HEAPEV_EMIT_PATH_MAX];
     char tmp[HEAPEV_EMIT_PATH_MAX];  /**< the temporary file; empty when written in place */
     int fd;                          /**< open for writing; -1 once closed */
+    int in_place;                    /**< 1 when written in place (no temporary file) */
+    /** Why heapev_emit_open() refused by the rules above ("... in /dev"), or NULL: see errno. */
+    const char *refusal;
 } heapev_emit_file;
 
 /**
- * @brief Is @p path something written in place (an existing device, FIFO or
- *        socket, possibly behind symbolic links), not a file to replace?
+ * @brief Is @p path something written in place (a device, FIFO or socket,
+ *        possibly behind symbolic links, a held descriptor, a /proc path),
+ *        not a file to replace?
  */
 int heapev_emit_in_place(const char *path);
 
 /**
+ * @brief Would creating @p path (a file or a directory that does not exist
+ *        yet) create it in /dev? Symbolic links in its directory are
+ *        followed.
+ */
+int heapev_emit_in_dev(const char *path);
+
+/**
+ * @brief Do @p a and @p b name the same output (the same target once
+ *        symbolic links are followed, or the same existing file)?
+ */
+int heapev_emit_same_output(const char *a, const char *b);
+
+/**
  * @brief Open @p path for writing as the rules above say: a temporary file
- *        beside it (or beside the regular file a symbolic link names, the
- *        link kept), or the device itself.
- * @return 0, or -1 with errno set (nothing left behind)
+ *        beside it (or beside the regular file its symbolic links end at,
+ *        the links kept), or in place.
+ * @return 0, or -1 with errno set (nothing left behind); f->refusal names
+ *         the rule when heapev refused (a directory, a new file in /dev)
  */
 int heapev_emit_open(heapev_emit_file *f, const char *path);
+
+/** @brief Why opening or writing @p f failed: f->refusal, else strerror(@p err). */
+const char *heapev_emit_reason(const heapev_emit_file *f, int err);
 
 /**
  * @brief Close and put the file in place (rename over the target).
