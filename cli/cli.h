@@ -41,10 +41,59 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 #include "options.h" /* cli_getopt_error() and the option table */
 
 /*
- * Read all of @p path ("-" = stdin) into a malloc'd buffer. On failure prints
- * a one-line error naming the file and returns -1.
+ * An input file read forward through one window of two records' bytes
+ * (stream.c): bounded memory whatever the file, pipes and devices included.
+ * Every function that fails prints one line naming the file and returns -1.
  */
-int cli_read_file(const char *path, uint8_t **data, size_t *len);
+typedef struct cli_stream {
+    FILE *f;
+    const char *name;      /* as errors name it ("<stdin>" for "-") */
+    uint8_t *buf;          /* the window */
+    size_t lo, hi;         /* its bytes: buf[lo, hi) */
+    uint64_t pos;          /* file offset of buf[lo] */
+    uint64_t regular_size; /* st_size of a regular file, else UINT64_MAX */
+    uint64_t records;      /* records returned by cli_stream_record() */
+    int eof;               /* no byte beyond buf[hi) */
+    int rest_counted;      /* cli_stream_count_rest() read the rest of the input */
+} cli_stream;
+
+/* Open @p path ("-" = stdin); a directory is refused. 0, or CLI_EXIT_USAGE after the error. */
+int cli_stream_open(cli_stream *in, const char *path);
+void cli_stream_close(cli_stream *in);
+
+/* At least @p want bytes in the window (at most its size), fewer only at the end. 0 or -1. */
+int cli_stream_fill(cli_stream *in, size_t want);
+
+/* The window's bytes from the current position. */
+const uint8_t *cli_stream_data(const cli_stream *in, size_t *len);
+
+/* Move the position @p n bytes on (at most to the window's end). */
+void cli_stream_advance(cli_stream *in, size_t n);
+
+/* Move the position @p n bytes on, or to the end of the input (in->pos says where). 0 or -1. */
+int cli_stream_skip(cli_stream *in, uint64_t n);
+
+/* Read the input beyond the window into nowhere, at most @p limit bytes; their number in *@p count. */
+int cli_stream_count_rest(cli_stream *in, uint64_t limit, uint64_t *count);
+
+/*
+ * The rest of the input as one bare payload: at most HEAPEV_RECORD_MAX_SIZE
+ * bytes (a longer one is an error: no record can carry it). 0 or -1.
+ */
+int cli_stream_payload(cli_stream *in, const uint8_t **data, size_t *len);
+
+/*
+ * Decode the next record at the position (an empty input is one truncated
+ * record) into @p e, at file offset *@p at, and move past it. A record whose
+ * Size does not delimit it runs to the end of the input: the bytes beyond the
+ * window are counted into its trailing_bytes (and *@p extra), not kept.
+ * @return 1 with a record, 0 at the end, -1 after a read error
+ */
+int cli_stream_record(cli_stream *in, const heapev_limits *limits, heapev_event *e, uint64_t *at,
+                      uint64_t *extra);
+
+/* 1 when the input starts like an .etl file (heapev_etl_detect()), 0 if not, -1 on error. */
+int cli_stream_looks_etl(cli_stream *in);
 
 /* Parse an unsigned integer (decimal or 0x hex) with range check. 0 on success. */
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
@@ -85,6 +134,16 @@ void cli_etl_memory_free(cli_etl_memory *m);
  */
 void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
                           const cli_etl_memory *m, const heapev_limits *limits);
+
+/*
+ * The same, reading the stream @p in from where it is (its window's bytes
+ * are handed over; the stream must not be read from afterwards).
+ */
+void cli_etl_reader_from_stream(heapev_etl_reader *r, heapev_etl_stdio *src, cli_stream *in,
+                                const cli_etl_memory *m, const heapev_limits *limits);
+
+/* One warning line: @p files files (all read as bare payloads, no format given) were ambiguous. */
+void cli_warn_all_ambiguous(const char *cmd, uint64_t files);
 
 /* The user's --user-max-32 / --user-max-wow64 value: a 32-bit address. 0 or a usage error. */
 int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint64_t *out);

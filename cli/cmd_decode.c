@@ -11,7 +11,8 @@
 typedef struct decode_opts {
     cli_input in;       /* format, width, --json, limits */
     int summary;        /* --summary */
-    cli_etl_memory etl; /* allocated once */
+    cli_etl_memory etl; /* allocated once, on the first .etl file */
+    unsigned guessed, ambiguous; /* files read as payloads with no format given; length_ambiguous */
 } decode_opts;
 
 void cli_decode_usage(FILE *out)
@@ -88,25 +89,37 @@ static int emit(const decode_opts *o, const char *file, size_t offset, const hea
     return 0;
 }
 
-/* Decode one file's bytes; returns the worst exit code for it. */
-static int decode_bytes(const decode_opts *o, const char *file, const uint8_t *data, size_t len)
+/* The file as one bare payload of @p width; the worst exit code for it. */
+static int decode_payload(decode_opts *o, cli_stream *in, unsigned width)
+{
+    const uint8_t *data;
+    size_t len;
+    heapev_event e;
+    if (cli_stream_payload(in, &data, &len) != 0)
+        return CLI_EXIT_USAGE;
+    heapev_decode_payload(data, len, width, &o->in.limits, &e);
+    if (emit(o, in->name, 0, &e) != 0)
+        return CLI_EXIT_USAGE; /* cli_close_output() names the write error, once */
+    if (o->in.mode == CLI_MODE_AUTO) {
+        o->guessed++;
+        o->ambiguous += (e.findings & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) != 0;
+    }
+    return e.findings != 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
+}
+
+/* The file as records back to back, one at a time; the worst exit code for it. */
+static int decode_records(const decode_opts *o, cli_stream *in)
 {
     heapev_event e;
-    int worst = CLI_EXIT_CLEAN;
-    size_t off = 0;
-    do {
-        size_t used = len - off;
-        if (o->in.mode != CLI_MODE_RECORD)
-            heapev_decode_payload(data, len, o->in.width, &o->in.limits, &e);
-        else
-            heapev_decode_record(data + off, len - off, &o->in.limits, &e, &used);
-        if (emit(o, file, off, &e) != 0)
-            return cli_error("<stdout>", "write error");
+    uint64_t at, extra;
+    int worst = CLI_EXIT_CLEAN, rc;
+    while ((rc = cli_stream_record(in, &o->in.limits, &e, &at, &extra)) > 0) {
+        if (emit(o, in->name, at, &e) != 0)
+            return CLI_EXIT_USAGE;
         if (e.findings != 0)
             worst = CLI_EXIT_FINDINGS;
-        off += used;
-    } while (o->in.mode == CLI_MODE_RECORD && off < len);
-    return worst;
+    }
+    return rc < 0 ? CLI_EXIT_USAGE : worst;
 }
 
 static int print_container(const decode_opts *o, const char *file, const heapev_etl_item *it)
@@ -168,36 +181,44 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
 }
 
 /* Stream one .etl file buffer by buffer through one BufferSize-bounded buffer. */
-static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
+static int decode_etl(decode_opts *o, cli_stream *in)
 {
     heapev_etl_stdio src;
     heapev_etl_reader r;
     heapev_etl_item it;
     heapev_etl_status st;
     int worst = CLI_EXIT_CLEAN;
-    cli_etl_reader_start(&r, &src, in, &o->etl, &o->in.limits);
+    if (cli_etl_memory_get(&o->etl) != 0)
+        return CLI_EXIT_USAGE;
+    cli_etl_reader_from_stream(&r, &src, in, &o->etl, &o->in.limits);
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
         if (heapev_findings_defects(it.findings) != 0)
             worst = CLI_EXIT_FINDINGS;
-        if (!o->summary && print_etl_item(o, file, &it) != 0)
-            return cli_error("<stdout>", "write error");
+        if (!o->summary && print_etl_item(o, in->name, &it) != 0)
+            return CLI_EXIT_USAGE;
     }
     if (st == HEAPEV_ETL_IO_ERROR)
-        return cli_error(file, "read error: %s", strerror(src.error));
-    if (o->summary && print_summary(o, file, heapev_etl_reader_stats(&r)) != 0)
-        return cli_error("<stdout>", "write error");
+        return cli_error(in->name, "read error: %s", strerror(src.error));
+    if (o->summary && print_summary(o, in->name, heapev_etl_reader_stats(&r)) != 0)
+        return CLI_EXIT_USAGE;
     return worst;
 }
 
-static int decode_etl_file(const decode_opts *o, const char *path, const char *name)
+/* Decode one FILE in the format given, else the one its first bytes show (an .etl, or a payload). */
+static int decode_file(decode_opts *o, const char *path)
 {
-    if (strcmp(path, "-") == 0)
-        return decode_etl_stream(o, name, stdin);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return cli_error(path, "%s", strerror(errno));
-    int rc = decode_etl_stream(o, name, f);
-    fclose(f);
+    cli_stream in;
+    if (cli_stream_open(&in, path) != 0)
+        return CLI_EXIT_USAGE;
+    cli_mode mode = o->in.mode;
+    int etl = mode == CLI_MODE_AUTO ? cli_stream_looks_etl(&in) : 0;
+    if (etl > 0)
+        mode = CLI_MODE_ETL;
+    int rc = etl < 0                   ? CLI_EXIT_USAGE
+             : mode == CLI_MODE_ETL    ? decode_etl(o, &in)
+             : mode == CLI_MODE_RECORD ? decode_records(o, &in)
+                                       : decode_payload(o, &in, o->in.width);
+    cli_stream_close(&in);
     return rc;
 }
 
@@ -229,23 +250,13 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 
 int cli_decode_main(int argc, char **argv)
 {
-    decode_opts o = {cli_input_defaults(), 0, {NULL, NULL}};
+    decode_opts o = {cli_input_defaults(), 0, {NULL, NULL}, 0, 0};
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
-    if (o.in.mode == CLI_MODE_ETL && cli_etl_memory_get(&o.etl) != 0)
-        return CLI_EXIT_USAGE;
     int worst = CLI_EXIT_CLEAN;
     for (int i = optind; i < argc; i++) {
-        uint8_t *data = NULL;
-        size_t len = 0;
-        const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
-        if (o.in.mode == CLI_MODE_ETL)
-            rc = decode_etl_file(&o, argv[i], name);
-        else
-            rc = cli_read_file(argv[i], &data, &len) != 0 ? CLI_EXIT_USAGE
-                                                      : decode_bytes(&o, name, data, len);
-        free(data);
+        rc = decode_file(&o, argv[i]);
         if (rc > worst)
             worst = rc;
         if (rc == CLI_EXIT_USAGE && ferror(stdout))
@@ -254,5 +265,7 @@ int cli_decode_main(int argc, char **argv)
     cli_etl_memory_free(&o.etl);
     if (cli_close_output(stdout, "<stdout>") != 0)
         return CLI_EXIT_USAGE;
+    if (o.guessed > 0 && o.ambiguous == o.guessed)
+        cli_warn_all_ambiguous("decode", o.guessed);
     return worst;
 }

@@ -7,6 +7,7 @@
  * stats.h says how the parts fit.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,13 @@ void cli_stats_usage(FILE *out)
           "when a DIR has one), by finding, by Source value and by width, a log2 histogram\n"
           "of Size, and the decoding rate in events/s.\n"
           "\n"
-          "A DIR contributes every regular file in it, sorted by name (not recursive; dot\n"
-          "files and manifest.jsonl are not events). Its manifest.jsonl (written by\n"
-          "'heapev gen --out DIR') gives the class counts, each file's format and width,\n"
-          "and its expected findings, which are checked against what the files decode to.\n"
+          "A DIR contributes every regular file in it and in its subdirectories, sorted\n"
+          "by name (dot files and manifest.jsonl are not events). Its manifest.jsonl\n"
+          "(written by 'heapev gen --out DIR') gives the class counts, each file's format\n"
+          "and width, and its expected findings, which are checked against what the files\n"
+          "decode to; files it lists that are missing, and files it does not list, are\n"
+          "counted. Without --payload, --record or --etl a file's format is its\n"
+          "manifest's, else .etl when its first bytes are a trace's, else payload.\n"
           "\n",
           out);
     cli_print_options(out, CLI_CMD_STATS);
@@ -75,9 +79,11 @@ static int finish(const stats_opts *o, const stats *s)
 {
     /* Standard output first: when it fails, no report file is written at all. */
     if (o->in.json ? stats_print_json(stdout, s) != 0 : (stats_print_text(stdout, s), 0))
-        return cli_error("<stdout>", "write error");
+        return cli_close_output(stdout, "<stdout>"), CLI_EXIT_USAGE;
     if (cli_close_output(stdout, "<stdout>") != 0)
         return CLI_EXIT_USAGE;
+    if (s->guessed > 0 && s->ambiguous == s->guessed)
+        cli_warn_all_ambiguous("stats", s->guessed);
     if (o->html != NULL && stats_write_html(o->html, s) != 0)
         return CLI_EXIT_USAGE;
     for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++)
@@ -101,6 +107,10 @@ int cli_stats_main(int argc, char **argv)
         rc = stats_count_input(&w, argv[i]);
     stats_end(s);
     rc = rc != 0 ? CLI_EXIT_USAGE : finish(&o, s);
+    if (rc != CLI_EXIT_USAGE && s->files == 0) /* "0 files" is never said silently */
+        fprintf(stderr, "heapev stats: warning: no file in the inputs (%" PRIu64 " entries "
+                        "skipped: not regular files, or more than %u directory levels down)\n",
+                s->skipped, STATS_MAX_DEPTH);
     for (size_t i = 0; i < s->nclasses; i++)
         free(s->classes[i].name);
     cli_etl_memory_free(&w.etl);

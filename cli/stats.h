@@ -22,6 +22,7 @@
 #define SIZE_BUCKETS 65        /* 0, then [2^(k-1), 2^k) for k = 1..64 */
 #define SOURCE_SLOTS (HEAPEV_SOURCE_SEGMENT_HEAP + 2u) /* Source 0..6, then 7 and above */
 #define MANIFEST_NAME "manifest.jsonl"
+#define STATS_MAX_DEPTH 8      /* subdirectory levels walked below a DIR given */
 
 typedef struct stats_opts {
     cli_input in;     /* format (AUTO: the manifest's, else payload), --bits, --json, limits */
@@ -41,6 +42,10 @@ typedef struct stats {
     uint64_t size_hist[SIZE_BUCKETS];
     uint64_t etl_buffers, etl_container_items, etl_skipped, etl_notes, etl_decompressed;
     uint64_t manifests, manifest_lines, agree, disagree;
+    uint64_t manifest_missing; /* files a manifest lists that its directory lacks */
+    uint64_t not_in_manifest;  /* files of a directory with a manifest that it does not list */
+    uint64_t subdirs;          /* subdirectories read (directories are walked to STATS_MAX_DEPTH) */
+    uint64_t guessed, ambiguous; /* files read as payloads for want of a format; length_ambiguous */
     class_count classes[MAX_CLASSES + 1]; /* the last slot is "(other)" */
     size_t nclasses;
     double seconds;
@@ -93,7 +98,7 @@ typedef struct stats_walk {
 /* Start the clock and the progress line (when stderr is a terminal). */
 void stats_begin(stats *s);
 
-/* Count a DIR (its regular files and manifest) or a FILE. 0 or CLI_EXIT_USAGE. */
+/* Count a DIR (its manifest, regular files and subdirectories) or a FILE. 0 or CLI_EXIT_USAGE. */
 int stats_count_input(stats_walk *w, const char *path);
 
 /* Clear the progress line, stop the clock, order the classes by count. */

@@ -1,11 +1,13 @@
 /*
  * stats_count.c - `heapev stats`: counting the inputs.
  *
- * Every regular file of a directory (sorted by name, not recursive) or every
- * FILE given is decoded with the library as payloads, records or an .etl
- * trace; each event and container item adds to the counts, a directory's
+ * Every regular file of a directory and its subdirectories (sorted by name,
+ * symbolic links to directories not followed) or every FILE given is decoded
+ * with the library as payloads, records or an .etl trace, through a bounded
+ * stream; each event and container item adds to the counts. A directory's
  * manifest gives the classes and each file's format, width and expected
- * findings.
+ * findings, and is checked against the files there; without a format, an
+ * .etl is told by its first bytes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -127,43 +129,44 @@ static void count_class(void *ctx, const char *name)
 
 /* ---- files -------------------------------------------------------------------- */
 
-/* Decode in-memory bytes; returns the union of the findings. */
-static heapev_findings count_bytes(stats *s, const stats_opts *o, cli_mode mode, unsigned width,
-                                   const uint8_t *data, size_t len)
+/* A bare payload; returns its findings. */
+static int count_payload(stats *s, const stats_opts *o, cli_stream *in, unsigned width,
+                         heapev_findings *all)
+{
+    const uint8_t *data;
+    size_t len;
+    heapev_event e;
+    if (cli_stream_payload(in, &data, &len) != 0)
+        return -1;
+    heapev_decode_payload(data, len, width, &o->in.limits, &e);
+    count_event(s, &e);
+    *all = e.findings;
+    return 0;
+}
+
+/* Records back to back, one at a time; the union of their findings in *@p all. */
+static int count_records(stats *s, const stats_opts *o, cli_stream *in, heapev_findings *all)
 {
     heapev_event e;
-    heapev_findings all = 0;
-    size_t off = 0;
-    do {
-        size_t used = len - off;
-        if (mode == CLI_MODE_RECORD)
-            heapev_decode_record(data + off, len - off, &o->in.limits, &e, &used);
-        else
-            heapev_decode_payload(data, len, width, &o->in.limits, &e);
+    uint64_t at, extra;
+    int rc;
+    *all = 0;
+    while ((rc = cli_stream_record(in, &o->in.limits, &e, &at, &extra)) > 0) {
         count_event(s, &e);
-        all |= e.findings;
-        off += used;
-    } while (mode == CLI_MODE_RECORD && off < len);
-    return all;
+        *all |= e.findings;
+        show_progress(s, 0);
+    }
+    return rc;
 }
 
 /* Stream an .etl file through one buffer; 0, or -1 after a one-line error. */
-static int count_etl(stats *s, const stats_opts *o, const char *path, const cli_etl_memory *mem)
+static int count_etl(stats *s, const stats_opts *o, cli_stream *in, const cli_etl_memory *mem)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return cli_error(path, "%s", strerror(errno)), -1;
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f);
-        return cli_error(path, "is a directory"), -1;
-    }
-    s->bytes += (uint64_t)sb.st_size;
     heapev_etl_stdio src;
     heapev_etl_reader r;
     heapev_etl_item it;
     heapev_etl_status st;
-    cli_etl_reader_start(&r, &src, f, mem, &o->in.limits);
+    cli_etl_reader_from_stream(&r, &src, in, mem, &o->in.limits);
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
         if (it.kind == HEAPEV_ETL_ITEM_EVENT)
             count_event(s, &it.event);
@@ -176,35 +179,60 @@ static int count_etl(stats *s, const stats_opts *o, const char *path, const cli_
     s->etl_skipped += es->skipped;
     s->etl_notes += es->notes;
     s->etl_decompressed += es->decompressed;
-    fclose(f);
+    /* A regular file's size; for a FIFO or device, the bytes the reader took from it. */
+    s->bytes += in->regular_size != UINT64_MAX ? in->regular_size : src.start + src.have;
     if (st == HEAPEV_ETL_IO_ERROR)
-        return cli_error(path, "read error: %s", strerror(src.error)), -1;
+        return cli_error(in->name, "read error: %s", strerror(src.error)), -1;
     return 0;
 }
 
-/* Count one regular file; @p me is its manifest entry or NULL. */
-static int count_file(stats_walk *w, const char *path, const manifest_entry *me)
+/* The format of a file: the option's, the manifest's, an .etl's first bytes, else payload. */
+static cli_mode file_mode(const stats_walk *w, cli_stream *in, const manifest_entry *me)
 {
-    cli_mode mode = w->o->in.mode != CLI_MODE_AUTO ? w->o->in.mode
-                      : me != NULL && me->mode != CLI_MODE_AUTO ? me->mode : CLI_MODE_PAYLOAD;
+    if (w->o->in.mode != CLI_MODE_AUTO)
+        return w->o->in.mode;
+    if (me != NULL && me->mode != CLI_MODE_AUTO)
+        return me->mode;
+    int etl = cli_stream_looks_etl(in);
+    return etl < 0 ? CLI_MODE_AUTO : etl ? CLI_MODE_ETL : CLI_MODE_PAYLOAD;
+}
+
+static int count_opened(stats_walk *w, cli_stream *in, const manifest_entry *me)
+{
+    cli_mode mode = file_mode(w, in, me);
     unsigned width = w->o->in.width != HEAPEV_WIDTH_INFER ? w->o->in.width : me ? me->width : 0;
-    w->s->files++;
-    if (mode == CLI_MODE_ETL) {
-        if (cli_etl_memory_get(&w->etl) != 0)
-            return CLI_EXIT_USAGE;
-        return count_etl(w->s, w->o, path, &w->etl) != 0 ? CLI_EXIT_USAGE : 0;
-    }
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (cli_read_file(path, &data, &len) != 0)
+    heapev_findings all = 0;
+    if (mode == CLI_MODE_AUTO) /* the first bytes could not be read */
         return CLI_EXIT_USAGE;
-    w->s->bytes += len;
-    heapev_findings all = count_bytes(w->s, w->o, mode, width, data, len);
-    free(data);
+    if (mode == CLI_MODE_ETL)
+        return cli_etl_memory_get(&w->etl) != 0 || count_etl(w->s, w->o, in, &w->etl) != 0
+                   ? CLI_EXIT_USAGE : 0;
+    int rc = mode == CLI_MODE_RECORD ? count_records(w->s, w->o, in, &all)
+                                     : count_payload(w->s, w->o, in, width, &all);
+    if (rc < 0)
+        return CLI_EXIT_USAGE;
+    uint64_t read = in->pos + (in->hi - in->lo);
+    w->s->bytes += in->regular_size != UINT64_MAX ? in->regular_size : read;
+    if (mode == CLI_MODE_PAYLOAD && w->o->in.mode == CLI_MODE_AUTO && me == NULL) {
+        w->s->guessed++;
+        w->s->ambiguous += (all & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) != 0;
+    }
     if (me != NULL && me->has_expected && w->o->in.mode == CLI_MODE_AUTO)
         *(all == me->expected ? &w->s->agree : &w->s->disagree) += 1;
-    show_progress(w->s, 0);
     return 0;
+}
+
+/* Count one file; @p me is its manifest entry or NULL. */
+static int count_file(stats_walk *w, const char *path, const manifest_entry *me)
+{
+    cli_stream in;
+    w->s->files++;
+    if (cli_stream_open(&in, path) != 0)
+        return CLI_EXIT_USAGE;
+    int rc = count_opened(w, &in, me);
+    cli_stream_close(&in);
+    show_progress(w->s, 0);
+    return rc;
 }
 
 /* ---- directories ---------------------------------------------------------------- */
@@ -226,30 +254,52 @@ static int join(char *out, size_t cap, const char *dir, const char *name)
     return (size_t)snprintf(out, cap, "%s%s%s", dir, sep, name) < cap ? 0 : -1;
 }
 
-static int count_dir_entries(stats_walk *w, const char *dir, struct dirent **list, int n,
-                             const manifest *m)
+static int count_dir(stats_walk *w, const char *dir, unsigned depth);
+
+/* One entry of a directory: a regular file, a subdirectory (not through a link), or skipped. */
+static int count_entry(stats_walk *w, const char *path, const char *name, const manifest *m,
+                       unsigned depth)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (depth >= STATS_MAX_DEPTH) {
+            w->s->skipped++;
+            return 0;
+        }
+        w->s->subdirs++;
+        return count_dir(w, path, depth + 1);
+    }
+    if (stat(path, &st) != 0)
+        return cli_error(path, "%s", strerror(errno));
+    if (!S_ISREG(st.st_mode)) {
+        w->s->skipped++;
+        return 0;
+    }
+    const manifest_entry *me = manifest_find(m, name);
+    if (m->found && me == NULL)
+        w->s->not_in_manifest++;
+    return count_file(w, path, me);
+}
+
+/* Manifest lines naming a file the directory lacks (a stale or moved corpus). */
+static uint64_t missing_files(const manifest *m, const char *dir)
 {
     char path[4096];
     struct stat st;
-    for (int i = 0; i < n; i++) {
-        if (join(path, sizeof path, dir, list[i]->d_name) != 0)
-            return cli_error(dir, "path too long");
-        if (stat(path, &st) != 0)
-            return cli_error(path, "%s", strerror(errno));
-        if (!S_ISREG(st.st_mode)) {
-            w->s->skipped++;
-            continue;
-        }
-        if (count_file(w, path, manifest_find(m, list[i]->d_name)) != 0)
-            return CLI_EXIT_USAGE;
+    uint64_t missing = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (i > 0 && strcmp(m->entries[i].file, m->entries[i - 1].file) == 0)
+            continue; /* a trace manifest names its file on every line */
+        if (join(path, sizeof path, dir, m->entries[i].file) != 0 || stat(path, &st) != 0)
+            missing++;
     }
-    return 0;
+    return missing;
 }
 
-/* A directory: its manifest.jsonl when present, then its regular files by name. */
-static int count_dir(stats_walk *w, const char *dir)
+/* A directory: its manifest.jsonl when present, then its entries by name (subdirectories too). */
+static int count_dir(stats_walk *w, const char *dir, unsigned depth)
 {
-    char mpath[4096];
+    char mpath[4096], path[4096];
     manifest m = {0};
     struct dirent **list = NULL;
     if (join(mpath, sizeof mpath, dir, MANIFEST_NAME) != 0)
@@ -261,8 +311,12 @@ static int count_dir(stats_walk *w, const char *dir)
     if (rc == 0) {
         w->s->manifests += m.found != 0;
         w->s->manifest_lines += m.lines;
-        rc = count_dir_entries(w, dir, list, n, &m);
+        w->s->manifest_missing += missing_files(&m, dir);
     }
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = join(path, sizeof path, dir, list[i]->d_name) != 0
+                 ? cli_error(dir, "path too long")
+                 : count_entry(w, path, list[i]->d_name, &m, depth);
     for (int i = 0; i < n; i++)
         free(list[i]);
     free(list);
@@ -277,6 +331,6 @@ int stats_count_input(stats_walk *w, const char *path)
     if (stat(path, &st) != 0)
         return cli_error(path, "%s", strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return count_dir(w, path);
+        return count_dir(w, path, 0);
     return count_file(w, path, NULL);
 }

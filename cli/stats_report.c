@@ -160,6 +160,9 @@ static void print_classes(FILE *out, const stats *s)
     if (s->agree + s->disagree)
         fprintf(out, "  expected findings: %" PRIu64 " files agree, %" PRIu64 " differ\n",
                 s->agree, s->disagree);
+    /* A reused or pruned directory: what its manifest and its files disagree on. */
+    fprintf(out, "  manifest files missing: %" PRIu64 "; files not in the manifest: %" PRIu64 "\n",
+            s->manifest_missing, s->not_in_manifest);
 }
 
 /* One line per bucket from the smallest to the largest non-empty one; runs of 3+ empty fold. */
@@ -220,7 +223,8 @@ static const json_count summary_counts[] = {
 static const json_count width_counts[] = {
     COUNT("32", width[1]), COUNT("64", width[2]), COUNT("unknown", width[0])};
 static const json_count manifest_counts[] = {
-    COUNT("manifests", manifests), COUNT("lines", manifest_lines)};
+    COUNT("manifests", manifests), COUNT("lines", manifest_lines),
+    COUNT("missing_files", manifest_missing), COUNT("files_not_listed", not_in_manifest)};
 static const json_count expected_counts[] = {
     COUNT("expected_agree", agree), COUNT("expected_differ", disagree)};
 static const json_count etl_counts[] = {

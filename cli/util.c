@@ -1,4 +1,4 @@
-/* util.c - errors, file reading, number parsing and JSON helpers for the CLI. */
+/* util.c - errors, number parsing, JSON helpers and .etl reading memory for the CLI. */
 #include "cli.h"
 
 #include "heapev/emit.h"
@@ -31,52 +31,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, " (try 'heapev help %s')\n", cmd);
     return CLI_EXIT_USAGE;
-}
-
-static int read_stream(FILE *f, const char *path, uint8_t **data, size_t *len)
-{
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    if (buf == NULL)
-        return cli_error(path, "out of memory"), -1;
-    if (ferror(f)) {
-        int err = errno;
-        free(buf);
-        return cli_error(path, "read error: %s", strerror(err)), -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-int cli_read_file(const char *path, uint8_t **data, size_t *len)
-{
-    if (strcmp(path, "-") == 0)
-        return read_stream(stdin, "<stdin>", data, len);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return cli_error(path, "%s", strerror(errno)), -1;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return cli_error(path, "is a directory"), -1;
-    }
-    int rc = read_stream(f, path, data, len);
-    fclose(f);
-    return rc;
 }
 
 int cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
@@ -162,9 +116,19 @@ int cli_json_print_line(FILE *out, json_t *obj)
 
 int cli_close_output(FILE *out, const char *name)
 {
-    if (fflush(out) != 0 || ferror(out))
-        return cli_error(name, "write error: %s", strerror(errno)), -1;
-    return 0;
+    int err = errno; /* a failed write before this call left its reason here */
+    if (fflush(out) != 0)
+        err = errno;
+    else if (!ferror(out))
+        return 0;
+    return cli_error(name, "write error: %s", err != 0 ? strerror(err) : "the stream failed"), -1;
+}
+
+void cli_warn_all_ambiguous(const char *cmd, uint64_t files)
+{
+    fprintf(stderr, "heapev %s: warning: %s%" PRIu64 " file%s length_ambiguous: no bare payload "
+                    "(16 or 28 bytes); records or traces? give --record or --etl (or --bits)\n",
+            cmd, files > 1 ? "all " : "", files, files > 1 ? "s are" : " is");
 }
 
 int cli_etl_memory_get(cli_etl_memory *m)
@@ -193,6 +157,18 @@ void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
                                   .scratch = m->scratch,
                                   .scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE)};
     heapev_etl_reader_init(r, &ro, heapev_etl_stdio_fetch, src);
+}
+
+void cli_etl_reader_from_stream(heapev_etl_reader *r, heapev_etl_stdio *src, cli_stream *in,
+                                const cli_etl_memory *m, const heapev_limits *limits)
+{
+    size_t len;
+    const uint8_t *held = cli_stream_data(in, &len);
+    cli_etl_reader_start(r, src, in->f, m, limits);
+    /* The bytes the stream read ahead (at file offset 0) are the fetch buffer's first bytes. */
+    memcpy(m->buf, held, len);
+    src->start = in->pos;
+    src->have = len;
 }
 
 int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint64_t *out)

@@ -348,6 +348,21 @@ int heapev_etl_reader_decompressed(const heapev_etl_reader *r);
  */
 const heapev_limits *heapev_etl_reader_limits(const heapev_etl_reader *r, uint8_t header_type);
 
+/** Bytes heapev_etl_detect() looks at: a buffer header and the first record's marker and HookId. */
+#define HEAPEV_ETL_DETECT_SIZE (HEAPEV_ETL_BUFFER_HEADER_SIZE + 8u)
+
+/**
+ * @brief Does @p data start like an .etl file: a buffer header, then a
+ *        record whose marker is a SYSTEM, COMPACT or PERFINFO header (Flags
+ *        0xC0) with HookId 0x0000 (the logfile header)? Used to tell traces
+ *        from payloads and records when no format is given; a trace damaged
+ *        there is not recognised (the reader then names the defect).
+ * @param data the first bytes of the file (may be NULL when @p len is 0)
+ * @param len  bytes at @p data; fewer than HEAPEV_ETL_DETECT_SIZE: 0
+ * @return 1 or 0
+ */
+int heapev_etl_detect(const void *data, size_t len);
+
 /**
  * A heapev_etl_fetch_fn source over a stdio stream, read strictly forward
  * (pipes work), into caller memory. Set file, buf and cap; zero the rest.

@@ -54,6 +54,9 @@
 #define HEAPEV_HEADER_OFF_KERNEL_TIME  24u /**< u32, SYSTEM headers only */
 #define HEAPEV_HEADER_OFF_USER_TIME    28u /**< u32, SYSTEM headers only */
 
+/** The largest record: its Size field is a u16 (so no payload inside a record is longer). */
+#define HEAPEV_RECORD_MAX_SIZE 0xFFFFu
+
 #define HEAPEV_HEADER_VERSION 2u    /**< SYSTEM_TRACE_VERSION */
 #define HEAPEV_HEADER_FLAGS   0xC0u /**< TRACE_HEADER_FLAG 0x80 | TRACE_HEADER_EVENT_TRACE 0x40 */
 
