@@ -7,11 +7,13 @@
 
 #include "cli.h"
 #include "heapev/etl.h"
+#include "manifest.h"
 
 typedef struct decode_opts {
     cli_input in;       /* format, width, --json, limits */
     int summary;        /* --summary */
     cli_etl_memory etl; /* allocated once, on the first .etl file */
+    manifest dir_manifest; /* the manifest of the last FILE's directory, when no format is given */
     unsigned guessed, ambiguous; /* files read as payloads with no format given; length_ambiguous */
 } decode_opts;
 
@@ -80,17 +82,18 @@ static int print_json(FILE *out, const char *file, const heapev_etl_item *item, 
     return rc;
 }
 
-static int emit(const decode_opts *o, const char *file, size_t offset, const heapev_event *e)
+static int emit(const decode_opts *o, cli_mode mode, const char *file, size_t offset,
+                const heapev_event *e)
 {
-    const char *kind = item_kind(o->in.mode);
+    const char *kind = item_kind(mode);
     if (o->in.json)
         return print_json(stdout, file, NULL, offset, kind, e);
     print_text(stdout, file, offset, kind, e);
     return 0;
 }
 
-/* The file as one bare payload of @p width; the worst exit code for it. */
-static int decode_payload(decode_opts *o, cli_stream *in, unsigned width)
+/* The file as one bare payload of @p width (@p mode: how it was chosen); the worst exit code. */
+static int decode_payload(decode_opts *o, cli_stream *in, unsigned width, cli_mode mode)
 {
     const uint8_t *data;
     size_t len;
@@ -98,9 +101,9 @@ static int decode_payload(decode_opts *o, cli_stream *in, unsigned width)
     if (cli_stream_payload(in, &data, &len) != 0)
         return CLI_EXIT_USAGE;
     heapev_decode_payload(data, len, width, &o->in.limits, &e);
-    if (emit(o, in->name, 0, &e) != 0)
+    if (emit(o, CLI_MODE_PAYLOAD, in->name, 0, &e) != 0)
         return CLI_EXIT_USAGE; /* cli_close_output() names the write error, once */
-    if (o->in.mode == CLI_MODE_AUTO) {
+    if (mode == CLI_MODE_AUTO) { /* no format given, no manifest said one */
         o->guessed++;
         o->ambiguous += (e.findings & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) != 0;
     }
@@ -108,13 +111,13 @@ static int decode_payload(decode_opts *o, cli_stream *in, unsigned width)
 }
 
 /* The file as records back to back, one at a time; the worst exit code for it. */
-static int decode_records(const decode_opts *o, cli_stream *in)
+static int decode_records(const decode_opts *o, cli_stream *in, cli_mode mode)
 {
     heapev_event e;
     uint64_t at, extra;
     int worst = CLI_EXIT_CLEAN, rc;
     while ((rc = cli_stream_record(in, &o->in.limits, &e, &at, &extra)) > 0) {
-        if (emit(o, in->name, at, &e) != 0)
+        if (emit(o, mode, in->name, at, &e) != 0)
             return CLI_EXIT_USAGE;
         if (e.findings != 0)
             worst = CLI_EXIT_FINDINGS;
@@ -204,20 +207,32 @@ static int decode_etl(decode_opts *o, cli_stream *in)
     return worst;
 }
 
-/* Decode one FILE in the format given, else the one its first bytes show (an .etl, or a payload). */
+/*
+ * Decode one FILE in the format given, else its directory manifest's (a
+ * corpus from `heapev gen --out DIR`: format and width), else an .etl when
+ * its first bytes are one's, else a bare payload.
+ */
 static int decode_file(decode_opts *o, const char *path)
 {
     cli_stream in;
+    cli_mode mode = o->in.mode;
+    unsigned width = o->in.width;
+    const manifest_entry *me = NULL;
+    if (mode == CLI_MODE_AUTO && strcmp(path, "-") != 0)
+        me = manifest_lookup(&o->dir_manifest, path);
+    if (me != NULL && me->mode != CLI_MODE_AUTO) {
+        mode = me->mode;
+        width = width != HEAPEV_WIDTH_INFER ? width : me->width;
+    }
     if (cli_stream_open(&in, path) != 0)
         return CLI_EXIT_USAGE;
-    cli_mode mode = o->in.mode;
     int etl = mode == CLI_MODE_AUTO ? cli_stream_looks_etl(&in) : 0;
     if (etl > 0)
         mode = CLI_MODE_ETL;
     int rc = etl < 0                   ? CLI_EXIT_USAGE
              : mode == CLI_MODE_ETL    ? decode_etl(o, &in)
-             : mode == CLI_MODE_RECORD ? decode_records(o, &in)
-                                       : decode_payload(o, &in, o->in.width);
+             : mode == CLI_MODE_RECORD ? decode_records(o, &in, mode)
+                                       : decode_payload(o, &in, width, mode);
     cli_stream_close(&in);
     return rc;
 }
@@ -250,7 +265,9 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 
 int cli_decode_main(int argc, char **argv)
 {
-    decode_opts o = {cli_input_defaults(), 0, {NULL, NULL}, 0, 0};
+    decode_opts o;
+    memset(&o, 0, sizeof o);
+    o.in = cli_input_defaults();
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;
@@ -263,6 +280,7 @@ int cli_decode_main(int argc, char **argv)
             break;
     }
     cli_etl_memory_free(&o.etl);
+    manifest_free(&o.dir_manifest);
     if (cli_close_output(stdout, "<stdout>") != 0)
         return CLI_EXIT_USAGE;
     if (o.guessed > 0 && o.ambiguous == o.guessed)

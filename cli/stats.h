@@ -5,7 +5,7 @@
  *
  *   cmd_stats.c      options and the driver
  *   stats_count.c    counting events and container items, the directory walk
- *   stats_manifest.c reading a directory's manifest.jsonl
+ *   manifest.c       reading a directory's manifest.jsonl (manifest.h, shared with decode)
  *   stats_report.c   text and JSON output, and the labels every report uses
  *   stats_html.c     the HTML report
  */
@@ -17,11 +17,11 @@
 #include <time.h>
 
 #include "cli.h"
+#include "manifest.h"
 
 #define MAX_CLASSES 256        /* distinct manifest class names kept; more go to "(other)" */
 #define SIZE_BUCKETS 65        /* 0, then [2^(k-1), 2^k) for k = 1..64 */
 #define SOURCE_SLOTS (HEAPEV_SOURCE_SEGMENT_HEAP + 2u) /* Source 0..6, then 7 and above */
-#define MANIFEST_NAME "manifest.jsonl"
 #define STATS_MAX_DEPTH 8      /* subdirectory levels walked below a DIR given */
 
 typedef struct stats_opts {
@@ -52,39 +52,6 @@ typedef struct stats {
     struct timespec start, last_progress;
     int progress; /* stderr is a terminal */
 } stats;
-
-/* ---- stats_manifest.c: reading manifest.jsonl ---------------------------- */
-
-/* What a manifest line says about one file. */
-typedef struct manifest_entry {
-    char *file;
-    cli_mode mode;          /* CLI_MODE_PAYLOAD / CLI_MODE_RECORD, or CLI_MODE_AUTO when not said */
-    unsigned width;           /* decode_bits / 8, or 0 */
-    int has_expected;
-    heapev_findings expected;
-} manifest_entry;
-
-/* The lines of one manifest, sorted by file name. */
-typedef struct manifest {
-    manifest_entry *entries;
-    size_t n, cap;
-    int found;      /* the file exists and was read */
-    uint64_t lines; /* JSON object lines read, with or without a "file" */
-} manifest;
-
-/* Called with each class name of each line, in file order. */
-typedef void manifest_class_fn(void *ctx, const char *name);
-
-/*
- * Read the manifest at @p path into @p m (zeroed by the caller). A missing
- * file is no error (m->found stays 0). 0, or CLI_EXIT_USAGE after a one-line
- * error naming the file and line.
- */
-int manifest_load(const char *path, manifest *m, manifest_class_fn *on_class, void *ctx);
-
-/* The entry for file @p name, or NULL. */
-const manifest_entry *manifest_find(const manifest *m, const char *name);
-void manifest_free(manifest *m);
 
 /* ---- stats_count.c: counting ------------------------------------------------ */
 

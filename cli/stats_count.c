@@ -217,7 +217,7 @@ static int count_opened(stats_walk *w, cli_stream *in, const manifest_entry *me)
         w->s->guessed++;
         w->s->ambiguous += (all & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) != 0;
     }
-    if (me != NULL && me->has_expected && w->o->in.mode == CLI_MODE_AUTO)
+    if (me != NULL && me->has_expected && me->mode != CLI_MODE_AUTO && w->o->in.mode == CLI_MODE_AUTO)
         *(all == me->expected ? &w->s->agree : &w->s->disagree) += 1;
     return 0;
 }

@@ -227,6 +227,8 @@ int heapev_manifest_read_line(const json_t *obj, heapev_manifest_line *line)
         line->format = HEAPEV_GEN_FORMAT_RECORD;
     else if (format != NULL && strcmp(format, "payload") == 0)
         line->format = HEAPEV_GEN_FORMAT_PAYLOAD;
+    else if (format == NULL && json_is_string(json_object_get(obj, "kind")))
+        line->format = HEAPEV_GEN_FORMAT_ETL; /* a trace manifest's entry or summary line */
     json_int_t bits = json_integer_value(json_object_get(obj, "decode_bits"));
     line->decode_width = bits == 32 || bits == 64 ? (unsigned)bits / 8u : 0u;
     const json_t *expected = json_object_get(obj, "expected_findings");

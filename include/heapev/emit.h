@@ -178,7 +178,8 @@ json_t *heapev_emit_summary_json(const heapev_gen_etl_options *o,
 /** What a manifest line says about one generated file (payload or record corpora). */
 typedef struct heapev_manifest_line {
     const char *file;          /**< its "file" (points into the JSON object), or NULL */
-    int format;                /**< HEAPEV_GEN_FORMAT_PAYLOAD / _RECORD, or -1 when not said */
+    int format;                /**< HEAPEV_GEN_FORMAT_PAYLOAD / _RECORD, _ETL for a trace
+                                    manifest's line (it has a "kind"), or -1 when not said */
     unsigned decode_width;     /**< decode_bits / 8, or 0 (infer) */
     int has_expected;          /**< 1 when expected_findings names only known findings */
     heapev_findings expected;  /**< those findings */

@@ -1,10 +1,10 @@
 /*
- * stats_manifest.c - `heapev stats`: reading a directory's manifest.jsonl.
+ * manifest.c - reading a directory's manifest.jsonl (manifest.h).
  *
  * Each line written by 'heapev gen --out DIR' names a file, its format and
  * decode width, its expected findings and its classes. The entries are kept
- * sorted by file name for lookup during the walk; the classes are handed to
- * the caller line by line.
+ * sorted by file name for lookup; the classes are handed to the caller line
+ * by line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,16 +12,21 @@
 #include <sys/types.h>
 
 #include "heapev/catalogue.h"
-#include "stats.h"
+#include "manifest.h"
 
 void manifest_free(manifest *m)
 {
     for (size_t i = 0; i < m->n; i++)
         free(m->entries[i].file);
     free(m->entries);
+    free(m->dir);
     m->entries = NULL;
+    m->dir = NULL;
     m->n = m->cap = 0;
 }
+
+/* A one-line error about the manifest, unless it is read quietly. */
+#define MANIFEST_ERROR(m, ...) ((m)->quiet ? CLI_EXIT_USAGE : cli_error(__VA_ARGS__))
 
 static void each_class(const json_t *cls, manifest_class_fn *on_class, void *ctx)
 {
@@ -51,6 +56,7 @@ static int manifest_add(manifest *m, const heapev_manifest_line *line)
     manifest_entry *e = &m->entries[m->n];
     e->mode = line->format == HEAPEV_GEN_FORMAT_RECORD    ? CLI_MODE_RECORD
               : line->format == HEAPEV_GEN_FORMAT_PAYLOAD ? CLI_MODE_PAYLOAD
+              : line->format == HEAPEV_GEN_FORMAT_ETL     ? CLI_MODE_ETL
                                                           : CLI_MODE_AUTO;
     e->width = line->decode_width;
     e->has_expected = line->has_expected;
@@ -71,7 +77,7 @@ int manifest_load(const char *path, manifest *m, manifest_class_fn *on_class, vo
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return errno == ENOENT ? 0 : cli_error(path, "%s", strerror(errno));
+        return errno == ENOENT ? 0 : MANIFEST_ERROR(m, path, "%s", strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
@@ -83,16 +89,16 @@ int manifest_load(const char *path, manifest *m, manifest_class_fn *on_class, vo
         json_t *obj = json_loadb(line, (size_t)got, 0, &jerr);
         heapev_manifest_line ml;
         if (heapev_manifest_read_line(obj, &ml) != 0)
-            rc = cli_error(path, "line %lu: not a JSON object (%s)", lineno,
+            rc = MANIFEST_ERROR(m, path, "line %lu: not a JSON object (%s)", lineno,
                            obj == NULL ? jerr.text : "another JSON value");
         else if (manifest_add(m, &ml) != 0)
-            rc = cli_error(path, "out of memory");
+            rc = MANIFEST_ERROR(m, path, "out of memory");
         else
             each_class(ml.classes, on_class, ctx), m->lines++;
         json_decref(obj);
     }
     if (rc == 0 && ferror(f))
-        rc = cli_error(path, "read error: %s", strerror(errno));
+        rc = MANIFEST_ERROR(m, path, "read error: %s", strerror(errno));
     free(line);
     fclose(f);
     m->found = rc == 0;
@@ -105,4 +111,29 @@ const manifest_entry *manifest_find(const manifest *m, const char *name)
 {
     manifest_entry key = {(char *)name, CLI_MODE_AUTO, 0, 0, 0};
     return m->n ? bsearch(&key, m->entries, m->n, sizeof key, entry_cmp) : NULL;
+}
+
+static void no_class(void *ctx, const char *name)
+{
+    (void)ctx, (void)name;
+}
+
+const manifest_entry *manifest_lookup(manifest *m, const char *path)
+{
+    char dir[4096], mpath[4200];
+    const char *slash = strrchr(path, '/');
+    int n = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path)
+                  : snprintf(dir, sizeof dir, ".");
+    if (n < 0 || (size_t)n >= sizeof dir)
+        return NULL;
+    if (m->dir == NULL || strcmp(m->dir, dir) != 0) {
+        manifest_free(m);
+        memset(m, 0, sizeof *m);
+        m->quiet = 1;
+        snprintf(mpath, sizeof mpath, "%s/%s", slash == path ? "" : dir, MANIFEST_NAME);
+        if (manifest_load(mpath, m, no_class, NULL) != 0)
+            manifest_free(m);
+        m->dir = strdup(dir);
+    }
+    return manifest_find(m, slash ? slash + 1 : path);
 }
