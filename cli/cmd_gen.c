@@ -22,7 +22,7 @@ void cli_gen_usage(FILE *out)
 {
     fputs("usage: heapev gen [--seed S] [--count N] [--bits 32|64|mixed]\n"
           "                  [--format payload|record] [--malformed R] [--class NAME]...\n"
-          "                  (--out DIR | --stream)\n"
+          "                  (--out DIR [--force|--append] | --stream)\n"
           "       heapev gen --format etl [--seed S] [--count N] [--bits 32|64]\n"
           "                  [--malformed R] [--class NAME]... [--noise R]\n"
           "                  [--buffer-size N] [--manifest PATH] [--wow64 R]\n"
@@ -256,6 +256,8 @@ static int parse_option(gen_parse *p, int key, const char *arg, char **argv)
         o->out = arg;
         return 0;
     case CLI_OPT_STREAM: o->stream = 1; return 0;
+    case CLI_OPT_FORCE: o->force = 1; return 0;
+    case CLI_OPT_APPEND: o->append = 1; return 0;
     case CLI_OPT_LIST_CLASSES: p->list = 1; return 0;
     case CLI_OPT_JSON: p->json = 1; return 0;
     case CLI_OPT_NOISE: case CLI_OPT_WOW64: case CLI_OPT_STYLE: case CLI_OPT_COMPRESS:
@@ -334,6 +336,11 @@ static int check_opts(gen_parse *p)
                    ? 0 : cli_usage_error("gen", "container classes need --format etl");
     if (p->json)
         return cli_usage_error("gen", "--json applies to --list-classes");
+    if (o->force && o->append)
+        return cli_usage_error("gen", "give --force or --append, not both");
+    if ((o->force || o->append) && (o->etl || o->stream))
+        return cli_usage_error("gen", "--%s applies to --out DIR (a trace file is replaced whole)",
+                               o->force ? "force" : "append");
     if (o->etl)
         return check_trace(p);
     if (o->trace.container >= 0)

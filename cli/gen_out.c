@@ -199,11 +199,18 @@ int gen_run_files(const gen_opts *o)
         return CLI_EXIT_USAGE;
     if (join_path(path, o->out, MANIFEST_NAME) != 0)
         return cli_error(o->out, "path too long");
+    if (gen_dir_prepare(o, path) != 0)
+        return CLI_EXIT_USAGE;
     gen_catch_signals(); /* before the first temporary file exists */
     FILE *mf = heapev_emit_open(&mfile, path) == 0 ? fdopen(mfile.fd, "w") : NULL;
     if (mf == NULL)
         return heapev_emit_discard(&mfile), cli_error(path, "%s", heapev_emit_reason(&mfile, errno));
     mfile.fd = -1; /* the stream owns it now */
+    if (o->append && gen_dir_copy_manifest(mf, path) != 0) {
+        fclose(mf);
+        heapev_emit_discard(&mfile);
+        return CLI_EXIT_USAGE;
+    }
     /* Printed once the directory is known to be writable: an error there is one line. */
     fprintf(stderr, "heapev gen: seed %" PRIu64 "\n", o->gen.seed);
     int rc = generate_files(&run, mf, path);

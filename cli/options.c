@@ -91,6 +91,12 @@ const cli_option cli_options[] = {
      "a directory: one file per distinct event, PATH/<XXH128\n"
      "hex>.bin, and PATH/manifest.jsonl with one line per event;\n"
      "with --format etl: the .etl file, and PATH.manifest.jsonl"},
+    {"force", NULL, G, CLI_OPT_FORCE,
+     "--out DIR that is not empty: remove the files its manifest\n"
+     "lists and the manifest, then write (other files stay)"},
+    {"append", NULL, G, CLI_OPT_APPEND,
+     "--out DIR that is not empty: keep its files and manifest\n"
+     "lines, add this run's"},
     {"stream", NULL, G, CLI_OPT_STREAM, "all events back to back on standard output"},
     {"list-classes", NULL, G, CLI_OPT_LIST_CLASSES,
      "print the malformation classes and their findings (with\n"

@@ -51,6 +51,8 @@ enum {
     CLI_OPT_STYLE,
     CLI_OPT_COMPRESS,
     CLI_OPT_MARKDOWN,
+    CLI_OPT_FORCE,
+    CLI_OPT_APPEND,
 };
 
 /*

@@ -121,10 +121,19 @@ static void test_out_deterministic(void **state)
     }
     assert_true(same_files(d1, d2));
     assert_false(same_files(d1, d3));
-    /* Running again into the same directory changes nothing. */
+    /* Running again into the same (now not empty) directory is refused and changes nothing... */
     run_result r = run(a1);
+    assert_int_equal(r.status, 2);
+    assert_int_equal(count_lines(r.err), 1);
+    assert_non_null(strstr(r.err, "is not empty"));
+    assert_non_null(strstr(r.err, "--append"));
+    free_result(&r);
+    assert_true(same_files(d1, d2));
+    /* ...--force replaces the corpus its manifest lists: the same files again. */
+    const char *forced[] = {"gen", "--seed", "7", "--count", "2500", "--malformed", "0.5",
+                            "--out", d1, "--force", NULL};
+    r = run(forced);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.err, " 0 files written"));
     free_result(&r);
     assert_true(same_files(d1, d2));
 
@@ -460,7 +469,7 @@ static void test_io_errors(void **state)
     mkdir(tmp_path("blocked"), 0755);
     mkdir(tmp_path("blocked/manifest.jsonl"), 0755);
     mkdir(tmp_path("blocked/manifest.jsonl/x"), 0755);
-    const char *e[] = {"gen", "--count", "5", "--out", tmp_path("blocked"), NULL};
+    const char *e[] = {"gen", "--count", "5", "--out", tmp_path("blocked"), "--append", NULL};
     r = run(e);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "manifest.jsonl"));
