@@ -112,7 +112,14 @@ void cli_json_set_file(json_t *obj, const char *name);
  */
 void cli_json_set_verdict(json_t *obj, heapev_findings findings);
 
-/* Print @p obj as one compact line on @p out; returns 0 or -1 on I/O error. */
+/*
+ * The dump flags for @p v: keys in order, and reals with the fewest digits
+ * that read back exactly ("noise":0.3, not 0.29999999999999999): the most
+ * any real of @p v needs, so every one of them still reads back exactly.
+ */
+size_t cli_json_flags(const json_t *v);
+
+/* Print @p obj as one compact line on @p out (cli_json_flags()); 0 or -1 on I/O error. */
 int cli_json_print_line(FILE *out, json_t *obj);
 
 /*

@@ -55,8 +55,10 @@ static int field_is_hex(heapev_field f)
 
 void explain_value_text(const heapev_layout_range *r, char *out, size_t cap)
 {
-    if (!r->has_value)
-        snprintf(out, cap, "%s", r->avail < r->length ? "(missing)" : "");
+    int numeric = r->field != HEAPEV_FIELD_TRAILING && r->field != HEAPEV_FIELD_UNDECODED &&
+                  r->length <= 8;
+    if (!r->has_value) /* bytes missing, or whole but not decoded (decode says null) */
+        snprintf(out, cap, "%s", r->avail < r->length ? "(missing)" : numeric ? "(not decoded)" : "");
     else if (field_is_hex(r->field))
         snprintf(out, cap, "0x%" PRIx64, r->value);
     else if (r->field == HEAPEV_FIELD_SYSTEM_TIME)
@@ -94,14 +96,29 @@ void explain_range_label(const heapev_layout_range *r, char *out, size_t cap)
     snprintf(out, cap, "%s%s%s", bare ? "" : part, bare ? "" : ".", heapev_field_name(r->field));
 }
 
-/* The byte lines of a range: the first carries field, value and meaning. */
+int explain_range_date(const explain_opts *o, const heapev_layout_range *r, char *out, size_t cap)
+{
+    int64_t ft = (int64_t)r->value;
+    int filetime = r->field == HEAPEV_FIELD_LF_START_TIME || r->field == HEAPEV_FIELD_LF_END_TIME ||
+                   r->field == HEAPEV_FIELD_LF_BOOT_TIME;
+    int clocked = r->field == HEAPEV_FIELD_SYSTEM_TIME || r->field == HEAPEV_FIELD_BUF_TIMESTAMP;
+    if (!r->has_value || o->clock == NULL || !(filetime || clocked))
+        return 0;
+    if (clocked && heapev_etl_filetime(o->clock, (int64_t)r->value, &ft) != 0)
+        return 0;
+    return ft > 0 && heapev_filetime_iso(ft, out, cap) > 0;
+}
+
+/* The byte lines of a range: the first carries field, value and meaning (and date). */
 void explain_print_range_bytes(FILE *out, const explain_opts *o, const uint8_t *p, uint64_t base,
                               const heapev_layout_range *r)
 {
-    char hex[3 * BYTES_PER_LINE + 1], value[32], meaning[160], label[32];
+    char hex[3 * BYTES_PER_LINE + 1], value[32], meaning[200], label[32], date[40];
     explain_value_text(r, value, sizeof value);
     explain_range_label(r, label, sizeof label);
-    heapev_layout_meaning(r, meaning, sizeof meaning);
+    size_t len = heapev_layout_meaning(r, meaning, sizeof meaning);
+    if (explain_range_date(o, r, date, sizeof date) && len + 3 < sizeof meaning)
+        snprintf(meaning + len, sizeof meaning - len, "%s%s", len ? ", " : "", date);
     const char *bc = finding_colour(o, r->findings);
     size_t lines = (r->length + BYTES_PER_LINE - 1) / BYTES_PER_LINE;
     hex_line(p, r, 0, hex);
@@ -171,10 +188,10 @@ static json_t *json_value(const heapev_layout_range *r)
 }
 
 /* One range as JSON, at file offset @p at; @p key ("item" or "buffer") numbers it. */
-json_t *explain_json_range(uint64_t at, const char *key, uint64_t index,
-                          const heapev_layout_range *r)
+json_t *explain_json_range(const explain_opts *o, uint64_t at, const char *key, uint64_t index,
+                           const heapev_layout_range *r)
 {
-    char meaning[160];
+    char meaning[160], date[40];
     heapev_layout_meaning(r, meaning, sizeof meaning);
     json_t *obj = json_object();
     json_object_set_new(obj, "offset", json_integer((json_int_t)(at + r->offset)));
@@ -185,6 +202,8 @@ json_t *explain_json_range(uint64_t at, const char *key, uint64_t index,
     json_object_set_new(obj, key, json_integer((json_int_t)index));
     json_object_set_new(obj, "value", json_value(r));
     json_object_set_new(obj, "meaning", json_string(meaning));
+    if (explain_range_date(o, r, date, sizeof date))
+        json_object_set_new(obj, "date", json_string(date));
     json_object_set_new(obj, "findings", heapev_emit_findings_json(r->findings));
     return obj;
 }
@@ -224,7 +243,7 @@ static int explain_item(const explain_opts *o, json_list_out *list, const char *
                         const heapev_event *e, uint64_t used, uint64_t item)
 {
     for (size_t i = 0; list->on && i < n; i++)
-        json_list_put(list, explain_json_range(at, "item", item, &r[i]));
+        json_list_put(list, explain_json_range(o, at, "item", item, &r[i]));
     if (!list->on)
         print_item_text(stdout, o, file, p, at, r, n, e, used);
     return e->findings ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
@@ -387,15 +406,16 @@ static int looks_etl(const char *path)
 
 static const palette *choose_palette(const explain_opts *o)
 {
-    const char *no_color = getenv("NO_COLOR");
-    if (o->no_color || o->in.json || (no_color != NULL && *no_color != '\0') || !isatty(STDOUT_FILENO))
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    if (o->no_color || o->in.json || (no_color != NULL && *no_color != '\0') ||
+        (term != NULL && strcmp(term, "dumb") == 0) || !isatty(STDOUT_FILENO))
         return &colour_off;
     return &colour_on;
 }
 
 int cli_explain_main(int argc, char **argv)
 {
-    explain_opts o = {cli_input_defaults(), 0, 1, 0, NULL, 18};
+    explain_opts o = {cli_input_defaults(), 0, 1, 0, NULL, 18, NULL};
     int rc = parse_explain_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;

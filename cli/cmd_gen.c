@@ -350,7 +350,13 @@ static int check_opts(gen_parse *p)
         return cli_usage_error("gen", "%s needs --format etl", p->etl_only);
     if ((o->out != NULL) == o->stream)
         return cli_usage_error("gen", "give exactly one of --out DIR and --stream");
-    return check_event_classes(o, p->malformed_given);
+    if (check_event_classes(o, p->malformed_given) != 0)
+        return CLI_EXIT_USAGE;
+    if (o->stream && o->gen.format == HEAPEV_GEN_FORMAT_PAYLOAD && o->gen.width == 0)
+        return cli_usage_error("gen", "--stream of bare payloads of mixed widths (16 and 28 bytes "
+                                      "back to back) cannot be split again: give --bits 32 or 64, "
+                                      "or --format record");
+    return 0;
 }
 
 int cli_gen_main(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "heapev/etl.h"
 #include "heapev/layout.h"
 
 #define ETL_DEFAULT_COUNT 2u /* buffers `explain --etl` shows without --count */
@@ -26,7 +27,15 @@ typedef struct explain_opts {
     int no_color;
     const palette *pal;
     int label_width;       /* text column of field labels */
+    const heapev_etl_logfile *clock; /* --etl: the trace's clock (dates of timestamps), or NULL */
 } explain_opts;
+
+/*
+ * The date a time field's value stands for, ISO 8601 UTC: the logfile's
+ * FILETIMEs, and record and buffer timestamps converted with the trace's
+ * clock (o->clock). 1 with the date in @p out, 0 when there is none.
+ */
+int explain_range_date(const explain_opts *o, const heapev_layout_range *r, char *out, size_t cap);
 
 /* The range's value as text ("0x..." for addresses and handles). */
 void explain_value_text(const heapev_layout_range *r, char *out, size_t cap);
@@ -41,8 +50,11 @@ void explain_print_range_bytes(FILE *out, const explain_opts *o, const uint8_t *
 /* One line per finding placed on the range, coloured by severity. */
 void explain_print_range_findings(FILE *out, const explain_opts *o, const heapev_layout_range *r);
 
-/* The range as a JSON object at file offset @p at, with @p key = @p index ("item" or "buffer"). */
-json_t *explain_json_range(uint64_t at, const char *key, uint64_t index,
+/*
+ * The range as a JSON object at file offset @p at, with @p key = @p index
+ * ("item" or "buffer"), and "date" when explain_range_date() gives one.
+ */
+json_t *explain_json_range(const explain_opts *o, uint64_t at, const char *key, uint64_t index,
                            const heapev_layout_range *r);
 
 /* `explain --etl`: the trace at @p path ("-" = stdin) shown as @p name. Returns the exit status. */

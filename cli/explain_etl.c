@@ -28,10 +28,10 @@ typedef struct etl_out {
 } etl_out;
 
 /* One range of @p s as JSON; ranges among decompressed records say so. */
-static json_t *json_etl_range(const heapev_layout_etl_section *s, const heapev_layout_range *r,
-                              int decompressed)
+static json_t *json_etl_range(const explain_opts *o, const heapev_layout_etl_section *s,
+                              const heapev_layout_range *r, int decompressed)
 {
-    json_t *obj = explain_json_range(s->offset, "buffer", s->buffer, r);
+    json_t *obj = explain_json_range(o, s->offset, "buffer", s->buffer, r);
     if (decompressed)
         json_object_set_new(obj, "decompressed", json_true());
     return obj;
@@ -42,7 +42,7 @@ static void emit_ranges(etl_out *x, const heapev_layout_etl_section *s)
     for (size_t i = 0; i < s->n; i++) {
         const heapev_layout_range *r = &s->ranges[i];
         if (x->list != NULL) {
-            json_array_append_new(x->list, json_etl_range(s, r, s->among_decompressed));
+            json_array_append_new(x->list, json_etl_range(x->o, s, r, s->among_decompressed));
             continue;
         }
         explain_print_range_bytes(stdout, x->o, s->bytes, s->offset, r);
@@ -57,7 +57,7 @@ static void emit_unplaced(etl_out *x, const heapev_layout_etl_section *s)
         return;
     heapev_layout_range u = {0, 0, 0, HEAPEV_FIELD_UNDECODED, 0, 0, s->unplaced};
     if (x->list != NULL) {
-        json_array_append_new(x->list, json_etl_range(s, &u, s->among_decompressed));
+        json_array_append_new(x->list, json_etl_range(x->o, s, &u, s->among_decompressed));
         return;
     }
     printf("  %08" PRIx64 "\n", s->offset);
@@ -223,7 +223,9 @@ static int explain_etl_stream(const explain_opts *o, const char *file, FILE *in,
     heapev_layout_etl_walker w;
     heapev_layout_etl_section s;
     heapev_layout_etl_walker_init(&w, &ro, heapev_etl_stdio_fetch, &src, o->offset, o->count);
-    etl_out x = {o, file, &w, o->in.json ? json_array() : NULL, CLI_EXIT_CLEAN};
+    explain_opts clocked = *o; /* timestamps get dates once the logfile header is read */
+    clocked.clock = heapev_etl_reader_logfile(&w.reader);
+    etl_out x = {&clocked, file, &w, o->in.json ? json_array() : NULL, CLI_EXIT_CLEAN};
     heapev_etl_status st;
     while ((st = heapev_layout_etl_next(&w, &s)) == HEAPEV_ETL_OK)
         show_section(&x, &s);

@@ -43,6 +43,8 @@ static const cli_command *find_command(const char *name)
 
 static int help_main(int argc, char **argv)
 {
+    if (argc > 2)
+        return cli_error("help", "one COMMAND at a time ('%s' is extra; try 'heapev --help')", argv[2]);
     if (argc < 2) {
         main_usage(stdout);
         return CLI_EXIT_CLEAN;
@@ -54,23 +56,35 @@ static int help_main(int argc, char **argv)
     return CLI_EXIT_CLEAN;
 }
 
+/* Every run ends here: standard output must have been written, whatever printed to it. */
+static int finish(int rc)
+{
+    if (rc != CLI_EXIT_USAGE && cli_close_output(stdout, "<stdout>") != 0)
+        return CLI_EXIT_USAGE;
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         main_usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    int help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+    int version = strcmp(argv[1], "--version") == 0;
+    if ((help || version) && argc > 2)
+        return cli_error(argv[1], "takes no argument ('%s' is extra; try 'heapev --help')", argv[2]);
+    if (help) {
         main_usage(stdout);
-        return CLI_EXIT_CLEAN;
+        return finish(CLI_EXIT_CLEAN);
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (version) {
         printf("heapev %s\n", HEAPEV_VERSION);
-        return CLI_EXIT_CLEAN;
+        return finish(CLI_EXIT_CLEAN);
     }
     const cli_command *cmd = find_command(argv[1]);
     if (cmd == NULL)
         return cli_error(argv[1], "no such command (try 'heapev --help')");
     opterr = 0; /* subcommands print their own one-line option errors */
-    return cmd->run(argc - 1, argv + 1);
+    return finish(cmd->run(argc - 1, argv + 1));
 }

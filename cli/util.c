@@ -107,9 +107,45 @@ void cli_json_set_verdict(json_t *obj, heapev_findings findings)
                         json_string(heapev_severity_name(heapev_findings_worst(findings))));
 }
 
+/* Fewest significant digits (1..17) that read back as exactly @p v. */
+static int shortest_digits(double v)
+{
+    char text[32];
+    for (int p = 1; p < 17; p++) {
+        snprintf(text, sizeof text, "%.*g", p, v);
+        if (strtod(text, NULL) == v)
+            return p;
+    }
+    return 17;
+}
+
+/* The most digits any real in @p v needs to read back exactly (0: no real). */
+static int real_digits(const json_t *v)
+{
+    int most = 0, d;
+    const char *key;
+    size_t i;
+    json_t *x;
+    if (json_is_real(v))
+        return shortest_digits(json_real_value(v));
+    if (json_is_object(v))
+        json_object_foreach((json_t *)v, key, x)
+            most = (d = real_digits(x)) > most ? d : most;
+    if (json_is_array(v))
+        json_array_foreach(v, i, x)
+            most = (d = real_digits(x)) > most ? d : most;
+    return most;
+}
+
+size_t cli_json_flags(const json_t *v)
+{
+    int digits = real_digits(v);
+    return JSON_PRESERVE_ORDER | (digits > 0 ? JSON_REAL_PRECISION(digits) : 0);
+}
+
 int cli_json_print_line(FILE *out, json_t *obj)
 {
-    if (json_dumpf(obj, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+    if (json_dumpf(obj, out, JSON_COMPACT | cli_json_flags(obj)) != 0)
         return -1;
     return fputc('\n', out) == EOF ? -1 : 0;
 }

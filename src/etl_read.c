@@ -588,6 +588,10 @@ static heapev_findings read_logfile_fields(heapev_etl_reader *r, const uint8_t *
         !names_terminated(q, HEAPEV_LOGFILE_FIXED_SIZE(ps), len))
         return f | HEAPEV_FINDING(ETL_LOGFILE_HEADER_SHORT);
     lf->start_time = (int64_t)heapev_read_le64(q + HEAPEV_LOGFILE_OFF_START_TIME(ps));
+    lf->perf_freq = (int64_t)heapev_read_le64(q + HEAPEV_LOGFILE_OFF_PERF_FREQ(ps));
+    lf->clock_type = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_RESERVED_FLAGS(ps));
+    lf->cpu_speed_mhz = heapev_read_le32(q + HEAPEV_LOGFILE_OFF_CPU_SPEED);
+    lf->clock_known = 1;
     return f;
 }
 
@@ -611,6 +615,9 @@ static heapev_findings parse_logfile(heapev_etl_reader *r, uint32_t *next, uint3
         return HEAPEV_FINDING(ETL_RECORD_SIZE_INVALID) | HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER);
     }
     heapev_findings f = read_logfile_fields(r, r->buf + at + hsize, size - hsize);
+    unsigned time_at = heapev_header_type_time_offset(r->buf[at + HEAPEV_HEADER_OFF_HEADER_TYPE]);
+    if (time_at != 0) /* the clock's reading when the session started (at StartTime) */
+        r->logfile.start_stamp = (int64_t)heapev_read_le64(r->buf + at + time_at);
     record_shape s = {HEAPEV_HEADER_OFF_SIZE, hsize,
                       heapev_header_type_width(r->buf[at + HEAPEV_HEADER_OFF_HEADER_TYPE]), 1};
     *rec_end = at + size;

@@ -172,6 +172,7 @@ typedef struct builder {
     size_t cap, n;
     const uint8_t *data;
     const heapev_event *event;
+    int unread; /* the fields being added were not read by the decoder: no values */
 } builder;
 
 /* Little-endian value of a whole field of 1, 2, 4 or 8 bytes. */
@@ -205,7 +206,7 @@ static void add_range(builder *b, heapev_field field, size_t offset, size_t leng
     heapev_layout_range r = {offset, length, 0, field, 0, 0, 0};
     r.avail = end <= offset ? 0 : end - offset < length ? end - offset : length;
     int numeric = field != HEAPEV_FIELD_TRAILING && field != HEAPEV_FIELD_UNDECODED;
-    if (numeric && r.avail == length && length <= 8) {
+    if (numeric && !b->unread && r.avail == length && length <= 8) {
         r.has_value = 1;
         r.value = read_field(b->data + offset, length);
     }
@@ -238,7 +239,7 @@ size_t heapev_layout_payload(const void *data, size_t len, unsigned width,
     heapev_event local;
     heapev_event *e = event != NULL ? event : &local;
     heapev_decode_payload(data, len, width, limits, e);
-    builder b = {out, cap, 0, data, e};
+    builder b = {out, cap, 0, data, e, !e->payload_decoded};
     if (e->pointer_width == 4 || e->pointer_width == 8)
         add_payload(&b, 0, e->pointer_width, len);
     else
@@ -275,11 +276,12 @@ size_t heapev_layout_record(const void *data, size_t len, const heapev_limits *l
     heapev_decode_record(data, len, limits, e, &extent);
     if (consumed != NULL)
         *consumed = extent;
-    builder b = {out, cap, 0, data, e};
+    builder b = {out, cap, 0, data, e, !e->has_header};
     unsigned hsize = record_header_size(data, len);
     add_header(&b, hsize, len);
     if (!e->has_header)
         return b.n; /* header cut short: the decoder read nothing */
+    b.unread = !e->payload_decoded;
     if (e->pointer_width != 0 && !(e->findings & HEAPEV_FINDING(NOT_HEAP_ALLOC)))
         add_payload(&b, hsize, e->pointer_width, extent);
     else if (extent > hsize)
@@ -514,7 +516,7 @@ size_t heapev_layout_etl_buffer(const void *data, size_t len, heapev_findings fi
 {
     heapev_event e = {0};
     e.findings = findings;
-    builder b = {out, cap, 0, data, &e};
+    builder b = {out, cap, 0, data, &e, 0};
     add_spans(&b, 0, buffer_spans, sizeof buffer_spans / sizeof buffer_spans[0], len);
     return b.n;
 }
@@ -596,7 +598,7 @@ size_t heapev_layout_etl_logfile(const void *data, size_t len, heapev_findings f
     const uint8_t *p = data;
     heapev_event e = {0};
     e.findings = findings;
-    builder b = {out, cap, 0, p, &e};
+    builder b = {out, cap, 0, p, &e, 0};
     unsigned hsize = record_header_size(p, len);
     add_header(&b, hsize, len);
     size_t end = len;

@@ -194,12 +194,12 @@ static void test_dev_full_stdout(void **state)
 {
     (void)state;
     const char *good = good_payload();
-    const char *cases[][6] = {
+    const char *cases[][7] = {
         {"decode", "--json", good, NULL}, {"decode", good, NULL},
         {"explain", good, NULL},          {"explain", "--json", good, NULL},
         {"stats", good, NULL},            {"stats", "--json", good, NULL},
         {"findings", NULL},               {"findings", "--json", NULL},
-        {"gen", "--count", "100", "--stream", NULL},
+        {"gen", "--count", "100", "--bits", "64", "--stream", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (!have_command(cases[i][0]))

@@ -357,10 +357,12 @@ static void test_bad_options(void **state)
         {"gen", "--bits", "32", "--class", "width_64_as_32", "--stream", NULL},
         {"gen", "--class", "compact_header", "--stream", NULL},
         {"gen", "--seed", NULL},
+        {"gen", "--count", "3", "--stream", NULL},
     };
     const char *needles[] = {"--bits", "--malformed", "--malformed", "--malformed", "nope",
                              "--count", "--seed", "--format", "--out", "--out", "--json",
-                             "--frobnicate", "extra", "--bits 32", "--format payload", "--seed"};
+                             "--frobnicate", "extra", "--bits 32", "--format payload", "--seed",
+                             "mixed widths"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_usage_error(cases[i], needles[i]);
 }
@@ -459,7 +461,7 @@ static void test_io_errors(void **state)
     expect_usage_error(b, "plainfile");
     const char *c[] = {"gen", "--count", "10", "--out", tmp_path("no/such/dir"), NULL};
     expect_usage_error(c, "no/such/dir");
-    const char *d[] = {"gen", "--count", "100000", "--stream", NULL};
+    const char *d[] = {"gen", "--count", "100000", "--bits", "64", "--stream", NULL};
     run_result r = run_to("/dev/full", d);
     assert_int_equal(r.status, 2);
     assert_int_equal(count_lines(r.err), 2); /* the seed line, then the error */

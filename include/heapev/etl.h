@@ -214,7 +214,42 @@ typedef struct heapev_etl_logfile {
     uint32_t buffers_written; /**< BuffersWritten */
     int64_t start_time;       /**< StartTime (0 when the fixed part is short) */
     int64_t end_time;         /**< EndTime */
+    /* The trace's clock (heapev_etl_filetime()); valid when clock_known. */
+    int clock_known;          /**< 1 when the fixed part was read whole */
+    uint32_t clock_type;      /**< ReservedFlags: 1 QPC, 2 system time (FILETIME), 3 CPU cycles */
+    int64_t perf_freq;        /**< PerfFreq: QPC ticks per second */
+    uint32_t cpu_speed_mhz;   /**< CpuSpeedInMHz */
+    int64_t start_stamp;      /**< the logfile header record's SystemTime: the clock at StartTime */
 } heapev_etl_logfile;
+
+/** ReservedFlags (the logfile header's clock type): timestamps are QPC ticks. */
+#define HEAPEV_ETL_CLOCK_QPC 1u
+/** ReservedFlags: timestamps are system time, FILETIME (100 ns since 1601-01-01 UTC). */
+#define HEAPEV_ETL_CLOCK_SYSTEM_TIME 2u
+/** ReservedFlags: timestamps are CPU cycles (CpuSpeedInMHz per microsecond). */
+#define HEAPEV_ETL_CLOCK_CPU_CYCLES 3u
+
+/**
+ * @brief A timestamp of the trace's clock (a record's SystemTime, a buffer's
+ *        TimeStamp) as a FILETIME: system time as it is; QPC ticks and CPU
+ *        cycles as StartTime plus the time since start_stamp (PerfFreq or
+ *        CpuSpeedInMHz giving the rate), as TraceEvent does.
+ * @param lf    what the logfile header said (heapev_etl_reader_logfile())
+ * @param stamp the timestamp
+ * @param out   receives the FILETIME
+ * @return 0, or -1 when the header gives no usable clock (unknown type, zero
+ *         rate, no StartTime) or the result would not fit
+ */
+int heapev_etl_filetime(const heapev_etl_logfile *lf, int64_t stamp, int64_t *out);
+
+/**
+ * @brief A FILETIME (100 ns since 1601-01-01 UTC) as ISO 8601 UTC with its
+ *        full precision, e.g. "2023-04-22T03:47:24.3629437Z".
+ * Always NUL-terminates when @p cap > 0 (like snprintf).
+ * @return the length the full text needs; 0 (and "") for a negative
+ *         FILETIME or one past the year 9999
+ */
+size_t heapev_filetime_iso(int64_t filetime, char *out, size_t cap);
 
 /** Status of heapev_etl_next(). */
 typedef enum heapev_etl_status {

@@ -126,7 +126,13 @@ typedef struct heapev_layout_range {
     size_t length;            /**< bytes the format gives the field */
     size_t avail;             /**< bytes of it present in the input (<= length) */
     heapev_field field;       /**< what the bytes are */
-    int has_value;            /**< 1 when @c value holds the field (whole, numeric field) */
+    /**
+     * 1 when @c value holds the field: a whole numeric field the decoder
+     * read (payload fields only when it decoded the payload, header fields
+     * only when it read the header: a truncated item's fields have none,
+     * as `heapev decode` prints them null)
+     */
+    int has_value;
     uint64_t value;           /**< the little-endian value (SystemTime: its two's complement) */
     heapev_findings findings; /**< the event's findings that point at these bytes */
 } heapev_layout_range;
