@@ -57,6 +57,14 @@ void explain_print_range_findings(FILE *out, const explain_opts *o, const heapev
 json_t *explain_json_range(const explain_opts *o, uint64_t at, const char *key, uint64_t index,
                            const heapev_layout_range *r);
 
+/* One item's text: its heading, each range's bytes and findings, its findings line. */
+void explain_print_item_text(FILE *out, const explain_opts *o, const char *file, const uint8_t *p,
+                             uint64_t at, const heapev_layout_range *r, size_t n,
+                             const heapev_event *e, uint64_t used);
+
+/* `explain` of a payload or records (not --etl): @p in from o->offset on. The exit status. */
+int explain_stream(const explain_opts *o, cli_stream *in);
+
 /* `explain --etl`: the trace at @p path ("-" = stdin) shown as @p name. Returns the exit status. */
 int explain_etl_file(const explain_opts *o, const char *path, const char *name);
 
