@@ -55,7 +55,11 @@ typedef struct cli_stream {
     uint64_t records;      /* records returned by cli_stream_record() */
     int eof;               /* no byte beyond buf[hi) */
     int rest_counted;      /* cli_stream_count_rest() read the rest of the input */
+    uint64_t counted;      /* bytes it read past the window */
 } cli_stream;
+
+/* Bytes read from the input so far: up to the window's end, and any counted past it. */
+uint64_t cli_stream_bytes_read(const cli_stream *in);
 
 /* Open @p path ("-" = stdin); a directory is refused. 0, or CLI_EXIT_USAGE after the error. */
 int cli_stream_open(cli_stream *in, const char *path);

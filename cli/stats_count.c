@@ -211,8 +211,7 @@ static int count_opened(stats_walk *w, cli_stream *in, const manifest_entry *me)
                                      : count_payload(w->s, w->o, in, width, &all);
     if (rc < 0)
         return CLI_EXIT_USAGE;
-    uint64_t read = in->pos + (in->hi - in->lo);
-    w->s->bytes += in->regular_size != UINT64_MAX ? in->regular_size : read;
+    w->s->bytes += in->regular_size != UINT64_MAX ? in->regular_size : cli_stream_bytes_read(in);
     if (mode == CLI_MODE_PAYLOAD && w->o->in.mode == CLI_MODE_AUTO && me == NULL) {
         w->s->guessed++;
         w->s->ambiguous += (all & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) != 0;

@@ -114,7 +114,13 @@ int cli_stream_count_rest(cli_stream *in, uint64_t limit, uint64_t *count)
         in->eof = got == 0 || feof(in->f);
     }
     in->rest_counted = 1;
+    in->counted += *count;
     return 0;
+}
+
+uint64_t cli_stream_bytes_read(const cli_stream *in)
+{
+    return in->pos + (in->hi - in->lo) + in->counted;
 }
 
 int cli_stream_payload(cli_stream *in, const uint8_t **data, size_t *len)

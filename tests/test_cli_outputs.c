@@ -3,7 +3,8 @@
  * target replaced), a held descriptor (/dev/stdout, /proc/self/fd/N) or a
  * device is written in place, nothing is created in /dev, a device output
  * gets no manifest beside it, --manifest and --out may not name one file,
- * and an empty path is a usage error naming the option.
+ * an empty path is a usage error naming the option, and --out DIR that is
+ * not empty needs --append (or --force).
  *
  * Usage: test-cli-outputs HEAPEV
  */
@@ -206,6 +207,36 @@ static void test_empty_output_paths(void **state)
     assert_false(path_exists(tmp_path("e.etl")));
 }
 
+/* --append: a second run into a corpus keeps it whole; the manifest lists every file. */
+static void test_out_append(void **state)
+{
+    (void)state;
+    const char *d = tmp_path("app");
+    const char *first[] = {"gen", "--count", "5", "--seed", "1", "--out", d, NULL};
+    const char *again[] = {"gen", "--count", "5", "--seed", "2", "--out", d, NULL};
+    const char *more[] = {"gen", "--count", "5", "--seed", "2", "--out", d, "--append", NULL};
+    const char *both[] = {"gen", "--count", "5", "--out", d, "--append", "--force", NULL};
+    assert_int_equal(run_exit(NULL, first), 0);
+    run_result r = run(again);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "is not empty"));
+    free_result(&r);
+    assert_int_equal(run_exit(NULL, both), 2);
+    assert_int_equal(run_exit(NULL, more), 0);
+    json_t *m = jsonl_load(tmp_path("app/manifest.jsonl"));
+    assert_int_equal(json_array_size(m), 10);
+    json_decref(m);
+    const char *st[] = {"stats", "--json", d, NULL};
+    r = run(st);
+    json_t *o = jsonl_line(r.out, 0);
+    json_t *man = json_object_get(o, "manifest");
+    assert_int_equal(json_integer_value(json_object_get(man, "lines")), 10);
+    assert_int_equal(json_integer_value(json_object_get(man, "missing_files")), 0);
+    assert_int_equal(json_integer_value(json_object_get(man, "files_not_listed")), 0);
+    json_decref(o);
+    free_result(&r);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -224,6 +255,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nothing_created_in_dev),
         cmocka_unit_test(test_manifest_same_as_out),
         cmocka_unit_test(test_empty_output_paths),
+        cmocka_unit_test(test_out_append),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     cli_tmpdir_remove();
