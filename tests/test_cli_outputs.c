@@ -103,10 +103,11 @@ static void test_trace_to_pipe(void **state)
     const char *link = tmp_path("pipe-stdout");
     unlink(link);
     assert_int_equal(symlink("/proc/self/fd/1", link), 0);
-    char script[1024];
+    char script[1024]; /* heapev through the exe wrapper, if any (a cross build) */
     snprintf(script, sizeof script,
-             "'%s' gen --format etl --count 5 --out '%s' 2>'%s' | cat >/dev/null\n"
-             "exit ${PIPESTATUS[0]}\n", heapev_bin, link, tmp_path("pipe.err"));
+             "%s '%s' gen --format etl --count 5 --out '%s' 2>'%s' | cat >/dev/null\n"
+             "exit ${PIPESTATUS[0]}\n", heapev_exec_wrapper(), heapev_bin, link,
+             tmp_path("pipe.err"));
     write_file(tmp_path("pipe.sh"), script, strlen(script));
     char cmd[600];
     snprintf(cmd, sizeof cmd, "bash '%s'", tmp_path("pipe.sh"));

@@ -273,7 +273,7 @@ static void check_agrees(const heapev_gen_item *it)
         char g[512], e[512], cls[1024] = "";
         heapev_findings_format(got, ",", g, sizeof g);
         heapev_findings_format(it->expected, ",", e, sizeof e);
-        for (size_t i = 0; i < heapev_gen_class_count(); i++)
+        for (size_t i = 0; i < heapev_gen_well_formed_index(); i++)
             if (it->classes >> i & 1u)
                 strcat(strcat(cls, " "), heapev_gen_class_get(i)->name);
         fail_msg("%s %u-bit [%s ]: decoder says {%s}, generator expects {%s}", FMT_NAME(it->format),
@@ -334,9 +334,11 @@ static void test_class_pairs(void **state)
             heapev_gen_model_init(&m, w, f * 8 + w);
             for (size_t a = 0; a < n; a++)
                 for (size_t b = a + 1; b < n; b++) {
+                    /* only applied rows (below 64) are ever compatible: shift after the check */
+                    if (!heapev_gen_classes_compatible(0, a, (heapev_gen_format)f, w))
+                        continue;
                     heapev_gen_classes set = (heapev_gen_classes)1 << a;
-                    if (!heapev_gen_classes_compatible(0, a, (heapev_gen_format)f, w) ||
-                        !heapev_gen_classes_compatible(set, b, (heapev_gen_format)f, w))
+                    if (!heapev_gen_classes_compatible(set, b, (heapev_gen_format)f, w))
                         continue;
                     set |= (heapev_gen_classes)1 << b;
                     pairs++;
