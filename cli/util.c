@@ -162,9 +162,14 @@ int cli_close_output(FILE *out, const char *name)
 
 void cli_warn_all_ambiguous(const char *cmd, uint64_t files)
 {
-    fprintf(stderr, "heapev %s: warning: %s%" PRIu64 " file%s length_ambiguous: no bare payload "
-                    "(16 or 28 bytes); records or traces? give --record or --etl (or --bits)\n",
-            cmd, files > 1 ? "all " : "", files, files > 1 ? "s are" : " is");
+    if (files > 1)
+        fprintf(stderr, "heapev %s: warning: all %" PRIu64 " files are length_ambiguous (read as "
+                        "bare payloads, none is 16 or 28 bytes): records? give --record; traces "
+                        "--etl; payloads of a known width --bits\n", cmd, files);
+    else
+        fprintf(stderr, "heapev %s: warning: the file is length_ambiguous (read as a bare "
+                        "payload, it is not 16 or 28 bytes): records? give --record; a trace "
+                        "--etl; a payload of a known width --bits\n", cmd);
 }
 
 int cli_etl_memory_get(cli_etl_memory *m)
