@@ -487,6 +487,47 @@ static void test_explain_dates(void **state)
     free_result(&r);
 }
 
+/*
+ * Every real trace is told an .etl by its first bytes: decode with no format
+ * reads it as one (its "buffer" key, or its summary counts under stats), and
+ * finds nothing, as with --etl (EXPECTED.tsv: undamaged, no heap Alloc).
+ */
+static void test_real_traces_detected(void **state)
+{
+    (void)state;
+    if (realetl_dir == NULL)
+        skip();
+    char tsv[1024], line[1024], path[1200];
+    snprintf(tsv, sizeof tsv, "%s/EXPECTED.tsv", realetl_dir);
+    FILE *f = fopen(tsv, "r");
+    if (f == NULL)
+        skip();
+    unsigned n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char name[512];
+        unsigned long buffers;
+        if (line[0] == '#' ||
+            sscanf(line, "%511s %*s %*s %*s %*s %*s %lu", name, &buffers) != 2)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", realetl_dir, name);
+        const char *args[] = {"stats", "--json", path, NULL};
+        run_result r = run(args);
+        if (r.status != 0)
+            fail_msg("%s: exit %d\n%s", name, r.status, r.err);
+        json_t *o = jsonl_line(r.out, 0);
+        json_t *etl = json_object_get(o, "etl");
+        if (etl == NULL || (unsigned long)json_integer_value(json_object_get(etl, "buffers")) != buffers)
+            fail_msg("%s: not read as a trace of %lu buffers:\n%s", name, buffers, r.out);
+        assert_int_equal(json_integer_value(json_object_get(o, "with_findings")), 0);
+        assert_int_equal(json_integer_value(json_object_get(etl, "container_items")), 0);
+        json_decref(o);
+        free_result(&r);
+        n++;
+    }
+    fclose(f);
+    assert_true(n >= 10);
+}
+
 /* The trace manifest's reals as given: "noise":0.3, not 0.29999999999999999. */
 static void test_manifest_reals(void **state)
 {
@@ -526,6 +567,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_explain_term_dumb),
         cmocka_unit_test(test_explain_dates),
         cmocka_unit_test(test_manifest_reals),
+        cmocka_unit_test(test_real_traces_detected),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     cli_tmpdir_remove();

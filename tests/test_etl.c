@@ -207,6 +207,40 @@ static uint32_t get32(const uint8_t *p)
  * + "heapev.pdb" 11 = 47, aligned 48): Offset 616. Windows 7: SavedOffset 0,
  * Offset 432.
  */
+/* FILETIMEs as ISO 8601 UTC, and a trace's clock turned into FILETIMEs. */
+static void test_clock_dates(void **state)
+{
+    (void)state;
+    char d[40];
+    heapev_filetime_iso(0, d, sizeof d);
+    assert_string_equal(d, "1601-01-01T00:00:00.0000000Z");
+    heapev_filetime_iso(116444736000000000ll, d, sizeof d); /* the Unix epoch */
+    assert_string_equal(d, "1970-01-01T00:00:00.0000000Z");
+    heapev_filetime_iso(133536384001234567ll, d, sizeof d); /* a leap day */
+    assert_string_equal(d, "2024-02-29T00:00:00.1234567Z");
+    assert_int_equal(heapev_filetime_iso(-1, d, sizeof d), 0);
+    assert_string_equal(d, "");
+    assert_int_equal(heapev_filetime_iso(2650467744000000000ll, d, sizeof d), 0); /* year 10000 */
+
+    heapev_etl_logfile lf = {0};
+    lf.clock_known = 1, lf.clock_type = HEAPEV_ETL_CLOCK_QPC, lf.perf_freq = 3000000;
+    lf.start_time = 133537536000000000ll, lf.start_stamp = 9000000;
+    int64_t ft;
+    assert_int_equal(heapev_etl_filetime(&lf, 9000000 + 4500000, &ft), 0); /* 1.5 s later */
+    assert_true(ft == lf.start_time + 15000000);
+    assert_int_equal(heapev_etl_filetime(&lf, 0, &ft), -1); /* a stamp never set */
+    lf.clock_type = HEAPEV_ETL_CLOCK_CPU_CYCLES, lf.cpu_speed_mhz = 2000;
+    assert_int_equal(heapev_etl_filetime(&lf, 9000000 + 2000000000, &ft), 0); /* 1 s of cycles */
+    assert_true(ft == lf.start_time + 10000000);
+    lf.clock_type = HEAPEV_ETL_CLOCK_SYSTEM_TIME;
+    assert_int_equal(heapev_etl_filetime(&lf, 133537536000000001ll, &ft), 0);
+    assert_true(ft == 133537536000000001ll);
+    lf.clock_type = 7;
+    assert_int_equal(heapev_etl_filetime(&lf, 12345, &ft), -1);
+    lf.clock_type = HEAPEV_ETL_CLOCK_QPC, lf.perf_freq = 0;
+    assert_int_equal(heapev_etl_filetime(&lf, 12345, &ft), -1);
+}
+
 static void test_empty_trace(void **state)
 {
     (void)state;
@@ -723,7 +757,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_many_seeds),
         cmocka_unit_test(test_noise_counted_not_misread),
-        cmocka_unit_test(test_empty_trace),
+        cmocka_unit_test(test_clock_dates), cmocka_unit_test(test_empty_trace),
         cmocka_unit_test(test_clean_base_has_no_findings),
         cmocka_unit_test(test_damage_fields),
         cmocka_unit_test(test_logfile_names_unterminated),
