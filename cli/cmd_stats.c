@@ -67,14 +67,14 @@ static int parse_stats_opts(int argc, char **argv, stats_opts *o)
 
 /* ---- driver ------------------------------------------------------------------ */
 
-static int finish(const stats_opts *o, const stats *s)
+static int finish(const stats_opts *o, const stats *s, const stats_origin *origin)
 {
     /* Standard output first: when it fails, no report file is written at all. */
     if (o->in.json ? stats_print_json(stdout, s) != 0 : (stats_print_text(stdout, s), 0))
         return cli_error("<stdout>", "write error");
     if (cli_close_output(stdout, "<stdout>") != 0)
         return CLI_EXIT_USAGE;
-    if (o->html != NULL && stats_write_html(o->html, s) != 0)
+    if (o->html != NULL && stats_write_html(o->html, s, origin) != 0)
         return CLI_EXIT_USAGE;
     for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++)
         if (s->finding[c] && heapev_findings_defects(HEAPEV_FINDING_BIT(c)))
@@ -92,11 +92,15 @@ int cli_stats_main(int argc, char **argv)
     if (s == NULL)
         return cli_error("stats", "out of memory");
     stats_walk w = {s, &o, {NULL, NULL}};
+    stats_origin origin = {argc, argv, optind, time(NULL)};
+    const char *epoch = getenv("SOURCE_DATE_EPOCH"); /* reproducible reports */
+    if (epoch != NULL && *epoch != '\0')
+        origin.when = (time_t)strtoll(epoch, NULL, 10);
     stats_begin(s);
     for (int i = optind; i < argc && rc == 0; i++)
         rc = stats_count_input(&w, argv[i]);
     stats_end(s);
-    rc = rc != 0 ? CLI_EXIT_USAGE : finish(&o, s);
+    rc = rc != 0 ? CLI_EXIT_USAGE : finish(&o, s, &origin);
     for (size_t i = 0; i < s->nclasses; i++)
         free(s->classes[i].name);
     cli_etl_memory_free(&w.etl);
