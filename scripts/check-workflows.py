@@ -29,7 +29,9 @@ naming the file, job and step. The rules:
     (`always()`, or both `failure()` and `cancelled()`).
 
 A figure given as a ${{ }} expression counts as the largest integer literal in
-it (the worst case of `a && '600' || '60'`).
+it (the worst case of `a && '600' || '60'`). It runs no heapev binary, so the
+exe wrapper of cross builds (HEAPEV_EXEC_WRAPPER, scripts/cross-test.sh) does
+not concern it.
 """
 import glob
 import os
