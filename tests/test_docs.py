@@ -21,6 +21,9 @@ block (invisible once the Markdown is rendered) says how to treat it:
       placeholders (FILE, path/to/...). Keep the reason honest and short.
   <!-- doc-test: exit N -->          the block's commands may also exit N
       (e.g. 1: a command that reports findings, as heapev does by design).
+  <!-- doc-test: needs PATH -->      run the block only when PATH exists (a
+      relative PATH in the source tree: e.g. a clang fuzzing build, whose top
+      directory is then linked into the copy); otherwise it counts as skipped.
 A heapev command (heapev ... or build/heapev ...) may always exit 1: that
 is "findings reported". Any other status fails the command.
 
@@ -48,7 +51,7 @@ import tempfile
 import time
 
 FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([\w+-]*)\s*$")
-MARKER = re.compile(r"<!--\s*doc-test:\s*(skip|exit)\b:?\s*(.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*doc-test:\s*(skip|exit|needs)\b:?\s*(.*?)\s*-->")
 SHELL_TAGS = ("sh", "bash", "shell")
 BLOCK_TIMEOUT = 60
 
@@ -61,6 +64,7 @@ class Block:
         self.commands = []
         self.skip = None
         self.exits = {0}
+        self.needs = []
 
 
 def blocks_of(path):
@@ -83,6 +87,8 @@ def blocks_of(path):
         for kind, arg in markers:
             if kind == "skip":
                 block.skip = arg or "marked skip"
+            elif kind == "needs":
+                block.needs += arg.split()
             else:
                 block.exits |= {int(x) for x in re.findall(r"\d+", arg)}
         markers = []
@@ -227,6 +233,14 @@ def main(argv):
     try:
         for doc in docs:
             blocks = blocks_of(os.path.join(root, doc))
+            for b in blocks:
+                missing = [n for n in b.needs if not os.path.exists(os.path.join(root, n))]
+                if missing:
+                    b.skip = "needs " + " ".join(missing)
+                for n in b.needs:  # a build in the source tree: linked into the copy
+                    top = os.path.join(copy, n.split("/")[0])
+                    if not os.path.isabs(n) and not missing and not os.path.lexists(top):
+                        os.symlink(os.path.join(root, n.split("/")[0]), top)
             skipped += sum(len(b.commands) for b in blocks if b.skip)
             blocks = [b for b in blocks if not b.skip]
             print("%s: %d blocks to run" % (doc, len(blocks)))
