@@ -7,8 +7,8 @@
 #     -fsanitize=address -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link" \
 #   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out SRC=$PWD/.. \
 #   WORK=/tmp/work bash .clusterfuzzlite/build.sh
-# Produces in $OUT: every fuzz target, <target>_seed_corpus.zip, <target>.dict,
-# <target>.options.
+# Produces in $OUT: every fuzz target, <target>_seed_corpus.zip (corpus/<kind>,
+# corpus/fuzz/<target>, fuzz/regressions), <target>.dict, <target>.options.
 
 if [ -f "${SRC:-}/heapev/meson.build" ]; then
   cd "$SRC/heapev"
@@ -33,12 +33,8 @@ for t in $(python3 fuzz/targets.py names --role fuzz --build "$build"); do
   cp "$build/fuzz/$t" "$OUT/$t"
   cp fuzz/heapev.dict "$OUT/$t.dict"
   sed 's/^dict = .*/dict = '"$t"'.dict/' "fuzz/${t%_structured}.options" > "$OUT/$t.options"
-  rm -f "$OUT/${t}_seed_corpus.zip"
-  for k in $(python3 fuzz/targets.py input "$t"); do
-    if [ -d "corpus/$k" ]; then
-      (cd "corpus/$k" && find . -type f ! -name '*.jsonl' ! -name '.*' -print | \
-         zip -q -j -@ "$OUT/${t}_seed_corpus.zip")
-    fi
-  done
+  # Seeds: corpus/<kind>, corpus/fuzz/<target> and fuzz/regressions/ (manifests
+  # and dot files left out), as fuzz/targets.py lists them.
+  python3 fuzz/targets.py seeds "$t" --zip "$OUT/${t}_seed_corpus.zip"
 done
 ls -l "$OUT"

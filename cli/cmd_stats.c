@@ -75,7 +75,7 @@ static int parse_stats_opts(int argc, char **argv, stats_opts *o)
 
 /* ---- driver ------------------------------------------------------------------ */
 
-static int finish(const stats_opts *o, const stats *s)
+static int finish(const stats_opts *o, const stats *s, const stats_origin *origin)
 {
     /* Standard output first: when it fails, no report file is written at all. */
     if (o->in.json ? stats_print_json(stdout, s) != 0 : (stats_print_text(stdout, s), 0))
@@ -84,7 +84,7 @@ static int finish(const stats_opts *o, const stats *s)
         return CLI_EXIT_USAGE;
     if (s->guessed > 0 && s->ambiguous == s->guessed)
         cli_warn_all_ambiguous("stats", s->guessed);
-    if (o->html != NULL && stats_write_html(o->html, s) != 0)
+    if (o->html != NULL && stats_write_html(o->html, s, origin) != 0)
         return CLI_EXIT_USAGE;
     for (unsigned c = 0; c < HEAPEV_FINDING_COUNT; c++)
         if (s->finding[c] && heapev_findings_defects(HEAPEV_FINDING_BIT(c)))
@@ -102,11 +102,15 @@ int cli_stats_main(int argc, char **argv)
     if (s == NULL)
         return cli_error("stats", "out of memory");
     stats_walk w = {s, &o, {NULL, NULL}};
+    stats_origin origin = {argc, argv, optind, time(NULL)};
+    const char *epoch = getenv("SOURCE_DATE_EPOCH"); /* reproducible reports */
+    if (epoch != NULL && *epoch != '\0')
+        origin.when = (time_t)strtoll(epoch, NULL, 10);
     stats_begin(s);
     for (int i = optind; i < argc && rc == 0; i++)
         rc = stats_count_input(&w, argv[i]);
     stats_end(s);
-    rc = rc != 0 ? CLI_EXIT_USAGE : finish(&o, s);
+    rc = rc != 0 ? CLI_EXIT_USAGE : finish(&o, s, &origin);
     if (rc != CLI_EXIT_USAGE && s->files == 0) /* "0 files" is never said silently */
         fprintf(stderr, "heapev stats: warning: no file in the inputs (%" PRIu64 " entries "
                         "skipped: not regular files, or more than %u directory levels down)\n",

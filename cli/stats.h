@@ -89,7 +89,15 @@ const char *stats_bucket_floor_label(unsigned b, char *out, size_t cap);
 
 /* ---- stats_html.c: the HTML report --------------------------------------------- */
 
+/* What made a report, shown at its top: the command line and when it ran. */
+typedef struct stats_origin {
+    int argc;         /* the subcommand's arguments: argv[0] is "stats" */
+    char **argv;
+    int first_input;  /* argv[first_input..argc) are the DIR|FILE inputs */
+    time_t when;      /* SOURCE_DATE_EPOCH when set, else the start of the run */
+} stats_origin;
+
 /* Write the page to @p path, atomically for a regular file. 0 or CLI_EXIT_USAGE. */
-int stats_write_html(const char *path, const stats *s);
+int stats_write_html(const char *path, const stats *s, const stats_origin *origin);
 
 #endif /* HEAPEV_CLI_STATS_H */

@@ -27,6 +27,7 @@
 #include "fuzz_helpers.h"
 #include "heapev/gen.h"
 #include "heapev/le.h"
+#include "heapev/wraps.h"
 
 #define FUZZ_MODE_PAYLOAD 1
 #define FUZZ_MODE_RECORD 2
@@ -76,8 +77,8 @@ static uint64_t gen_value(fuzz_rng *r, heapev_gen_values_kind kind)
     return n != 0 ? values[rng_below(r, (uint32_t)n)] : rng_next(r);
 }
 
-/* A pointer-sized value: one of the list, nudged, re-aligned or random. */
-static uint64_t pick_value(fuzz_rng *r, heapev_gen_values_kind kind, unsigned width)
+/* A pointer-sized value: one of the list, nudged (wrapping), re-aligned or random. */
+HEAPEV_WRAPS static uint64_t pick_value(fuzz_rng *r, heapev_gen_values_kind kind, unsigned width)
 {
     uint64_t v = gen_value(r, kind);
     switch (rng_below(r, 6)) {
@@ -229,7 +230,7 @@ static void mutate_payload_field(fuzz_rng *r, uint8_t *p, size_t n, unsigned w)
  * the offsets of its own header family: a PERFINFO header has SystemTime at 8
  * and no ThreadId/ProcessId; an unknown type is mutated as a COMPACT header.
  */
-static void mutate_record_field(fuzz_rng *r, uint8_t *p, size_t n)
+HEAPEV_WRAPS static void mutate_record_field(fuzz_rng *r, uint8_t *p, size_t n)
 {
     if (n < HEAPEV_HEADER_OFF_HOOK_ID + 2u) /* not even the common fields */
         return;

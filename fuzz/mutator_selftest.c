@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_helpers.h"
+#include "heapev/wraps.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed);
@@ -22,8 +23,8 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8
                                  size_t size2, uint8_t *out, size_t max_out_size,
                                  unsigned seed);
 
-/* Stand-in for libFuzzer's byte mutator: deterministic in its input. */
-size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
+/* Stand-in for libFuzzer's byte mutator: deterministic in its input (FNV-1a, wrapping). */
+HEAPEV_WRAPS size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
 {
     uint64_t h = 1469598103934665603ull ^ size;
     for (size_t i = 0; i < size; i++)

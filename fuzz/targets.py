@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """fuzz/targets.py - the one reader of fuzz/targets, of fuzz/<target>.options
-and of libFuzzer's status and final stats lines, for fuzz/run-ci,
+and of libFuzzer's status and final stats lines (and the maker of a target's
+OSS-Fuzz seed archive), for fuzz/run-ci,
 fuzz/campaign, fuzz/measure.py, scripts/msan.sh, scripts/coverage.sh and
 .clusterfuzzlite/build.sh (fuzz/meson.build reads fuzz/targets itself).
 
@@ -13,9 +14,20 @@ fuzz/campaign, fuzz/measure.py, scripts/msan.sh, scripts/coverage.sh and
       max_len from fuzz/<target>.options (4096 without one)
   targets.py stats LOG
       "runs exec/s cov" from a libFuzzer log, '-' for what it lacks
+  targets.py seeds BINARY [--zip OUT.zip]
+      its checked-in seed directories, one a line: corpus/<kind> for each
+      input kind, corpus/fuzz/<target> (fuzz/campaign's, shared with the twin)
+      and fuzz/regressions/ (every reproducer), those that exist; --zip writes
+      their files (manifests and dot files left out) into OUT.zip, each named
+      by its path with '/' as '-' (unique), for <target>_seed_corpus.zip
+  targets.py groups
+      the targets of role fuzz as a JSON list, one group per target (with its
+      twin, which shares its corpus): [{"name": N, "targets": "N,N_structured"}];
+      the matrix of .github/workflows/fuzz.yml
 
 Python 3.6 or later: the OSS-Fuzz base image runs the CFLite build with 3.8.
 """
+import json
 import os
 import re
 import sys
@@ -80,6 +92,40 @@ def binaries(roles=("fuzz",), variants="both", build=None):
         out += [n for n in names
                 if build is None or os.access(os.path.join(build, "fuzz", n), os.X_OK)]
     return out
+
+
+def groups(role="fuzz"):
+    """One group per target of the role: its name and its binaries (the twin
+    shares the target's corpus, so they run in one job)."""
+    return [{"name": t.name, "targets": ",".join([t.name] + ([t.name + TWIN] if t.twin else []))}
+            for t in read_targets() if t.role == role]
+
+
+def seed_dirs(binary, byod_kind="record"):
+    """The checked-in directories that seed a binary, relative to the source
+    root: corpus/<kind>..., corpus/fuzz/<target>, fuzz/regressions; those that exist."""
+    dirs = ["corpus/" + k for k in inputs(binary, byod_kind)]
+    dirs += ["corpus/fuzz/" + base_name(binary), "fuzz/regressions"]
+    root = os.path.dirname(FUZZ)
+    return [d for d in dirs if os.path.isdir(os.path.join(root, d))]
+
+
+def seed_zip(binary, out):
+    """Write the files of seed_dirs(binary) into the zip `out`; their count."""
+    import zipfile
+    root = os.path.dirname(FUZZ)
+    n = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for d in seed_dirs(binary):
+            for top, subdirs, files in os.walk(os.path.join(root, d)):
+                subdirs[:] = sorted(x for x in subdirs if not x.startswith("."))
+                for f in sorted(files):
+                    if f.startswith(".") or f.endswith(".jsonl"):
+                        continue
+                    path = os.path.join(top, f)
+                    z.write(path, os.path.relpath(path, root).replace(os.sep, "-"))
+                    n += 1
+    return n
 
 
 def inputs(binary, byod_kind="record"):
@@ -150,6 +196,14 @@ def main(argv):
     elif cmd == "input" and len(args) in (1, 3) and (len(args) == 1 or args[1] == "--byod-kind"):
         for kind in inputs(args[0], args[2] if len(args) == 3 else "record"):
             print(kind)
+    elif cmd == "seeds" and len(args) in (1, 3) and (len(args) == 1 or args[1] == "--zip"):
+        if len(args) == 3:
+            print("%s: %d files" % (args[2], seed_zip(args[0], args[2])))
+        else:
+            for d in seed_dirs(args[0]):
+                print(d)
+    elif cmd == "groups" and not args:
+        print(json.dumps(groups()))
     elif cmd == "max-len" and len(args) == 1:
         print(max_len(args[0]))
     elif cmd == "stats" and len(args) == 1:
@@ -157,7 +211,7 @@ def main(argv):
             s = log_stats(f.read())
         print(" ".join("-" if s[k] is None else str(s[k]) for k in ("runs", "execs", "cov")))
     else:
-        sys.exit("usage: fuzz/targets.py names|input|max-len|stats ... (see --help)")
+        sys.exit("usage: fuzz/targets.py names|input|max-len|stats|seeds|groups ... (see --help)")
     return 0
 
 

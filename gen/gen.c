@@ -61,8 +61,11 @@ static size_t pick_member(heapev_rng *rng, heapev_gen_classes set)
         n++;
     uint64_t k = heapev_rng_bounded(rng, n);
     for (size_t i = 0;; i++)
-        if ((set >> i & 1u) && k-- == 0)
-            return i;
+        if (set >> i & 1u) {
+            if (k == 0)
+                return i;
+            k--;
+        }
 }
 
 /* A producer width among @p mask (HEAPEV_GEN_WIDTH_* bits): a coin flip, or the share of 32. */
@@ -87,8 +90,11 @@ static unsigned pick_family(heapev_gen *g)
         n++;
     uint64_t k = n > 1 ? heapev_rng_bounded(&g->rng, n) : 0;
     for (unsigned bit = 1;; bit <<= 1)
-        if ((set & bit) && k-- == 0)
-            return bit;
+        if (set & bit) {
+            if (k == 0)
+                return bit;
+            k--;
+        }
 }
 
 /* One class, then up to two more that combine with it. */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "heapev/le.h"
+#include "heapev/wraps.h"
 
 /* The output stream being written. Invariant: pos <= cap. */
 typedef struct lzx_out {
@@ -38,7 +39,7 @@ typedef struct lzx_out {
 } lzx_out;
 
 /* Multiplicative hash of three bytes (Knuth's constant), fixed 32-bit math. */
-static uint32_t hash3(const uint8_t *p)
+HEAPEV_WRAPS static uint32_t hash3(const uint8_t *p)
 {
     uint32_t x = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16);
     return (uint32_t)(x * UINT32_C(2654435761)) >> (32u - HEAPEV_LZXPRESS_HASH_LOG);

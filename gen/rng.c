@@ -6,8 +6,9 @@
  * small ranges are unbiased; no 128-bit multiply, so 32-bit hosts agree.
  */
 #include "heapev/rng.h"
+#include "heapev/wraps.h"
 
-static uint64_t splitmix64(uint64_t *x)
+HEAPEV_WRAPS static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -27,7 +28,7 @@ void heapev_rng_seed(heapev_rng *rng, uint64_t seed)
         rng->s[i] = splitmix64(&x);
 }
 
-uint64_t heapev_rng_next(heapev_rng *rng)
+HEAPEV_WRAPS uint64_t heapev_rng_next(heapev_rng *rng)
 {
     uint64_t *s = rng->s;
     uint64_t result = rotl(s[1] * 5u, 7) * 9u;
@@ -67,7 +68,7 @@ static uint64_t mul_64x64(uint64_t a, uint64_t b, uint64_t *lo)
  * only division) is computed only in the rare case that can be biased,
  * instead of two divisions on every draw.
  */
-uint64_t heapev_rng_bounded(heapev_rng *rng, uint64_t bound)
+HEAPEV_WRAPS uint64_t heapev_rng_bounded(heapev_rng *rng, uint64_t bound)
 {
     if (bound <= 1)
         return 0;

@@ -2,15 +2,18 @@
 # check-html-report.sh - render `heapev stats --html` in headless Chromium.
 #
 # Generates a corpus (default 100000 events with `heapev gen`, or hand-made
-# payload files when gen is absent), writes the HTML report, checks that it is
-# self-contained (no script, no external resource), and screenshots it. Look at
-# the screenshot: it must show the size histogram, the findings bar chart and
-# the Source donut.
+# payload files when gen is absent) and a compressed .etl trace, writes the HTML
+# report of each, checks that they are self-contained (no script, no external
+# resource), and screenshots them at 1400 and 500 px wide. Look at the
+# screenshots: the origin (inputs, command, version, date), the size histogram
+# with round gridlines, the findings bar chart, the Source donut, the ETL
+# container section, and nothing cut off or spilling sideways at 500 px.
 #
 # usage: scripts/check-html-report.sh [BUILD_DIR] [EVENTS]
 #   BUILD_DIR  meson build directory holding heapev (default: build)
 #   EVENTS     corpus size (default: 100000)
-# Output: $OUT (default /tmp/heapev-report-check)/report.html, report.png
+# Output: $OUT (default /tmp/heapev-report-check)/report.html, etl.html and
+#         their screenshots report-1400.png, report-500.png, etl-1400.png, etl-500.png
 # Exit: 0 rendered (or skipped: chromium absent), 1 failure.
 set -eu
 
@@ -46,25 +49,39 @@ start=$(date +%s)
 "$heapev" stats --html "$out/report.html" "$out/corpus" > "$out/stats.txt" || [ $? -eq 1 ]
 echo "check-html-report: stats over $events events took $(( $(date +%s) - start )) s"
 head -n 2 "$out/stats.txt"
-
-if grep -Eiq '<script|<link|src=|https?://|@import|url\(' "$out/report.html"; then
-    echo "check-html-report: FAIL: report.html references scripts or external resources" >&2
-    exit 1
+reports=report
+if "$heapev" gen --format etl --compress --seed 3 --count 5000 --noise 0.3 --malformed 0.2 \
+     --class etl_log_unfinished --out "$out/trace.etl" >/dev/null 2>&1; then
+    "$heapev" stats --etl --html "$out/etl.html" "$out/trace.etl" >/dev/null || [ $? -eq 1 ]
+    reports="report etl"
 fi
-for want in '<svg' 'Size distribution' 'Findings' 'Source mix'; do
-    grep -q "$want" "$out/report.html" ||
-        { echo "check-html-report: FAIL: '$want' missing from report.html" >&2; exit 1; }
+
+for r in $reports; do
+    if grep -Eiq '<script|<link|src=|https?://|@import|url\(' "$out/$r.html"; then
+        echo "check-html-report: FAIL: $r.html references scripts or external resources" >&2
+        exit 1
+    fi
+    for want in '<svg' 'Size distribution' 'Findings' 'Source mix' 'made by'; do
+        grep -q "$want" "$out/$r.html" ||
+            { echo "check-html-report: FAIL: '$want' missing from $r.html" >&2; exit 1; }
+    done
 done
 
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile" --screenshot="$out/report.png" --window-size=1200,1600 \
-    "file://$(cd "$out" && pwd)/report.html" >/dev/null 2>&1 || true
-size=$(stat -c %s "$out/report.png" 2>/dev/null || echo 0)
-if [ "$size" -lt 20000 ]; then
-    echo "check-html-report: FAIL: no screenshot or a blank one ($size bytes)" >&2
-    exit 1
-fi
-echo "check-html-report: OK: $out/report.png ($size bytes); look at it"
+for r in $reports; do
+    for width in 1400 500; do
+        png="$out/$r-$width.png"
+        timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --hide-scrollbars --user-data-dir="$profile" --screenshot="$png" \
+            --window-size="$width,3000" "file://$(cd "$out" && pwd)/$r.html" >/dev/null 2>&1 || true
+        size=$(stat -c %s "$png" 2>/dev/null || echo 0)
+        if [ "$size" -lt 20000 ]; then
+            echo "check-html-report: FAIL: no screenshot or a blank one: $png ($size bytes)" >&2
+            exit 1
+        fi
+        echo "check-html-report: $png ($size bytes)"
+    done
+done
+echo "check-html-report: OK: look at the screenshots in $out"

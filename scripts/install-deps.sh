@@ -4,13 +4,13 @@
 set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build python3   # build (gcc, meson)
+  python3-yaml                                            # scripts/check-workflows.py
   clang llvm libclang-rt-14-dev                           # clang, libFuzzer, sanitizers, llvm-cov
   libcmocka-dev                                           # tests
   libxxhash-dev                                           # XXH128 corpus names
   xxhash                                                  # xxh128sum: fuzz/campaign names inputs
   libjansson-dev                                          # JSON output and manifests
   libfwnt-dev                                             # LZXpress: compressed .etl buffers
-  zip                                                     # OSS-Fuzz seed corpus archives
 )
 missing=()
 for p in "${packages[@]}"; do
