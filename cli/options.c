@@ -116,6 +116,9 @@ const cli_option cli_options[] = {
     {"manifest", "PATH", G, CLI_OPT_MANIFEST,
      "--format etl: where the manifest goes (default\n"
      "FILE.manifest.jsonl)"},
+    {"manifest-full", NULL, G, CLI_OPT_MANIFEST_FULL,
+     "--format etl: every field of every event in the manifest\n"
+     "(default: compact, a header line then short lines)"},
     {"json", NULL, F, CLI_OPT_JSON, "one JSON object per finding (JSON Lines)"},
     {"markdown", NULL, F, CLI_OPT_MARKDOWN, "a Markdown table (docs/FINDINGS.md is this output)"},
     {NULL, NULL, 0, 0, NULL},

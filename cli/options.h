@@ -51,6 +51,7 @@ enum {
     CLI_OPT_STYLE,
     CLI_OPT_COMPRESS,
     CLI_OPT_MARKDOWN,
+    CLI_OPT_MANIFEST_FULL,
 };
 
 /*

@@ -4,7 +4,11 @@
  * Each line written by 'heapev gen --out DIR' names a file, its format and
  * decode width, its expected findings and its classes. The entries are kept
  * sorted by file name for lookup during the walk; the classes are handed to
- * the caller line by line.
+ * the caller line by line. A directory of traces (corpus/etl) holds their
+ * manifests' lines instead, full or compact: their entries' classes are
+ * counted the same either way (header and summary lines are no entries),
+ * and they say nothing about a whole file's findings. Every line is read by
+ * the library's manifest reader (heapev/emit.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,23 +27,10 @@ void manifest_free(manifest *m)
     m->n = m->cap = 0;
 }
 
-static void each_class(const json_t *cls, manifest_class_fn *on_class, void *ctx)
-{
-    if (json_is_string(cls)) {
-        on_class(ctx, json_string_value(cls));
-        return;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(cls, i, v)
-        if (json_is_string(v))
-            on_class(ctx, json_string_value(v));
-}
-
 /* Keep what line @p obj says about its file (a line without "file" adds nothing). */
 static int manifest_add(manifest *m, const heapev_manifest_line *line)
 {
-    if (line->file == NULL)
+    if (line->file == NULL || line->kind != HEAPEV_MANIFEST_ITEM)
         return 0;
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 1024;
@@ -77,18 +68,23 @@ int manifest_load(const char *path, manifest *m, manifest_class_fn *on_class, vo
     ssize_t got;
     unsigned long lineno = 0;
     int rc = 0;
+    heapev_manifest_reader reader;
+    heapev_manifest_reader_init(&reader);
     while (rc == 0 && (got = getline(&line, &cap, f)) > 0) {
         json_error_t jerr;
         lineno++;
         json_t *obj = json_loadb(line, (size_t)got, 0, &jerr);
         heapev_manifest_line ml;
-        if (heapev_manifest_read_line(obj, &ml) != 0)
-            rc = cli_error(path, "line %lu: not a JSON object (%s)", lineno,
-                           obj == NULL ? jerr.text : "another JSON value");
+        if (heapev_manifest_read_line(&reader, obj, &ml) != 0)
+            rc = cli_error(path, "line %lu: not a manifest line (%s)", lineno,
+                           obj == NULL ? jerr.text
+                           : json_is_object(obj) ? "an entry without its place, or an unknown form"
+                                                 : "another JSON value");
         else if (manifest_add(m, &ml) != 0)
             rc = cli_error(path, "out of memory");
-        else
-            each_class(ml.classes, on_class, ctx), m->lines++;
+        else if (ml.kind == HEAPEV_MANIFEST_ITEM || ml.kind == HEAPEV_MANIFEST_EVENT ||
+                 ml.kind == HEAPEV_MANIFEST_CONTAINER)
+            heapev_manifest_classes(&reader, &ml, on_class, ctx), m->lines++;
         json_decref(obj);
     }
     if (rc == 0 && ferror(f))

@@ -24,7 +24,7 @@ _heapev()
         decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --user-max-wow64 --help" ;;
         explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --user-max-wow64 --help" ;;
         stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --user-max-wow64 --help" ;;
-        gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --noise --wow64 --style --compress --buffer-size --manifest --help" ;;
+        gen)      opts="--seed --count --bits --format --malformed --class --out --stream --list-classes --json --noise --wow64 --style --compress --buffer-size --manifest --manifest-full --help" ;;
         findings) opts="--json --markdown --help" ;;
         help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         *)        return ;;
