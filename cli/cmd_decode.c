@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "heapev/etl.h"
@@ -11,13 +12,15 @@
 typedef struct decode_opts {
     cli_input in;       /* format, width, --json, limits */
     int summary;        /* --summary */
+    unsigned threads;   /* --threads: for the data buffers of a fixed-size trace */
     cli_etl_memory etl; /* allocated once */
+    const char *file;   /* the file being read (for printing items) */
 } decode_opts;
 
 void cli_decode_usage(FILE *out)
 {
     fputs("usage: heapev decode [--payload|--record|--etl] [--bits 32|64] [--json]\n"
-          "                     [--summary] [--user-max-32 ADDR]\n"
+          "                     [--summary] [--threads N] [--user-max-32 ADDR]\n"
           "                     [--user-max-wow64 ADDR] FILE...\n"
           "\n"
           "Decode heap Alloc events and report every finding ('heapev findings' lists\n"
@@ -103,14 +106,15 @@ static int decode_bytes(const decode_opts *o, const char *file, const uint8_t *d
     return worst;
 }
 
-static int print_container(const decode_opts *o, const char *file, const heapev_etl_item *it)
+static int print_container(FILE *out, const decode_opts *o, const char *file,
+                           const heapev_etl_item *it)
 {
     if (!o->in.json) {
         char names[1024];
         heapev_findings_format(it->findings, ",", names, sizeof names);
-        printf("%s@%" PRIu64 ": container buffer=%" PRIu64 " findings=%s\n", file, it->offset,
-               it->buffer, names);
-        return ferror(stdout) ? -1 : 0;
+        fprintf(out, "%s@%" PRIu64 ": container buffer=%" PRIu64 " findings=%s\n", file,
+                it->offset, it->buffer, names);
+        return ferror(out) ? -1 : 0;
     }
     json_t *obj = json_object();
     json_object_set_new(obj, "file", json_string(file));
@@ -121,19 +125,27 @@ static int print_container(const decode_opts *o, const char *file, const heapev_
         json_object_set_new(obj, "decompressed", json_true());
     json_object_set_new(obj, "findings", heapev_emit_findings_json(it->findings));
     json_object_set_new(obj, "ok", json_boolean(heapev_findings_errors(it->findings) == 0));
-    int rc = cli_json_print_line(stdout, obj);
+    int rc = cli_json_print_line(out, obj);
     json_decref(obj);
     return rc;
 }
 
-static int print_etl_item(const decode_opts *o, const char *file, const heapev_etl_item *it)
+static int print_etl_item(FILE *out, const decode_opts *o, const char *file,
+                          const heapev_etl_item *it)
 {
     if (it->kind == HEAPEV_ETL_ITEM_CONTAINER)
-        return print_container(o, file, it);
+        return print_container(out, o, file, it);
     if (o->in.json)
-        return print_json(stdout, file, it, it->offset, &it->event);
-    print_text(stdout, file, it->offset, &it->event);
-    return ferror(stdout) ? -1 : 0;
+        return print_json(out, file, it, it->offset, &it->event);
+    print_text(out, file, it->offset, &it->event);
+    return ferror(out) ? -1 : 0;
+}
+
+/* An item of a segment into its memory (a cli_etl_segments print function). */
+static int print_segment_item(void *ctx, FILE *out, const heapev_etl_item *it)
+{
+    const decode_opts *o = ctx;
+    return print_etl_item(out, o, o->file, it);
 }
 
 static int print_summary(const decode_opts *o, const char *file, const heapev_etl_stats *s)
@@ -174,7 +186,7 @@ static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
     while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
         if (heapev_findings_defects(it.findings) != 0)
             worst = CLI_EXIT_FINDINGS;
-        if (!o->summary && print_etl_item(o, file, &it) != 0)
+        if (!o->summary && print_etl_item(stdout, o, file, &it) != 0)
             return cli_error("<stdout>", "write error");
     }
     if (st == HEAPEV_ETL_IO_ERROR)
@@ -184,14 +196,77 @@ static int decode_etl_stream(const decode_opts *o, const char *file, FILE *in)
     return worst;
 }
 
-static int decode_etl_file(const decode_opts *o, const char *path, const char *name)
+/* Every item @p r returns (until it ends or pauses), printed unless --summary; -1 on a write error. */
+static int print_items(const decode_opts *o, const char *file, heapev_etl_reader *r,
+                       heapev_etl_status *st, int *worst)
+{
+    heapev_etl_item it;
+    while ((*st = heapev_etl_next(r, &it)) == HEAPEV_ETL_OK) {
+        if (heapev_findings_defects(it.findings) != 0)
+            *worst = CLI_EXIT_FINDINGS;
+        if (!o->summary && print_etl_item(stdout, o, file, &it) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * A regular file through mapped windows: buffer 0 first; then a fixed-size
+ * trace's data buffers in segments on o->threads threads, or the rest of a
+ * compressed one in order. The same items and counters as the stream path.
+ */
+static int decode_etl_mapped(decode_opts *o, const char *file, int fd, uint64_t size)
+{
+    cli_etl_map map;
+    heapev_etl_reader r;
+    heapev_etl_status st;
+    int worst = CLI_EXIT_CLEAN, rc = 0;
+    cli_etl_map_open(&map, fd, size);
+    heapev_etl_read_options ro = {.limits = o->in.limits,
+                                  .scratch = o->etl.scratch,
+                                  .scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE)};
+    heapev_etl_reader_init(&r, &ro, cli_etl_map_fetch, &map);
+    heapev_etl_reader_pause_at(&r, 1);
+    if (print_items(o, file, &r, &st, &worst) != 0)
+        rc = cli_error("<stdout>", "write error");
+    if (rc == 0 && st == HEAPEV_ETL_END && heapev_etl_reader_paused(&r)) {
+        if (heapev_etl_reader_segmentable(&r) && o->threads > 1) {
+            cli_etl_map_close(&map); /* each segment maps its own bytes */
+            o->file = file;
+            cli_etl_segments in = {fd, size, o->threads, o->summary ? NULL : print_segment_item,
+                                   o, stdout};
+            int err = cli_etl_read_segments(&in, &r, &worst);
+            if (err != 0)
+                rc = cli_error(file, "%s", strerror(err));
+        } else {
+            heapev_etl_reader_unpause(&r);
+        }
+        if (rc == 0 && print_items(o, file, &r, &st, &worst) != 0)
+            rc = cli_error("<stdout>", "write error");
+    }
+    if (rc == 0 && st == HEAPEV_ETL_IO_ERROR)
+        rc = cli_error(file, "read error: %s", strerror(map.error));
+    cli_etl_map_close(&map);
+    if (rc == 0 && o->summary && print_summary(o, file, heapev_etl_reader_stats(&r)) != 0)
+        rc = cli_error("<stdout>", "write error");
+    return rc != 0 ? rc : worst;
+}
+
+static int decode_etl_file(decode_opts *o, const char *path, const char *name)
 {
     if (strcmp(path, "-") == 0)
         return decode_etl_stream(o, name, stdin);
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return cli_error(path, "%s", strerror(errno));
-    int rc = decode_etl_stream(o, name, f);
+    struct stat sb;
+    cli_etl_map probe;
+    int rc;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+        cli_etl_map_open(&probe, fileno(f), (uint64_t)sb.st_size) == 0)
+        rc = decode_etl_mapped(o, name, fileno(f), (uint64_t)sb.st_size);
+    else
+        rc = decode_etl_stream(o, name, f); /* a pipe, a device, an empty file */
     fclose(f);
     return rc;
 }
@@ -206,6 +281,11 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
                 return rc;
         } else if (c == CLI_OPT_SUMMARY) {
             o->summary = 1;
+        } else if (c == CLI_OPT_THREADS) {
+            uint64_t n;
+            if (cli_parse_u64(optarg, 64, &n) != 0 || n == 0)
+                return cli_usage_error("decode", "--threads takes 1..64, not '%s'", optarg);
+            o->threads = (unsigned)n;
         } else if (c == CLI_OPT_HELP) {
             cli_decode_usage(stdout);
             return -1;
@@ -224,7 +304,7 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
 
 int cli_decode_main(int argc, char **argv)
 {
-    decode_opts o = {cli_input_defaults(), 0, {NULL, NULL}};
+    decode_opts o = {cli_input_defaults(), 0, cli_etl_threads_default(), {NULL, NULL}, NULL};
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;

@@ -52,6 +52,7 @@ enum {
     CLI_OPT_COMPRESS,
     CLI_OPT_MARKDOWN,
     CLI_OPT_MANIFEST_FULL,
+    CLI_OPT_THREADS,
 };
 
 /*
