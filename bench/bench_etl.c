@@ -224,7 +224,7 @@ static uint64_t file_size(const char *path)
  */
 static void gen_table(const char *heapev, const char *dir, double fwnt_mbps)
 {
-    char rec[4096], etl[4096], man[4096], count[32];
+    char rec[4096], etl[4096], man[4096 + 32], count[32];
     snprintf(rec, sizeof rec, "%s/heapev-bench-gen-%d.bin", dir, (int)getpid());
     snprintf(etl, sizeof etl, "%s/heapev-bench-gen-%d.etl", dir, (int)getpid());
     snprintf(man, sizeof man, "%s.manifest.jsonl", etl);
