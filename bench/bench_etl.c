@@ -6,7 +6,8 @@
  * (64 KiB buffers of 64-bit heap Alloc records), then times, best of 3:
  *   cat      `cat FILE` into /dev/null (the baseline: page cache to a pipe);
  *   reader   the library's streaming reader in this process (stdio fetch);
- *   cli      `heapev decode --etl --summary FILE`, with its peak RSS.
+ *   cli      `heapev decode --etl --summary FILE` (mapped, its data buffers on
+ *            the default threads; and on one thread), with its peak RSS.
  * Compressed (LogFileMode 0x04000000): generates, with the library generator,
  * the trace `heapev gen --format etl --bits 64 --compress --seed 1 --count N`
  * writes, N chosen so that its records take about MiB mebibytes once
@@ -19,6 +20,8 @@
  *   cli      `heapev decode --etl --summary FILE`, with its peak RSS.
  * Compressed MB/s are of decompressed records (what libfwnt outputs), for
  * the baseline and the reader alike.
+ * Then trace generation through the CLI (gen_table()): the .etl trace and its
+ * manifests against the record stream of the same count and seed.
  * Usage: bench-etl HEAPEV_BINARY [MiB] [DIR]   (defaults: 1024, /tmp)
  * BENCH_ETL_KEEP=1 keeps both traces in DIR (for perf) instead of deleting them.
  */
@@ -165,14 +168,24 @@ static struct made make_traces(const char *path, const char *cpath, uint64_t byt
 
 /* ---- the measured runs --------------------------------------------------- */
 
-/* Run argv with stdout to /dev/null; returns seconds, sets peak RSS in KiB. */
-static double run_child(char *const argv[], long *maxrss_kib)
+static double min_d(double a, double b) { return a < b ? a : b; }
+
+/* The CLI's default --threads: the processors online, at most 8 (cli/etl_map.c). */
+static unsigned cli_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : n > 8 ? 8u : (unsigned)n;
+}
+
+/* Run argv with stdout to @p out (created), stderr to /dev/null; returns seconds, sets peak RSS in KiB. */
+static double run_child_to(char *const argv[], const char *out, long *maxrss_kib)
 {
     double t = bench_now();
     pid_t pid = fork();
     if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(null, 2);
         execv(argv[0], argv);
         _exit(127);
     }
@@ -183,6 +196,101 @@ static double run_child(char *const argv[], long *maxrss_kib)
         return fprintf(stderr, "bench-etl: %s failed\n", argv[0]), exit(2), 0;
     *maxrss_kib = ru.ru_maxrss;
     return bench_now() - t;
+}
+
+/* Run argv with stdout to /dev/null; returns seconds, sets peak RSS in KiB. */
+static double run_child(char *const argv[], long *maxrss_kib)
+{
+    return run_child_to(argv, "/dev/null", maxrss_kib);
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* ---- trace generation through the CLI ------------------------------------ */
+
+#define GEN_EVENTS 2000000u
+
+/*
+ * `heapev gen` writing GEN_EVENTS events (best of 3, files in @p dir, each
+ * removed before its run so no run pays for the last one's unlink): the
+ * record stream (the baseline: the same generator, no container, no
+ * manifest), the .etl trace with its compact manifest, with --manifest-full,
+ * and compressed. @p fwnt_mbps is libfwnt's decompression rate measured in
+ * this run, the compressed row's other baseline.
+ */
+static void gen_table(const char *heapev, const char *dir, double fwnt_mbps)
+{
+    char rec[4096], etl[4096], man[4096 + 32], count[32];
+    snprintf(rec, sizeof rec, "%s/heapev-bench-gen-%d.bin", dir, (int)getpid());
+    snprintf(etl, sizeof etl, "%s/heapev-bench-gen-%d.etl", dir, (int)getpid());
+    snprintf(man, sizeof man, "%s.manifest.jsonl", etl);
+    snprintf(count, sizeof count, "%u", GEN_EVENTS);
+    char *base[] = {(char *)heapev, "gen", "--format", "record", "--stream", "--bits", "64",
+                    "--seed", "1", "--count", count, NULL};
+    char *plain[] = {(char *)heapev, "gen", "--format", "etl", "--bits", "64", "--seed", "1",
+                     "--count", count, "--out", etl, NULL, NULL};
+    char small[32];
+    snprintf(small, sizeof small, "%u", GEN_EVENTS / 10);
+    /* The full form is ~50x slower: a tenth of the events (its rate is what is compared). */
+    struct { const char *name, *extra, *count; double t; uint64_t trace, manifest; } rows[] = {
+        {"gen --format etl (compact manifest)", NULL, count, 1e9, 0, 0},
+        {"gen --format etl --manifest-full (1/10)", "--manifest-full", small, 1e9, 0, 0},
+        {"gen --format etl --compress", "--compress", count, 1e9, 0, 0},
+    };
+    long rss;
+    double t_rec = 1e9;
+    uint64_t records = 0, rec_bytes = 0; /* compressed trace: bytes of records once decompressed */
+    for (int i = 0; i < 3; i++) {
+        unlink(rec);
+        double t = run_child_to(base, rec, &rss);
+        t_rec = min_d(t_rec, t);
+        rec_bytes = file_size(rec);
+        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+            plain[12] = (char *)rows[k].extra;
+            plain[9] = (char *)rows[k].count;
+            unlink(etl), unlink(man);
+            rows[k].t = min_d(rows[k].t, run_child(plain, &rss));
+            rows[k].trace = file_size(etl), rows[k].manifest = file_size(man);
+            if (rows[k].extra != NULL && strcmp(rows[k].extra, "--compress") == 0 && i == 0) {
+                gen_sink gs = {-1, 0, 0};
+                heapev_gen_etl_summary sum;
+                gen_compressed(-1, GEN_EVENTS, &gs, &sum);
+                records = gs.records;
+            }
+        }
+    }
+    unlink(rec), unlink(etl), unlink(man);
+    double ev = GEN_EVENTS;
+    printf("\ntrace generation through the CLI: %u events, seed 1, --bits 64 (the etl rows: WOW64\n"
+           "0.2, three header families), files written to %s, best of 3. Baseline: `heapev gen\n"
+           "--format record --stream` of the same count and seed into a file; the compressed row\n"
+           "also against libfwnt's decompression rate above (MB/s of records)\n\n", GEN_EVENTS, dir);
+    printf("| %-40s | %10s | %-22s | %9s | %16s | %14s |\n", "case", "M events/s", "/baseline",
+           "MB/s", "manifest B/event", "manifest/trace");
+    printf("|%s|%s|%s|%s|%s|%s|\n", "------------------------------------------", "------------",
+           "------------------------", "-----------", "------------------", "----------------");
+    printf("| %-40s | %10.2f | %-22s | %9.0f | %16s | %14s |\n",
+           "gen --format record --stream (baseline)", ev / t_rec / 1e6, "1.00x",
+           (double)rec_bytes / t_rec / 1e6, "-", "-");
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        int comp = rows[k].extra != NULL && strcmp(rows[k].extra, "--compress") == 0;
+        double n = (double)strtoull(rows[k].count, NULL, 10);
+        double mbps = comp ? (double)records / rows[k].t / 1e6 : (double)rows[k].trace / rows[k].t / 1e6;
+        char ratio[64];
+        snprintf(ratio, sizeof ratio, "%.2fx", (n / rows[k].t) / (ev / t_rec));
+        if (comp)
+            snprintf(ratio + strlen(ratio), sizeof ratio - strlen(ratio), " (%.2fx libfwnt)",
+                     mbps / fwnt_mbps);
+        printf("| %-40s | %10.2f | %-22s | %9.0f | %16.1f | %13.2fx |\n", rows[k].name,
+               n / rows[k].t / 1e6, ratio, mbps, (double)rows[k].manifest / n,
+               (double)rows[k].manifest / (double)rows[k].trace);
+    }
+    printf("\nMB/s: trace bytes written per second (compressed row: records compressed per second).\n"
+           "target: the etl rows >= 0.5x the record stream; manifest <= trace (well-formed)\n");
 }
 
 /* The library reader over stdio (with decompression scratch when @p compressed). */
@@ -266,7 +374,6 @@ static double run_libfwnt(const char *path, uint64_t *out_bytes, uint64_t *out_b
     return t;
 }
 
-static double min_d(double a, double b) { return a < b ? a : b; }
 static long max_l(long a, long b) { return a > b ? a : b; }
 
 /* One table row: figures, the ratio to its baseline, peak RSS (or "-"). */
@@ -302,9 +409,11 @@ int main(int argc, char **argv)
     double mb = (double)(mib << 20) / 1e6;
     char *cat_argv[] = {"/bin/cat", path, NULL};
     char *cli_argv[] = {argv[1], "decode", "--etl", "--summary", path, NULL};
+    char *cli1_argv[] = {argv[1], "decode", "--etl", "--summary", "--threads", "1", path, NULL};
     char *ccli_argv[] = {argv[1], "decode", "--etl", "--summary", cpath, NULL};
-    long rss_cat = 0, rss_cli = 0, rss_ccli = 0, rss;
-    double t_cat = 1e9, t_reader = 1e9, t_cli = 1e9, t_fwnt = 1e9, t_creader = 1e9, t_ccli = 1e9;
+    long rss_cat = 0, rss_cli = 0, rss_cli1 = 0, rss_ccli = 0, rss;
+    double t_cat = 1e9, t_reader = 1e9, t_cli = 1e9, t_cli1 = 1e9, t_fwnt = 1e9, t_creader = 1e9,
+           t_ccli = 1e9;
     heapev_etl_stats st, cst;
     uint64_t dbytes = 0, dbuffers = 0;
     for (int i = 0; i < 3; i++) { /* the first cat also warms the page cache */
@@ -313,6 +422,8 @@ int main(int argc, char **argv)
         t_reader = min_d(t_reader, run_reader(path, 0, &st));
         t_cli = min_d(t_cli, run_child(cli_argv, &rss));
         rss_cli = max_l(rss_cli, rss);
+        t_cli1 = min_d(t_cli1, run_child(cli1_argv, &rss));
+        rss_cli1 = max_l(rss_cli1, rss);
         t_fwnt = min_d(t_fwnt, run_libfwnt(cpath, &dbytes, &dbuffers));
         t_creader = min_d(t_creader, run_reader(cpath, 1, &cst));
         t_ccli = min_d(t_ccli, run_child(ccli_argv, &rss));
@@ -354,12 +465,16 @@ int main(int argc, char **argv)
     row("cat FILE > /dev/null (baseline)", mb / t_cat, -1, 1.0, rss_cat, "-");
     row("library reader (in process)", mb / t_reader, (double)st.events / t_reader / 1e6,
         t_cat / t_reader, -1, ">= 0.5x");
-    row("heapev decode --etl --summary", mb / t_cli, (double)st.events / t_cli / 1e6,
-        t_cat / t_cli, rss_cli, ">=0.5x,<64M");
+    row("heapev decode --etl --summary --threads 1", mb / t_cli1, (double)st.events / t_cli1 / 1e6,
+        t_cat / t_cli1, rss_cli1, "<64M");
+    char name[64];
+    snprintf(name, sizeof name, "heapev decode --etl --summary (%u threads)", cli_threads());
+    row(name, mb / t_cli, (double)st.events / t_cli / 1e6, t_cat / t_cli, rss_cli, ">=0.5x,<64M");
     row("compressed: libfwnt decompress alone (baseline)", cmb / t_fwnt, -1, 1.0, -1, "-");
     row("compressed: library reader (in process)", cmb / t_creader,
         (double)cst.events / t_creader / 1e6, t_fwnt / t_creader, -1, "-");
     row("compressed: heapev decode --etl --summary", cmb / t_ccli, (double)cst.events / t_ccli / 1e6,
         t_fwnt / t_ccli, rss_ccli, "<64M");
+    gen_table(argv[1], dir, cmb / t_fwnt);
     return 0;
 }

@@ -156,6 +156,50 @@ void cli_etl_reader_from_stream(heapev_etl_reader *r, heapev_etl_stdio *src, cli
 /* One warning line: @p files files (all read as bare payloads, no format given) were ambiguous. */
 void cli_warn_all_ambiguous(const char *cmd, uint64_t files);
 
+/*
+ * A regular file read through mapped windows (cli/etl_map.c): a
+ * heapev_etl_fetch_fn source that copies nothing. Zero-size files and files
+ * too large for the address space take the stdio path instead.
+ */
+typedef struct cli_etl_map {
+    int fd;
+    uint64_t size;        /* the file's size */
+    void *base;           /* the mapping (page-aligned), or NULL */
+    size_t maplen;
+    const uint8_t *bytes; /* file bytes [offset, offset + len) */
+    uint64_t offset;
+    size_t len;
+    int error;            /* errno of the mapping that failed (fetch returned NULL) */
+} cli_etl_map;
+
+/* 0, or -1 when @p size cannot be mapped (0, or beyond size_t). */
+int cli_etl_map_open(cli_etl_map *m, int fd, uint64_t size);
+const uint8_t *cli_etl_map_fetch(void *ctx, uint64_t offset, size_t len, size_t *got);
+void cli_etl_map_close(cli_etl_map *m);
+
+/* Threads for reading a trace: the processors online, at most 8. */
+unsigned cli_etl_threads_default(void);
+
+/* The data buffers of a fixed-size trace read in segments (heapev/etl.h). */
+typedef struct cli_etl_segments {
+    int fd;
+    uint64_t size;    /* the file's size */
+    unsigned threads; /* 1: every segment on this thread */
+    /* Print one item to @p out (a segment's memory); 0, or nonzero on failure. NULL: none. */
+    int (*print)(void *ctx, FILE *out, const heapev_etl_item *item);
+    void *ctx;
+    FILE *out;        /* where the segments' items go, in file order */
+} cli_etl_segments;
+
+/*
+ * Read every data buffer of the trace @p head reads (paused before buffer 1,
+ * heapev_etl_reader_segmentable()), print their items in order, join their
+ * counters into @p head and let it finish; raises *@p worst to
+ * CLI_EXIT_FINDINGS when an item has a defect. 0, or the errno of a failed
+ * mapping or write.
+ */
+int cli_etl_read_segments(const cli_etl_segments *in, heapev_etl_reader *head, int *worst);
+
 /* The user's --user-max-32 / --user-max-wow64 value: a 32-bit address. 0 or a usage error. */
 int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint64_t *out);
 

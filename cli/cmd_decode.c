@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "heapev/etl.h"
@@ -12,7 +13,9 @@
 typedef struct decode_opts {
     cli_input in;       /* format, width, --json, limits */
     int summary;        /* --summary */
+    unsigned threads;   /* --threads: for the data buffers of a fixed-size trace */
     cli_etl_memory etl; /* allocated once, on the first .etl file */
+    const char *file;   /* the .etl file being read (for printing a segment's items) */
     manifest dir_manifest; /* the manifest of the last FILE's directory, when no format is given */
     unsigned guessed, ambiguous; /* files read as payloads with no format given; length_ambiguous */
 } decode_opts;
@@ -20,7 +23,7 @@ typedef struct decode_opts {
 void cli_decode_usage(FILE *out)
 {
     fputs("usage: heapev decode [--payload|--record|--etl] [--bits 32|64] [--json]\n"
-          "                     [--summary] [--user-max-32 ADDR]\n"
+          "                     [--summary] [--threads N] [--user-max-32 ADDR]\n"
           "                     [--user-max-wow64 ADDR] FILE...\n"
           "\n"
           "Decode heap Alloc events and report every finding ('heapev findings' lists\n"
@@ -125,14 +128,15 @@ static int decode_records(const decode_opts *o, cli_stream *in, cli_mode mode)
     return rc < 0 ? CLI_EXIT_USAGE : worst;
 }
 
-static int print_container(const decode_opts *o, const char *file, const heapev_etl_item *it)
+static int print_container(FILE *out, const decode_opts *o, const char *file,
+                           const heapev_etl_item *it)
 {
     if (!o->in.json) {
         char names[1024];
         heapev_findings_format(it->findings, ",", names, sizeof names);
-        printf("%s@%" PRIu64 ": container buffer=%" PRIu64 " findings=%s\n", file, it->offset,
-               it->buffer, names);
-        return ferror(stdout) ? -1 : 0;
+        fprintf(out, "%s@%" PRIu64 ": container buffer=%" PRIu64 " findings=%s\n", file,
+                it->offset, it->buffer, names);
+        return ferror(out) ? -1 : 0;
     }
     json_t *obj = json_object();
     cli_json_set_file(obj, file);
@@ -142,19 +146,27 @@ static int print_container(const decode_opts *o, const char *file, const heapev_
     if (it->decompressed)
         json_object_set_new(obj, "decompressed", json_true());
     cli_json_set_verdict(obj, it->findings);
-    int rc = cli_json_print_line(stdout, obj);
+    int rc = cli_json_print_line(out, obj);
     json_decref(obj);
     return rc;
 }
 
-static int print_etl_item(const decode_opts *o, const char *file, const heapev_etl_item *it)
+static int print_etl_item(FILE *out, const decode_opts *o, const char *file,
+                          const heapev_etl_item *it)
 {
     if (it->kind == HEAPEV_ETL_ITEM_CONTAINER)
-        return print_container(o, file, it);
+        return print_container(out, o, file, it);
     if (o->in.json)
-        return print_json(stdout, file, it, it->offset, "record", &it->event);
-    print_text(stdout, file, it->offset, "record", &it->event);
-    return ferror(stdout) ? -1 : 0;
+        return print_json(out, file, it, it->offset, "record", &it->event);
+    print_text(out, file, it->offset, "record", &it->event);
+    return ferror(out) ? -1 : 0;
+}
+
+/* An item of a segment into its memory (a cli_etl_segments print function). */
+static int print_segment_item(void *ctx, FILE *out, const heapev_etl_item *it)
+{
+    const decode_opts *o = ctx;
+    return print_etl_item(out, o, o->file, it);
 }
 
 static int print_summary(const decode_opts *o, const char *file, const heapev_etl_stats *s)
@@ -183,28 +195,94 @@ static int print_summary(const decode_opts *o, const char *file, const heapev_et
     return rc;
 }
 
+/* Every item @p r returns (until it ends or pauses), printed unless --summary; -1 on a write error. */
+static int print_items(const decode_opts *o, const char *file, heapev_etl_reader *r,
+                       heapev_etl_status *st, int *worst)
+{
+    heapev_etl_item it;
+    while ((*st = heapev_etl_next(r, &it)) == HEAPEV_ETL_OK) {
+        if (heapev_findings_defects(it.findings) != 0)
+            *worst = CLI_EXIT_FINDINGS;
+        if (!o->summary && print_etl_item(stdout, o, file, &it) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Stream one .etl file buffer by buffer through one BufferSize-bounded buffer. */
-static int decode_etl(decode_opts *o, cli_stream *in)
+static int decode_etl_stream(decode_opts *o, cli_stream *in)
 {
     heapev_etl_stdio src;
     heapev_etl_reader r;
-    heapev_etl_item it;
     heapev_etl_status st;
     int worst = CLI_EXIT_CLEAN;
-    if (cli_etl_memory_get(&o->etl) != 0)
-        return CLI_EXIT_USAGE;
     cli_etl_reader_from_stream(&r, &src, in, &o->etl, &o->in.limits);
-    while ((st = heapev_etl_next(&r, &it)) == HEAPEV_ETL_OK) {
-        if (heapev_findings_defects(it.findings) != 0)
-            worst = CLI_EXIT_FINDINGS;
-        if (!o->summary && print_etl_item(o, in->name, &it) != 0)
-            return CLI_EXIT_USAGE;
-    }
+    if (print_items(o, in->name, &r, &st, &worst) != 0)
+        return CLI_EXIT_USAGE; /* cli_close_output() names the write error, once */
     if (st == HEAPEV_ETL_IO_ERROR)
         return cli_error(in->name, "read error: %s", strerror(src.error));
     if (o->summary && print_summary(o, in->name, heapev_etl_reader_stats(&r)) != 0)
         return CLI_EXIT_USAGE;
     return worst;
+}
+
+/* After buffer 0: the data buffers in segments on o->threads threads, or the rest in order. */
+static int decode_etl_rest(decode_opts *o, const char *file, int fd, uint64_t size,
+                           cli_etl_map *map, heapev_etl_reader *r, heapev_etl_status *st,
+                           int *worst)
+{
+    if (heapev_etl_reader_segmentable(r) && o->threads > 1) {
+        cli_etl_map_close(map); /* each segment maps its own bytes */
+        o->file = file;
+        cli_etl_segments seg = {fd, size, o->threads, o->summary ? NULL : print_segment_item, o,
+                                stdout};
+        int err = cli_etl_read_segments(&seg, r, worst);
+        if (err != 0)
+            return ferror(stdout) ? CLI_EXIT_USAGE : cli_error(file, "%s", strerror(err));
+    } else {
+        heapev_etl_reader_unpause(r);
+    }
+    return print_items(o, file, r, st, worst) != 0 ? CLI_EXIT_USAGE : 0;
+}
+
+/*
+ * A regular file through mapped windows: buffer 0 first; then a fixed-size
+ * trace's data buffers in segments on o->threads threads, or the rest of a
+ * compressed one in order. The same items and counters as the stream path.
+ */
+static int decode_etl_mapped(decode_opts *o, const char *file, int fd, uint64_t size,
+                             cli_etl_map *map)
+{
+    heapev_etl_reader r;
+    heapev_etl_status st;
+    int worst = CLI_EXIT_CLEAN, rc = 0;
+    heapev_etl_read_options ro = {.limits = o->in.limits,
+                                  .scratch = o->etl.scratch,
+                                  .scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE)};
+    heapev_etl_reader_init(&r, &ro, cli_etl_map_fetch, map);
+    heapev_etl_reader_pause_at(&r, 1);
+    if (print_items(o, file, &r, &st, &worst) != 0)
+        rc = CLI_EXIT_USAGE;
+    if (rc == 0 && st == HEAPEV_ETL_END && heapev_etl_reader_paused(&r))
+        rc = decode_etl_rest(o, file, fd, size, map, &r, &st, &worst);
+    if (rc == 0 && st == HEAPEV_ETL_IO_ERROR)
+        rc = cli_error(file, "read error: %s", strerror(map->error));
+    cli_etl_map_close(map);
+    if (rc == 0 && o->summary && print_summary(o, file, heapev_etl_reader_stats(&r)) != 0)
+        rc = CLI_EXIT_USAGE;
+    return rc != 0 ? rc : worst;
+}
+
+/* One .etl file: mapped when it is a regular file that can be, else streamed. */
+static int decode_etl(decode_opts *o, cli_stream *in)
+{
+    if (cli_etl_memory_get(&o->etl) != 0)
+        return CLI_EXIT_USAGE;
+    cli_etl_map map;
+    if (in->f != stdin && in->regular_size != UINT64_MAX &&
+        cli_etl_map_open(&map, fileno(in->f), in->regular_size) == 0)
+        return decode_etl_mapped(o, in->name, fileno(in->f), in->regular_size, &map);
+    return decode_etl_stream(o, in); /* a pipe, a device, an empty file */
 }
 
 /*
@@ -247,6 +325,11 @@ static int parse_decode_opts(int argc, char **argv, decode_opts *o)
                 return rc;
         } else if (c == CLI_OPT_SUMMARY) {
             o->summary = 1;
+        } else if (c == CLI_OPT_THREADS) {
+            uint64_t n;
+            if (cli_parse_u64(optarg, 64, &n) != 0 || n == 0)
+                return cli_usage_error("decode", "--threads takes 1..64, not '%s'", optarg);
+            o->threads = (unsigned)n;
         } else if (c == CLI_OPT_HELP) {
             cli_decode_usage(stdout);
             return -1;
@@ -268,6 +351,7 @@ int cli_decode_main(int argc, char **argv)
     decode_opts o;
     memset(&o, 0, sizeof o);
     o.in = cli_input_defaults();
+    o.threads = cli_etl_threads_default();
     int rc = parse_decode_opts(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_CLEAN : rc;

@@ -25,8 +25,9 @@ void cli_gen_usage(FILE *out)
           "                  (--out DIR [--force|--append] | --stream)\n"
           "       heapev gen --format etl [--seed S] [--count N] [--bits 32|64]\n"
           "                  [--malformed R] [--class NAME]... [--noise R]\n"
-          "                  [--buffer-size N] [--manifest PATH] [--wow64 R]\n"
-          "                  [--style win10|win7] [--compress] --out FILE.etl\n"
+          "                  [--buffer-size N] [--manifest PATH] [--manifest-full]\n"
+          "                  [--wow64 R] [--style win10|win7] [--compress]\n"
+          "                  --out FILE.etl\n"
           "       heapev gen --list-classes [--format etl] [--json]\n"
           "\n"
           "Generate heap Alloc events from a modelled process, a fraction of them damaged\n"
@@ -34,7 +35,8 @@ void cli_gen_usage(FILE *out)
           "The same arguments give the same bytes on every host. With --format etl, --out\n"
           "FILE is one .etl trace of --count heap Alloc events (in SYSTEM, COMPACT and\n"
           "PERFINFO headers, drawn per event) and its manifest lists the events and\n"
-          "container items a reader must return, in its order, then a summary line.\n"
+          "container items a reader must return, in its order, then a summary line\n"
+          "(compact: a header line, then short lines; --manifest-full: every field).\n"
           "\n",
           out);
     cli_print_options(out, CLI_CMD_GEN);
@@ -228,6 +230,7 @@ static int etl_option(gen_parse *p, int key, const char *arg)
     case CLI_OPT_STYLE: return parse_style(&p->o, arg);
     case CLI_OPT_COMPRESS: p->o.trace.compress = 1; return 0;
     case CLI_OPT_BUFFER_SIZE: return parse_buffer_size(&p->o, arg);
+    case CLI_OPT_MANIFEST_FULL: p->o.manifest_full = 1; return 0;
     default:
         if (*arg == '\0')
             return cli_usage_error("gen", "--manifest takes a path, not ''");
@@ -261,7 +264,8 @@ static int parse_option(gen_parse *p, int key, const char *arg, char **argv)
     case CLI_OPT_LIST_CLASSES: p->list = 1; return 0;
     case CLI_OPT_JSON: p->json = 1; return 0;
     case CLI_OPT_NOISE: case CLI_OPT_WOW64: case CLI_OPT_STYLE: case CLI_OPT_COMPRESS:
-    case CLI_OPT_BUFFER_SIZE: case CLI_OPT_MANIFEST: return etl_option(p, key, arg);
+    case CLI_OPT_BUFFER_SIZE: case CLI_OPT_MANIFEST: case CLI_OPT_MANIFEST_FULL:
+        return etl_option(p, key, arg);
     case CLI_OPT_HELP: cli_gen_usage(stdout); return -1;
     default: return cli_getopt_error("gen", key, argv);
     }

@@ -19,6 +19,7 @@ typedef struct gen_opts {
     heapev_gen_etl_options trace; /* --format etl: the rest of a trace's options */
     const char *manifest;     /* --format etl: --manifest PATH, or NULL */
     int force, append;        /* --out DIR that is not empty: --force, --append */
+    int manifest_full;        /* --format etl: --manifest-full */
 } gen_opts;
 
 /* Write the events as files and DIR/manifest.jsonl; stop cleanly on SIGINT/SIGTERM/SIGHUP. */

@@ -19,6 +19,7 @@
 
 #define GEN_PROGRESS_EVERY 65536u
 #define GEN_STREAM_BUFFER (1u << 20)
+#define GEN_LINES_BUFFER (1u << 16) /* compact manifest lines gathered per write */
 #define MANIFEST_NAME "manifest.jsonl"
 #define MANIFEST_SUFFIX ".manifest.jsonl"
 /* Internal result of a write loop stopped by a signal (never an exit code). */
@@ -241,7 +242,18 @@ typedef struct trace_run {
     int err; /* errno of a failed trace write */
     uint64_t events;
     int tty;
+    heapev_emit_compact compact; /* the compact form's state (not --manifest-full) */
+    size_t held;                 /* bytes of compact lines in lines[], not yet written */
+    char lines[GEN_LINES_BUFFER + HEAPEV_EMIT_LINE_MAX];
 } trace_run;
+
+/* Hand the compact lines held to the manifest's stream (none: dropped); 0 or -1 (errno set). */
+static int flush_lines(trace_run *t)
+{
+    size_t n = t->held;
+    t->held = 0;
+    return t->mf == NULL || fwrite(t->lines, 1, n, t->mf) == n ? 0 : -1;
+}
 
 static int trace_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
 {
@@ -266,7 +278,17 @@ static int trace_entry(void *ctx, const heapev_gen_etl_entry *en)
     trace_run *t = ctx;
     if (gen_stop_signal != 0)
         return -1; /* stops heapev_gen_etl_write() */
-    int rc = manifest_put(t->mf, heapev_emit_entry_json(en, &t->o->trace));
+    int rc;
+    if (t->mf == NULL) {
+        rc = 0; /* written in place with no --manifest */
+    } else if (t->o->manifest_full) {
+        rc = manifest_put(t->mf, heapev_emit_entry_json(en, &t->o->trace));
+    } else {
+        size_t n = heapev_emit_entry_compact(&t->compact, en, t->lines + t->held,
+                                             HEAPEV_EMIT_LINE_MAX);
+        t->held += n;
+        rc = n == 0 ? (errno = ENOMEM, -1) : t->held >= GEN_LINES_BUFFER ? flush_lines(t) : 0;
+    }
     if (en->kind == HEAPEV_GEN_ETL_EVENT)
         progress(++t->events, t->o->count, t->tty);
     return rc;
@@ -280,6 +302,11 @@ static int write_trace(trace_run *t, heapev_gen_etl_summary *sum)
     uint8_t *mem = malloc(cap);
     if (mem == NULL)
         return cli_error("gen", "out of memory");
+    heapev_emit_compact_start(&t->compact, &o->trace);
+    if (!o->manifest_full && manifest_put(t->mf, heapev_emit_header_json(&o->trace)) != 0) {
+        free(mem);
+        return cli_error(t->manifest.path, "write error: %s", strerror(errno));
+    }
     int rc = heapev_gen_etl_write(&o->trace, mem, cap, trace_sink, t, trace_entry, t, sum);
     free(mem);
     if (rc != 0 && gen_stop_signal != 0)
@@ -289,7 +316,8 @@ static int write_trace(trace_run *t, heapev_gen_etl_summary *sum)
                                heapev_gen_class_get((size_t)o->trace.container)->name);
     if (rc == -2)
         return cli_error(o->out, "write error: %s", strerror(t->err ? t->err : EIO));
-    if (rc != 0 || manifest_put(t->mf, heapev_emit_summary_json(&o->trace, sum)) != 0)
+    if (rc != 0 || flush_lines(t) != 0 ||
+        manifest_put(t->mf, heapev_emit_summary_json(&o->trace, sum)) != 0)
         return cli_error(t->manifest.path, "write error: %s", strerror(errno));
     return 0;
 }
@@ -328,6 +356,7 @@ static int open_trace(trace_run *t, const char *mpath)
         return cli_error(mpath, "%s", why);
     }
     t->manifest.fd = -1; /* the stream owns it now */
+    setvbuf(t->mf, NULL, _IOFBF, GEN_STREAM_BUFFER); /* one write per MiB of lines */
     return 0;
 }
 
@@ -377,7 +406,7 @@ int gen_run_trace(const gen_opts *o)
 {
     char buf[HEAPEV_EMIT_PATH_MAX];
     const char *mpath;
-    trace_run t;
+    static trace_run t; /* 68 KiB of lines: not on the stack */
     memset(&t, 0, sizeof t);
     t.o = o;
     t.tty = isatty(STDERR_FILENO);

@@ -4,7 +4,11 @@
  * Each line written by 'heapev gen --out DIR' names a file, its format and
  * decode width, its expected findings and its classes. The entries are kept
  * sorted by file name for lookup; the classes are handed to the caller line
- * by line.
+ * by line. A directory of traces (corpus/etl) holds their manifests' lines
+ * instead, full or compact: one entry per trace (format etl), whose classes
+ * are counted the same either way (header and summary lines are no entries);
+ * they say nothing about a whole file's findings. Every line is read by the
+ * library's manifest reader (heapev/emit.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,24 +32,14 @@ void manifest_free(manifest *m)
 /* A one-line error about the manifest, unless it is read quietly. */
 #define MANIFEST_ERROR(m, ...) ((m)->quiet ? CLI_EXIT_USAGE : cli_error(__VA_ARGS__))
 
-static void each_class(const json_t *cls, manifest_class_fn *on_class, void *ctx)
-{
-    if (json_is_string(cls)) {
-        on_class(ctx, json_string_value(cls));
-        return;
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(cls, i, v)
-        if (json_is_string(v))
-            on_class(ctx, json_string_value(v));
-}
-
 /* Keep what line @p obj says about its file (a line without "file" adds nothing). */
 static int manifest_add(manifest *m, const heapev_manifest_line *line)
 {
     if (line->file == NULL)
         return 0;
+    if (line->kind != HEAPEV_MANIFEST_ITEM && m->n > 0 &&
+        strcmp(m->entries[m->n - 1].file, line->file) == 0)
+        return 0; /* a trace's manifest names its file on every line: one entry */
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 1024;
         manifest_entry *bigger = realloc(m->entries, cap * sizeof *bigger);
@@ -59,7 +53,7 @@ static int manifest_add(manifest *m, const heapev_manifest_line *line)
               : line->format == HEAPEV_GEN_FORMAT_ETL     ? CLI_MODE_ETL
                                                           : CLI_MODE_AUTO;
     e->width = line->decode_width;
-    e->has_expected = line->has_expected;
+    e->has_expected = line->kind == HEAPEV_MANIFEST_ITEM && line->has_expected;
     e->expected = line->expected;
     e->file = strdup(line->file);
     if (e->file == NULL)
@@ -83,18 +77,23 @@ int manifest_load(const char *path, manifest *m, manifest_class_fn *on_class, vo
     ssize_t got;
     unsigned long lineno = 0;
     int rc = 0;
+    heapev_manifest_reader reader;
+    heapev_manifest_reader_init(&reader);
     while (rc == 0 && (got = getline(&line, &cap, f)) > 0) {
         json_error_t jerr;
         lineno++;
         json_t *obj = json_loadb(line, (size_t)got, 0, &jerr);
         heapev_manifest_line ml;
-        if (heapev_manifest_read_line(obj, &ml) != 0)
-            rc = MANIFEST_ERROR(m, path, "line %lu: not a JSON object (%s)", lineno,
-                           obj == NULL ? jerr.text : "another JSON value");
+        if (heapev_manifest_read_line(&reader, obj, &ml) != 0)
+            rc = MANIFEST_ERROR(m, path, "line %lu: not a manifest line (%s)", lineno,
+                                obj == NULL ? jerr.text
+                                : json_is_object(obj) ? "an entry without its place, or an unknown form"
+                                                      : "another JSON value");
         else if (manifest_add(m, &ml) != 0)
             rc = MANIFEST_ERROR(m, path, "out of memory");
-        else
-            each_class(ml.classes, on_class, ctx), m->lines++;
+        else if (ml.kind == HEAPEV_MANIFEST_ITEM || ml.kind == HEAPEV_MANIFEST_EVENT ||
+                 ml.kind == HEAPEV_MANIFEST_CONTAINER)
+            heapev_manifest_classes(&reader, &ml, on_class, ctx), m->lines++;
         json_decref(obj);
     }
     if (rc == 0 && ferror(f))

@@ -41,6 +41,10 @@ const cli_option cli_options[] = {
     {"summary", NULL, D, CLI_OPT_SUMMARY,
      "with --etl: only one line per FILE with the counts of\n"
      "buffers, events, skipped records, findings and notes"},
+    {"threads", "N", D, CLI_OPT_THREADS,
+     "with --etl: read the buffers of an uncompressed trace file\n"
+     "on N threads (default: the processors online, at most 8);\n"
+     "the output is the same for every N"},
     {"count", "N", E, CLI_OPT_COUNT,
      "with --record: explain N records back to back (default 1, 0\n"
      "= every record to the end of FILE); with --etl: N buffers\n"
@@ -122,6 +126,9 @@ const cli_option cli_options[] = {
     {"manifest", "PATH", G, CLI_OPT_MANIFEST,
      "--format etl: where the manifest goes (default\n"
      "FILE.manifest.jsonl)"},
+    {"manifest-full", NULL, G, CLI_OPT_MANIFEST_FULL,
+     "--format etl: every field of every event in the manifest\n"
+     "(default: compact, a header line then short lines)"},
     {"json", NULL, F, CLI_OPT_JSON, "one JSON object per finding (JSON Lines)"},
     {"markdown", NULL, F, CLI_OPT_MARKDOWN, "a Markdown table (docs/FINDINGS.md is this output)"},
     {NULL, NULL, 0, 0, NULL},

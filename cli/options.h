@@ -53,6 +53,8 @@ enum {
     CLI_OPT_MARKDOWN,
     CLI_OPT_FORCE,
     CLI_OPT_APPEND,
+    CLI_OPT_MANIFEST_FULL,
+    CLI_OPT_THREADS,
 };
 
 /*

@@ -21,10 +21,10 @@ _heapev()
 
     local cmd=${words[1]} opts=""
     case $cmd in
-        decode)   opts="--payload --record --etl --summary --bits --json --user-max-32 --user-max-wow64 --help" ;;
+        decode)   opts="--payload --record --etl --summary --threads --bits --json --user-max-32 --user-max-wow64 --help" ;;
         explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --user-max-wow64 --help" ;;
         stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --user-max-wow64 --help" ;;
-        gen)      opts="--seed --count --bits --format --malformed --class --out --force --append --stream --list-classes --json --noise --wow64 --style --compress --buffer-size --manifest --help" ;;
+        gen)      opts="--seed --count --bits --format --malformed --class --out --force --append --stream --list-classes --json --noise --wow64 --style --compress --buffer-size --manifest --manifest-full --help" ;;
         findings) opts="--json --markdown --help" ;;
         help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         *)        return ;;
@@ -58,7 +58,7 @@ _heapev()
             return ;;
         --manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --html) COMPREPLY=($(compgen -f -X '!*.html' -- "$cur") $(compgen -d -- "$cur")); return ;;
-        --seed|--count|--offset|--malformed|--noise|--wow64|--buffer-size|--user-max-32|--user-max-wow64) return ;;
+        --seed|--count|--offset|--malformed|--noise|--wow64|--buffer-size|--threads|--user-max-32|--user-max-wow64) return ;;
     esac
 
     if [[ $cur == -* ]]; then

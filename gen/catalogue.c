@@ -755,6 +755,39 @@ heapev_findings heapev_gen_classes_findings(heapev_gen_classes set)
     return f;
 }
 
+/* The event fields each group stands for (the G_* bits, in order). */
+static const unsigned group_fields[] = {
+    HEAPEV_GEN_FIELD_SOURCE,                                     /* G_SOURCE */
+    HEAPEV_GEN_FIELD_HEAP_HANDLE,                                /* G_HANDLE */
+    HEAPEV_GEN_FIELD_ADDRESS,                                    /* G_ADDRESS */
+    HEAPEV_GEN_FIELD_SIZE,                                       /* G_SIZE */
+    /* G_WRAP: a huge Size moves a low-fragmentation Source off 2 (not_lowfrag) */
+    HEAPEV_GEN_FIELD_ADDRESS | HEAPEV_GEN_FIELD_SIZE | HEAPEV_GEN_FIELD_SOURCE,
+    HEAPEV_GEN_FIELD_VERSION,                                    /* G_VERSION */
+    HEAPEV_GEN_FIELD_FLAGS,                                      /* G_FLAGS */
+    HEAPEV_GEN_FIELD_HOOK_ID,                                    /* G_HOOK */
+    HEAPEV_GEN_FIELD_HEADER_TYPE,                                /* G_TYPE */
+    HEAPEV_GEN_FIELD_SIZE_FIELD,                                 /* G_SIZEFIELD */
+    HEAPEV_GEN_FIELD_TRAILING_BYTES | HEAPEV_GEN_FIELD_SIZE_FIELD, /* G_LENGTH */
+    HEAPEV_GEN_FIELD_BITS,                                       /* G_WIDTH */
+    /* G_COMPACT: a COMPACT header has no KernelTime or UserTime */
+    HEAPEV_GEN_FIELD_HEADER_TYPE | HEAPEV_GEN_FIELD_SIZE_FIELD | HEAPEV_GEN_FIELD_CPU_TIMES,
+};
+_Static_assert(G_ALL == (1u << N(group_fields)) - 1u, "one field set per group");
+
+unsigned heapev_gen_classes_fields(heapev_gen_classes set)
+{
+    uint32_t groups = 0;
+    unsigned fields = 0;
+    set &= ((heapev_gen_classes)1 << N(rows)) - 1; /* only applied rows */
+    while (set != 0)
+        groups |= rows[take_lowest(&set)].info.groups;
+    for (unsigned g = 0; g < N(group_fields); g++)
+        if (groups >> g & 1u)
+            fields |= group_fields[g];
+    return fields;
+}
+
 /* Apply the members of @p set for @p stage, in row order. */
 static void apply_stage(heapev_rng *rng, heapev_gen_classes set, heapev_gen_stage stage,
                         heapev_gen_item *it)

@@ -930,6 +930,30 @@ static int start_generators(run *r)
     return 0;
 }
 
+static void describe_process(const heapev_gen_model *m, int wow64, heapev_gen_etl_process *p)
+{
+    p->width = m->width;
+    p->wow64 = wow64;
+    p->process_id = m->process_id;
+    memcpy(p->thread_ids, m->thread_ids, sizeof p->thread_ids);
+    for (unsigned h = 0; h < HEAPEV_GEN_HEAPS; h++)
+        p->heap_handles[h] = m->heaps[h].handle;
+}
+
+int heapev_gen_etl_processes(const heapev_gen_etl_options *o, heapev_gen_etl_process out[2])
+{
+    static run zero;
+    run r = zero;
+    r.o = o;
+    if (!(o->width == 4 || o->width == 8) || start_generators(&r) != 0)
+        return -1;
+    describe_process(&r.g[0].models[o->width == 8], 0, &out[0]);
+    if (r.wow64_threshold == 0)
+        return 1;
+    describe_process(&r.g[1].models[0], 1, &out[1]);
+    return 2;
+}
+
 /* Smallest power of 2 (from COMPRESSED_B0_MIN) that holds @p n bytes. */
 static uint32_t pow2_at_least(uint32_t n)
 {

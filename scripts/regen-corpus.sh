@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the checked-in seed corpora with `heapev gen`: corpus/payload/ and
 # corpus/record/ (<XXH128>.bin files + manifest.jsonl), and corpus/etl/ (small
-# .etl traces, <XXH128>.etl, + manifest.jsonl: each trace's manifest lines, in
-# the order below, with "file" naming the trace).
+# .etl traces, <XXH128>.etl, + manifest.jsonl: each trace's compact manifest
+# (header, entries, summary), in the order below, with "file" naming the trace).
 #
 #   scripts/regen-corpus.sh [HEAPEV]          rewrite corpus/payload, record, etl
 #   scripts/regen-corpus.sh --check [HEAPEV]  regenerate into a temp dir and fail

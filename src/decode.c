@@ -44,28 +44,43 @@ static int address_wraps(uint64_t address, uint64_t size, unsigned width)
  * A user-space block whose last byte, Address + Size - 1, lies above
  * @p user_max but within the pointer width (a wrap is address_wraps).
  */
-static int block_end_beyond(uint64_t address, uint64_t size, unsigned width, uint64_t user_max)
+static inline int block_end_beyond(uint64_t address, uint64_t size, unsigned width,
+                                   uint64_t user_max)
 {
     return size != 0 && address <= user_max && size - 1 > user_max - address &&
            !address_wraps(address, size, width);
 }
 
 /* 1..0xFFFF: a pointer into the lowest 64 KiB, which are never mapped (0 is "null"). */
-static int in_low_range(uint64_t pointer)
+static inline int in_low_range(uint64_t pointer)
 {
     return pointer != 0 && pointer < HEAPEV_LOWEST_MAPPED;
 }
 
-/* The plausibility checks of SPEC §5 that need no limit: low range, heap alignment. */
-static heapev_findings check_mapping(const heapev_event *event)
+/*
+ * The range checks of the four fields (heapev_check_fields()), @p source_f
+ * being check_source(source): one place for both decoders.
+ */
+static inline heapev_findings field_checks(uint64_t handle, uint64_t size, uint64_t address,
+                                           uint32_t source, heapev_findings source_f,
+                                           unsigned width, uint64_t user_max)
 {
-    heapev_findings f = 0;
-    if (in_low_range(event->address))
-        f |= HEAPEV_FINDING(ADDRESS_LOW_RANGE);
-    if (in_low_range(event->heap_handle))
-        f |= HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE);
-    if (event->heap_handle % HEAPEV_HEAP_HANDLE_ALIGN != 0)
-        f |= HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED);
+    heapev_findings f = source_f;
+    f |= handle == 0 ? HEAPEV_FINDING(HEAP_HANDLE_NULL) : 0;
+    f |= address == 0 ? HEAPEV_FINDING(ADDRESS_NULL) : 0;
+    f |= address % HEAPEV_ADDRESS_ALIGN(width) != 0 ? HEAPEV_FINDING(ADDRESS_MISALIGNED) : 0;
+    f |= address_wraps(address, size, width) ? HEAPEV_FINDING(ADDRESS_WRAPS) : 0;
+    f |= address > user_max ? HEAPEV_FINDING(ADDRESS_KERNEL_RANGE) : 0;
+    f |= handle > user_max ? HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE) : 0;
+    f |= size > user_max ? HEAPEV_FINDING(SIZE_IMPLAUSIBLE) : 0;
+    f |= block_end_beyond(address, size, width, user_max) ? HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE)
+                                                          : 0;
+    f |= source == HEAPEV_SOURCE_LOWFRAG && size > HEAPEV_LFH_MAX_SIZE
+             ? HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE) : 0;
+    /* SPEC §5's checks that need no limit: the unmapped low 64 KiB, heap alignment. */
+    f |= in_low_range(address) ? HEAPEV_FINDING(ADDRESS_LOW_RANGE) : 0;
+    f |= in_low_range(handle) ? HEAPEV_FINDING(HEAP_HANDLE_LOW_RANGE) : 0;
+    f |= handle % HEAPEV_HEAP_HANDLE_ALIGN != 0 ? HEAPEV_FINDING(HEAP_HANDLE_MISALIGNED) : 0;
     return f;
 }
 
@@ -75,28 +90,8 @@ heapev_findings heapev_check_fields(const heapev_event *event, const heapev_limi
         return 0;
     heapev_limits lim = limits_or_default(limits);
     uint64_t user_max = event->pointer_width == 8 ? lim.user_max_64 : lim.user_max_32;
-    uint64_t align = HEAPEV_ADDRESS_ALIGN(event->pointer_width);
-    heapev_findings f = check_source(event->source);
-
-    if (event->heap_handle == 0)
-        f |= HEAPEV_FINDING(HEAP_HANDLE_NULL);
-    if (event->address == 0)
-        f |= HEAPEV_FINDING(ADDRESS_NULL);
-    if (event->address % align != 0)
-        f |= HEAPEV_FINDING(ADDRESS_MISALIGNED);
-    if (address_wraps(event->address, event->size, event->pointer_width))
-        f |= HEAPEV_FINDING(ADDRESS_WRAPS);
-    if (event->address > user_max)
-        f |= HEAPEV_FINDING(ADDRESS_KERNEL_RANGE);
-    if (event->heap_handle > user_max)
-        f |= HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE);
-    if (event->size > user_max)
-        f |= HEAPEV_FINDING(SIZE_IMPLAUSIBLE);
-    if (block_end_beyond(event->address, event->size, event->pointer_width, user_max))
-        f |= HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE);
-    if (event->source == HEAPEV_SOURCE_LOWFRAG && event->size > HEAPEV_LFH_MAX_SIZE)
-        f |= HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE);
-    return f | check_mapping(event);
+    return field_checks(event->heap_handle, event->size, event->address, event->source,
+                        check_source(event->source), event->pointer_width, user_max);
 }
 
 static unsigned infer_width(size_t len)
@@ -141,6 +136,45 @@ heapev_findings heapev_decode_payload(const void *data, size_t len, unsigned wid
     }
     event->findings = decode_payload_fields(data, len, width, limits, event);
     return event->findings;
+}
+
+/* Sources below this get their findings from a table built once per batch. */
+#define SOURCE_TABLE 16u
+
+/* The payloads at @p p, @p width (a constant once inlined) bytes per field. */
+static inline heapev_findings decode_run(const uint8_t *p, size_t count, unsigned width,
+                                         uint64_t user_max, const heapev_findings *source_f,
+                                         heapev_event *events)
+{
+    const size_t stride = HEAPEV_PAYLOAD_SIZE(width);
+    heapev_findings all = 0;
+    for (size_t i = 0; i < count; i++, p += stride) {
+        uint64_t handle = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_HEAP_HANDLE(width), width);
+        uint64_t size = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_SIZE(width), width);
+        uint64_t address = heapev_read_le_width(p + HEAPEV_PAYLOAD_OFF_ADDRESS(width), width);
+        uint32_t source = heapev_read_le32(p + HEAPEV_PAYLOAD_OFF_SOURCE(width));
+        heapev_findings sf = source < SOURCE_TABLE ? source_f[source] : check_source(source);
+        heapev_findings f = field_checks(handle, size, address, source, sf, width, user_max);
+        events[i] = (heapev_event){.heap_handle = handle, .size = size, .address = address,
+                                   .source = source, .pointer_width = (uint8_t)width,
+                                   .payload_decoded = 1, .findings = f};
+        all |= f;
+    }
+    return all;
+}
+
+heapev_findings heapev_decode_payloads(const void *data, size_t count, unsigned width,
+                                       const heapev_limits *limits, heapev_event *events)
+{
+    heapev_findings source_f[SOURCE_TABLE];
+    if ((width != 4 && width != 8) || count == 0)
+        return 0;
+    for (uint32_t s = 0; s < SOURCE_TABLE; s++)
+        source_f[s] = check_source(s);
+    heapev_limits lim = limits_or_default(limits);
+    if (width == 8)
+        return decode_run(data, count, 8, lim.user_max_64, source_f, events);
+    return decode_run(data, count, 4, lim.user_max_32, source_f, events);
 }
 
 /* Header size used to read a record whose HeaderType is @p type. */

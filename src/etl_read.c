@@ -17,7 +17,7 @@
 #include "heapev/le.h"
 
 
-enum { STAGE_START, STAGE_RECORDS, STAGE_NEXT, STAGE_FINISH, STAGE_END, STAGE_IO_ERROR };
+enum { STAGE_START, STAGE_RECORDS, STAGE_NEXT, STAGE_FINISH, STAGE_END, STAGE_IO_ERROR, STAGE_PAUSED };
 
 /* How to step over a record, from its marker. */
 typedef struct record_shape {
@@ -33,8 +33,9 @@ static const uint8_t *memory_fetch(void *ctx, uint64_t offset, size_t len, size_
 {
     const heapev_etl_reader *r = ctx;
     *got = 0;
-    if (offset >= r->mem_len)
+    if (offset < r->mem_offset || offset - r->mem_offset >= r->mem_len)
         return r->mem; /* may be NULL for an empty image: not an error */
+    offset -= r->mem_offset;
     size_t left = r->mem_len - (size_t)offset;
     *got = len < left ? len : left;
     return r->mem + offset;
@@ -712,6 +713,10 @@ static void next_chained(heapev_etl_reader *r)
 
 static void next_buffer(heapev_etl_reader *r)
 {
+    if (r->pause_at != 0 && r->index + 1 >= r->pause_at) {
+        r->stage = STAGE_PAUSED;
+        return;
+    }
     r->stage = STAGE_FINISH;
     if (r->chained) {
         next_chained(r);
@@ -726,7 +731,7 @@ static void next_buffer(heapev_etl_reader *r)
 static void finish_file(heapev_etl_reader *r)
 {
     const heapev_etl_logfile *lf = &r->logfile;
-    if (lf->present && !lf->unfinished && lf->buffers_written != r->stats.buffers) {
+    if (!r->segment && lf->present && !lf->unfinished && lf->buffers_written != r->stats.buffers) {
         r->index = r->base = 0; /* attributed to buffer 0, where the field lives */
         r->decompressed = 0;
         report(r, HEAPEV_ETL_BUFFER_HEADER_SIZE, HEAPEV_FINDING(ETL_BUFFERS_WRITTEN_MISMATCH));
@@ -754,7 +759,79 @@ heapev_etl_status heapev_etl_next(heapev_etl_reader *r, heapev_etl_item *item)
         case STAGE_NEXT: next_buffer(r); break;
         case STAGE_FINISH: finish_file(r); break;
         case STAGE_IO_ERROR: return HEAPEV_ETL_IO_ERROR;
+        case STAGE_PAUSED: return HEAPEV_ETL_END;
         default: return HEAPEV_ETL_END;
         }
     }
+}
+
+/* ---- segments ------------------------------------------------------------ */
+
+void heapev_etl_reader_pause_at(heapev_etl_reader *r, uint64_t buffer)
+{
+    r->pause_at = buffer;
+}
+
+int heapev_etl_reader_paused(const heapev_etl_reader *r)
+{
+    return r->stage == STAGE_PAUSED;
+}
+
+void heapev_etl_reader_unpause(heapev_etl_reader *r)
+{
+    r->pause_at = 0;
+    if (r->stage == STAGE_PAUSED)
+        r->stage = STAGE_NEXT;
+}
+
+int heapev_etl_reader_segmentable(const heapev_etl_reader *head)
+{
+    return head->stage == STAGE_PAUSED && head->index == 0 && !head->chained && head->stride != 0;
+}
+
+int heapev_etl_reader_init_segment(heapev_etl_reader *seg, const heapev_etl_reader *head,
+                                   uint64_t first, uint64_t count, const void *data, size_t len,
+                                   uint64_t data_offset)
+{
+    if (!heapev_etl_reader_segmentable(head) || first == 0)
+        return -1;
+    *seg = *head; /* options, limits, stride, PointerSize, the logfile header */
+    memset(&seg->stats, 0, sizeof seg->stats);
+    seg->opts.scratch = NULL, seg->opts.scratch_size = 0; /* fixed-size: never decompresses */
+    seg->fetch = memory_fetch;
+    seg->ctx = seg;
+    seg->mem = data;
+    seg->mem_len = data != NULL ? len : 0;
+    seg->mem_offset = data_offset;
+    seg->buf = NULL, seg->got = 0;
+    seg->index = first - 1; /* next_buffer() enters buffer first */
+    seg->base = (first - 1) * head->stride;
+    seg->pause_at = first + count;
+    seg->npending = seg->next_pending = 0;
+    memset(seg->pending, 0, sizeof seg->pending);
+    seg->skip_ready = 0;
+    seg->segment = 1;
+    seg->stage = STAGE_NEXT;
+    return 0;
+}
+
+void heapev_etl_reader_join(heapev_etl_reader *head, const heapev_etl_reader *seg)
+{
+    heapev_etl_stats *h = &head->stats;
+    const heapev_etl_stats *s = &seg->stats;
+    h->buffers += s->buffers;
+    h->events += s->events;
+    h->skipped += s->skipped;
+    h->event_findings += s->event_findings;
+    h->container_items += s->container_items;
+    h->findings += s->findings;
+    h->notes += s->notes;
+    h->decompressed += s->decompressed;
+}
+
+void heapev_etl_reader_finish(heapev_etl_reader *head)
+{
+    head->pause_at = 0;
+    if (head->stage == STAGE_PAUSED)
+        head->stage = STAGE_FINISH;
 }

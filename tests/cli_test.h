@@ -181,6 +181,54 @@ static inline size_t count_lines(const char *s)
     return n;
 }
 
+/* @p text with every "<stdin>" replaced by @p name (caller frees). */
+static inline char *stdin_as(const char *text, size_t len, const char *name, size_t *out_len)
+{
+    size_t n = 0, nl = strlen(name);
+    for (const char *p = text; (p = memmem(p, len - (size_t)(p - text), "<stdin>", 7)) != NULL; p += 7)
+        n++;
+    char *out = malloc(len + n * nl + 1), *q = out;
+    assert_non_null(out);
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *hit = memmem(p, (size_t)(end - p), "<stdin>", 7);
+        size_t k = hit != NULL ? (size_t)(hit - p) : (size_t)(end - p);
+        memcpy(q, p, k), q += k, p += k;
+        if (hit != NULL)
+            memcpy(q, name, nl), q += nl, p += 7;
+    }
+    *q = '\0';
+    *out_len = (size_t)(q - out);
+    return out;
+}
+
+/*
+ * `heapev decode --etl @p mode` of the trace at @p path prints the same bytes
+ * and exits the same, whichever path reads it: the stream (stdin, read
+ * forward through stdio), the mapped file on 1 thread, and its data buffers
+ * in segments on 2, 3 and 8 threads. Returns the exit status.
+ */
+static inline int expect_same_on_every_path(const char *path, const char *mode)
+{
+    const char *in[] = {"decode", "--etl", mode, "-", NULL};
+    run_result s = run_with(path, NULL, in);
+    size_t want_len;
+    char *want = stdin_as(s.out, s.out_len, path, &want_len);
+    static const char *const threads[] = {"1", "2", "3", "8"};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        const char *a[] = {"decode", "--etl", mode, "--threads", threads[t], path, NULL};
+        run_result m = run(a);
+        if (m.status != s.status || m.out_len != want_len || memcmp(m.out, want, want_len) != 0)
+            fail_msg("%s: decode --etl %s --threads %s differs from the stream path (exit %d, "
+                     "%zu bytes; stream: exit %d, %zu bytes)", path, mode, threads[t], m.status,
+                     m.out_len, s.status, want_len);
+        free_result(&m);
+    }
+    int status = s.status;
+    free(want);
+    free_result(&s);
+    return status;
+}
+
 /*
  * In `heapev explain` text @p text: the hex dump line that starts with @p dump
  * is followed by a line whose marks "^^" start the text "^^ @p finding", the

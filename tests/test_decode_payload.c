@@ -357,6 +357,78 @@ static void test_check_fields_api(void **state)
     assert_int_equal(heapev_check_fields(&e, NULL), HEAPEV_FINDING(ADDRESS_KERNEL_RANGE));
 }
 
+/* Two events agree on every member (padding aside). */
+static void assert_same_event(const heapev_event *a, const heapev_event *b, size_t i)
+{
+    const heapev_record_header *x = &a->header, *y = &b->header;
+    if (a->heap_handle != b->heap_handle || a->size != b->size || a->address != b->address ||
+        a->source != b->source || a->pointer_width != b->pointer_width ||
+        a->has_header != b->has_header || a->payload_decoded != b->payload_decoded ||
+        a->trailing_bytes != b->trailing_bytes || a->findings != b->findings ||
+        x->version != y->version || x->header_type != y->header_type || x->flags != y->flags ||
+        x->size != y->size || x->hook_id != y->hook_id || x->thread_id != y->thread_id ||
+        x->process_id != y->process_id || x->system_time != y->system_time ||
+        x->kernel_time != y->kernel_time || x->user_time != y->user_time)
+        fail_msg("event %zu: the batch decoder differs from heapev_decode_payload()", i);
+}
+
+/* A field value: boundary values of both widths' limits, or random. */
+static uint64_t pick_value(uint64_t *x)
+{
+    static const uint64_t edges[] = {0, 1, 8, 15, 16, 0x4000, 0x4001, 0x7FFEFFFF, 0x7FFF0000,
+                                     0xBFFEFFFF, 0xFFFEFFFF, 0xFFFFFFFF, 0x100000000ull,
+                                     0x7FFFFFFEFFFFull, 0x7FFFFFFF0000ull, 0xFFFF800000000000ull,
+                                     UINT64_MAX - 15, UINT64_MAX};
+    *x = *x * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t r = *x >> 11;
+    return r % 3 == 0 ? edges[(r >> 2) % (sizeof edges / sizeof edges[0])] : r * 0x9E3779B97F4A7C15ull;
+}
+
+/*
+ * heapev_decode_payloads() = heapev_decode_payload() one by one, on streams
+ * of random and boundary payloads of both widths (every Source below 32 and
+ * huge ones), with the default and other limits; a bad width or no payload
+ * decodes nothing.
+ */
+static void test_batch_agrees(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static uint8_t bytes[N * 28];
+    static heapev_event batch[N], one;
+    uint64_t x = 99;
+    heapev_limits other = {0xBFFEFFFF, 0x7FFFFFFEFFFFull / 2, 0xFFFEFFFF};
+    for (int round = 0; round < 16; round++) {
+        unsigned width = round % 2 ? 4u : 8u;
+        size_t size = HEAPEV_PAYLOAD_SIZE(width);
+        for (size_t i = 0; i < N; i++) {
+            uint8_t *p = bytes + i * size;
+            for (unsigned f = 0; f < 3; f++) {
+                uint64_t v = pick_value(&x);
+                for (unsigned b = 0; b < width; b++)
+                    p[f * width + b] = (uint8_t)(v >> (8 * b));
+            }
+            uint64_t r = pick_value(&x);
+            uint32_t src = r % 4 == 0 ? (uint32_t)r : (uint32_t)(r % 32);
+            for (unsigned b = 0; b < 4; b++)
+                p[3 * width + b] = (uint8_t)(src >> (8 * b));
+        }
+        const heapev_limits *lim = round % 4 < 2 ? NULL : &other;
+        memset(batch, 0xA5, sizeof batch);
+        heapev_findings all = heapev_decode_payloads(bytes, N, width, lim, batch), want = 0;
+        for (size_t i = 0; i < N; i++) {
+            want |= heapev_decode_payload(bytes + i * size, size, width, lim, &one);
+            assert_same_event(&batch[i], &one, i);
+        }
+        assert_true(all == want);
+    }
+    assert_true(heapev_decode_payloads(NULL, 0, 8, NULL, batch) == 0);
+    memset(&one, 0x5A, sizeof one);
+    memcpy(&batch[0], &one, sizeof one);
+    assert_true(heapev_decode_payloads(bytes, 1, 0, NULL, batch) == 0); /* no width: nothing */
+    assert_memory_equal(&batch[0], &one, sizeof one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_every_length),      cmocka_unit_test(test_trailing_bytes_keep_fields),
         cmocka_unit_test(test_wrong_width),       cmocka_unit_test(test_reads_stay_in_bounds),
         cmocka_unit_test(test_check_fields_api),  cmocka_unit_test(test_trailing_bytes_saturate),
+        cmocka_unit_test(test_batch_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_etl_cli.c - `heapev decode --etl` as a user runs it: JSON events with
  * buffer and offset equal to the writer's positions and the findings the
  * generator injected, container items, --summary, stdin, exit codes and
- * usage errors.
+ * usage errors; the mapped and threaded paths print what the stream path
+ * prints, byte for byte.
  * argv[1] = path of the heapev binary.
  */
 #include "cmocka_all.h"
@@ -121,6 +122,50 @@ static void test_container_item(void **state)
     assert_int_equal(run_exit(NULL, text), 1);
 }
 
+static int file_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    return mem_sink(ctx, offset, data, len);
+}
+
+/*
+ * Generated traces, well-formed and damaged, plain and compressed, 32- and
+ * 64-bit, with buffers small enough for many segments: every path of
+ * `decode --etl` (stream, mapped, 1..8 threads) prints the same, in text,
+ * JSON and --summary.
+ */
+static void test_same_on_every_path(void **state)
+{
+    (void)state;
+    static const char *const classes[] = {NULL, "etl_truncated_file", "etl_record_misaligned",
+                                          "etl_buffers_written_mismatch", "etl_buffer_size_zero",
+                                          "etl_saved_offset_beyond_buffer", "etl_log_unfinished",
+                                          "etl_decompress_failed", "etl_buffer_beyond_file",
+                                          "etl_pointer_size_mismatch"};
+    for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++)
+        for (int compress = 0; compress < 2; compress++) {
+            int c = classes[k] ? heapev_gen_class_find(classes[k]) : -1;
+            heapev_gen_etl_options o = {.seed = 40 + k, .width = k % 3 ? 8u : 4u, .count = 3000,
+                                        .malformed = 0.2, .noise = 0.3, .buffer_size = 1024 + 512 * (k % 2),
+                                        .container = c, .wow64 = k % 3 ? 0.3 : 0.0,
+                                        .compress = compress};
+            size_t cap = HEAPEV_GEN_ETL_MEMORY(o.buffer_size);
+            uint8_t *mem = malloc(cap);
+            mem_file m = {NULL, 0, 0, -1};
+            int rc = heapev_gen_etl_write(&o, mem, cap, file_sink, &m, NULL, NULL, NULL);
+            free(mem);
+            if (rc == -1) { /* the class does not apply to this kind of trace */
+                free(m.data);
+                continue;
+            }
+            assert_int_equal(rc, 0);
+            write_file(tmp_path("paths.etl"), m.data, m.len);
+            free(m.data);
+            expect_same_on_every_path(tmp_path("paths.etl"), "--json");
+            expect_same_on_every_path(tmp_path("paths.etl"), "--summary");
+            expect_same_on_every_path(tmp_path("paths.etl"), "--etl"); /* text */
+        }
+}
+
 static void test_usage_and_io_errors(void **state)
 {
     (void)state;
@@ -146,6 +191,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_summary_and_stdin),
         cmocka_unit_test(test_container_item),
         cmocka_unit_test(test_usage_and_io_errors),
+        cmocka_unit_test(test_same_on_every_path),
     };
     int failed = cmocka_run_group_tests(tests, setup, NULL);
     if (cli_tmpdir_remove() != 0 && failed == 0)

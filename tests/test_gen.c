@@ -288,6 +288,47 @@ static void check_agrees(const heapev_gen_item *it)
                     d.address == it->event.address && d.source == it->event.source);
 }
 
+/* The fields outside heapev_gen_classes_fields() keep the well-formed event's values. */
+static void check_fields_kept(const heapev_event *wf, const heapev_gen_item *it)
+{
+    unsigned keep = ~heapev_gen_classes_fields(it->classes);
+    const heapev_event *e = &it->event;
+    const heapev_record_header *a = &wf->header, *b = &e->header;
+    if (keep & HEAPEV_GEN_FIELD_BITS)
+        assert_int_equal(e->pointer_width, wf->pointer_width);
+    if (keep & HEAPEV_GEN_FIELD_HEAP_HANDLE)
+        assert_true(e->heap_handle == wf->heap_handle);
+    if (keep & HEAPEV_GEN_FIELD_SIZE)
+        assert_true(e->size == wf->size);
+    if (keep & HEAPEV_GEN_FIELD_ADDRESS)
+        assert_true(e->address == wf->address);
+    if (keep & HEAPEV_GEN_FIELD_SOURCE)
+        assert_true(e->source == wf->source);
+    if (keep & HEAPEV_GEN_FIELD_TRAILING_BYTES)
+        assert_int_equal(e->trailing_bytes, wf->trailing_bytes);
+    if (!e->has_header)
+        return;
+    if (keep & HEAPEV_GEN_FIELD_VERSION)
+        assert_int_equal(b->version, a->version);
+    if (keep & HEAPEV_GEN_FIELD_HEADER_TYPE)
+        assert_int_equal(b->header_type, a->header_type);
+    if (keep & HEAPEV_GEN_FIELD_FLAGS)
+        assert_int_equal(b->flags, a->flags);
+    if (keep & HEAPEV_GEN_FIELD_SIZE_FIELD)
+        assert_int_equal(b->size, a->size);
+    if (keep & HEAPEV_GEN_FIELD_HOOK_ID)
+        assert_int_equal(b->hook_id, a->hook_id);
+    /* The other header fields: no field bit names them; the classes of a trace keep them. */
+    for (heapev_gen_classes set = it->classes; set != 0; set &= set - 1)
+        if (!(heapev_gen_class_get((size_t)__builtin_ctzll(set))->formats &
+              HEAPEV_GEN_FORMAT_BIT(HEAPEV_GEN_FORMAT_ETL)))
+            return;
+    if (keep & HEAPEV_GEN_FIELD_CPU_TIMES)
+        assert_true(b->kernel_time == a->kernel_time && b->user_time == a->user_time);
+    assert_true(b->thread_id == a->thread_id && b->process_id == a->process_id &&
+                b->system_time == a->system_time);
+}
+
 /* Each class alone, both formats and widths it applies to: its own findings, exactly. */
 static void test_each_class_alone(void **state)
 {
@@ -310,6 +351,7 @@ static void test_each_class_alone(void **state)
                     heapev_gen_build(&rng, &e, (heapev_gen_format)f, (heapev_gen_classes)1 << c, &it);
                     assert_true(it.expected == cls->findings);
                     check_agrees(&it);
+                    check_fields_kept(&e, &it);
                     lengths |= it.len < 64 ? (uint64_t)1 << it.len : 0;
                 }
                 /* Truncation at every length of the payload / header. */

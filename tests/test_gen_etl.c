@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli_json.h"
+#include "heapev/emit.h"
 #include "heapev/gen_etl.h"
 #include "test_etl_common.h"
 
@@ -1057,7 +1058,64 @@ typedef struct cli_seen {
     uint64_t events, wow64_events;
 } cli_seen;
 
-/* The manifest's entries not lost, in order, = the decode lines; the summary = --summary. */
+/* The short keys of compact lines: every other key is a field value. */
+static int short_key(const char *key)
+{
+    return strlen(key) == 1 || strcmp(key, "file") == 0;
+}
+
+/* Is @p v among the JSON array @p a's values? */
+static int json_in(const json_t *a, const json_t *v)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x)
+        if (json_equal(x, v))
+            return 1;
+    return 0;
+}
+
+/*
+ * A compact entry (@p ml, read by the library from line @p m) against the
+ * decode line @p d: place, findings, and every field value the line carries;
+ * a well-formed event's heap (and process, where its header has one) is one
+ * of the header's modelled processes'.
+ */
+static void assert_same_compact(const heapev_manifest_line *ml, json_t *m, json_t *d,
+                                const json_t *header, size_t i)
+{
+    const char *key;
+    json_t *v;
+    char *a = json_dumps(m, JSON_COMPACT), *b = json_dumps(d, JSON_COMPACT);
+    if ((json_int_t)ml->buffer != json_integer_value(json_object_get(d, "buffer")) ||
+        (json_int_t)ml->offset != json_integer_value(json_object_get(d, "offset")) ||
+        ml->decompressed != json_is_true(json_object_get(d, "decompressed")) ||
+        !ml->has_expected || ml->expected != json_findings(json_object_get(d, "findings")))
+        fail_msg("item %zu: place or findings differ\n manifest %s\n decode   %s", i, a, b);
+    json_object_foreach(m, key, v)
+        if (!short_key(key) && !json_equal(v, json_object_get(d, key)))
+            fail_msg("item %zu: key %s differs\n manifest %s\n decode   %s", i, key, a, b);
+    if (ml->kind == HEAPEV_MANIFEST_EVENT && ml->classes == NULL) {
+        int found = 0;
+        size_t k;
+        json_t *p;
+        json_array_foreach(json_object_get(header, "processes"), k, p) {
+            json_int_t pid = json_integer_value(json_object_get(d, "process_id"));
+            found |= json_in(json_object_get(p, "heap_handles"), json_object_get(d, "heap_handle")) &&
+                     (pid == 0 || pid == json_integer_value(json_object_get(p, "process_id"))) &&
+                     json_integer_value(json_object_get(p, "bits")) ==
+                         json_integer_value(json_object_get(d, "bits"));
+        }
+        if (!found)
+            fail_msg("item %zu: not one of the header's processes\n decode %s", i, b);
+    }
+    free(a), free(b);
+}
+
+/*
+ * The manifest's entries not lost, in order, = the decode lines; the summary =
+ * --summary. Either form of manifest, read through the library's reader.
+ */
 static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint64_t count)
 {
     const char *a[] = {"decode", "--etl", "--json", etl, NULL};
@@ -1071,33 +1129,47 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
     int compress = json_is_true(json_object_get(summary, "compress"));
     int trace64 = json_integer_value(json_object_get(summary, "bits")) == 64;
     jsonl dl = jsonl_start(dr.out, dr.out_len);
-    json_t *d;
+    json_t *d, *header = NULL;
     size_t items = 0;
     uint64_t events = 0, notes = 0, unread = 0, defects = 0;
     cli_seen seen;
     memset(&seen, 0, sizeof seen);
+    heapev_manifest_reader reader;
+    heapev_manifest_reader_init(&reader);
     for (size_t k = 0; k + 1 < nm; k++) {
         json_t *m = json_array_get(mall, k);
-        const char *kind = json_string_value(json_object_get(m, "kind"));
-        assert_true(strcmp(kind, "summary") != 0);
-        int record = strcmp(kind, "record") == 0;
-        heapev_findings exp = json_findings(json_object_get(m, "expected_findings"));
-        if (record) {
-            assert_int_equal(json_integer_value(json_object_get(m, "index")), events++);
-            /* wow64: a 32-bit producer's record in a 64-bit trace. */
-            int w32 = json_integer_value(json_object_get(m, "bits")) == 32;
-            assert_int_equal(json_is_true(json_object_get(m, "wow64")), trace64 && w32);
+        heapev_manifest_line ml;
+        assert_int_equal(heapev_manifest_read_line(&reader, m, &ml), 0);
+        if (ml.kind == HEAPEV_MANIFEST_HEADER) {
+            assert_int_equal(k, 0);
+            header = m;
+            continue;
         }
-        if (json_is_true(json_object_get(m, "lost")))
+        assert_true(ml.kind == HEAPEV_MANIFEST_EVENT || ml.kind == HEAPEV_MANIFEST_CONTAINER);
+        assert_int_equal(ml.compact, header != NULL);
+        int record = ml.kind == HEAPEV_MANIFEST_EVENT;
+        heapev_findings exp = ml.expected;
+        if (record) {
+            assert_int_equal(ml.index, events++);
+            /* wow64: a 32-bit producer's record in a 64-bit trace. */
+            if (!ml.compact) {
+                int w32 = json_integer_value(json_object_get(m, "bits")) == 32;
+                assert_int_equal(json_is_true(json_object_get(m, "wow64")), trace64 && w32);
+            }
+        }
+        if (ml.lost)
             continue;
         d = jsonl_next(&dl);
         if (d == NULL)
             fail_msg("decode ended at item %zu", items);
-        assert_same_item(m, d, items++, compress);
+        if (ml.compact)
+            assert_same_compact(&ml, m, d, header, items++);
+        else
+            assert_same_item(m, d, items++, compress);
         defects |= exp & ~NOTES;
         if (record) {
             unsigned t = (unsigned)json_integer_value(json_object_get(d, "header_type"));
-            int wow = json_is_true(json_object_get(m, "wow64"));
+            int wow = trace64 && type_width(t) == 4;
             seen.events++;
             seen.wow64_events += wow;
             if (wow)
@@ -1106,7 +1178,7 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
                 seen.families |= type_family(t);
         } else {
             notes += heapev_findings_count(exp & NOTES);
-            unread += json_integer_value(json_object_get(m, "buffer")) > 0 && (exp & NOT_READ);
+            unread += ml.buffer > 0 && (exp & NOT_READ);
         }
         json_decref(d);
     }
@@ -1138,6 +1210,67 @@ static cli_seen check_cli_agreement(const char *etl, const char *manifest, uint6
     return seen;
 }
 
+/* A class name into a growing JSON array (a heapev_manifest_classes() callback). */
+static void add_class_name(void *ctx, const char *name)
+{
+    json_array_append_new(ctx, json_string(name));
+}
+
+/*
+ * The two forms of one trace's manifest say the same, read by the library:
+ * the same entries (kind, index, buffer, offset, lost, decompressed, classes,
+ * expected findings), the compact one's field values equal to the full one's
+ * and only those its classes change, and the same summary line.
+ */
+static void check_forms_agree(const char *full_path, const char *compact_path)
+{
+    json_t *full = jsonl_load(full_path), *compact = jsonl_load(compact_path);
+    size_t nf = json_array_size(full);
+    assert_int_equal(json_array_size(compact), nf + 1); /* + the header */
+    assert_true(json_equal(json_array_get(full, nf - 1), json_array_get(compact, nf)));
+    heapev_manifest_reader rf, rc;
+    heapev_manifest_reader_init(&rf), heapev_manifest_reader_init(&rc);
+    heapev_manifest_line lf, lc;
+    assert_int_equal(heapev_manifest_read_line(&rc, json_array_get(compact, 0), &lc), 0);
+    assert_int_equal(lc.kind, HEAPEV_MANIFEST_HEADER);
+    for (size_t k = 0; k < nf; k++) {
+        assert_int_equal(heapev_manifest_read_line(&rf, json_array_get(full, k), &lf), 0);
+        assert_int_equal(heapev_manifest_read_line(&rc, json_array_get(compact, k + 1), &lc), 0);
+        assert_int_equal(lf.kind, lc.kind);
+        if (lf.kind == HEAPEV_MANIFEST_SUMMARY)
+            continue;
+        assert_int_equal(lf.compact, 0);
+        assert_int_equal(lc.compact, 1);
+        assert_true(lf.index == lc.index && lf.buffer == lc.buffer && lf.offset == lc.offset);
+        assert_true(lf.lost == lc.lost && lf.decompressed == lc.decompressed);
+        assert_true(lf.has_expected && lc.has_expected && lf.expected == lc.expected);
+        json_t *cf = json_array(), *cc = json_array();
+        heapev_manifest_classes(&rf, &lf, add_class_name, cf);
+        heapev_manifest_classes(&rc, &lc, add_class_name, cc);
+        assert_true(json_equal(cf, cc));
+        unsigned fields = 0;
+        for (size_t c = 0; c < json_array_size(cf); c++) {
+            int idx = heapev_gen_class_find(json_string_value(json_array_get(cf, c)));
+            assert_true(idx >= 0);
+            if ((size_t)idx < heapev_gen_well_formed_index())
+                fields |= heapev_gen_classes_fields((heapev_gen_classes)1 << idx);
+        }
+        json_decref(cf), json_decref(cc);
+        const char *key;
+        json_t *v;
+        size_t extra = 0;
+        json_object_foreach((json_t *)lc.obj, key, v) {
+            if (short_key(key))
+                continue;
+            extra++;
+            if (!json_equal(v, json_object_get(lf.obj, key)))
+                fail_msg("line %zu: %s differs between the forms", k, key);
+        }
+        assert_int_equal(extra > 0, lf.kind == HEAPEV_MANIFEST_EVENT && fields != 0);
+    }
+    json_decref(full), json_decref(compact);
+}
+
 static json_t *manifest_summary(const char *manifest)
 {
     json_t *all = jsonl_load(manifest);
@@ -1159,6 +1292,17 @@ static void test_cli_done_when(void **state)
     assert_int_equal(run_exit(NULL, a), 0);
     cli_seen seen = check_cli_agreement(tmp_path("t.etl"), tmp_path("t.etl.manifest.jsonl"),
                                         strtoull(count, NULL, 10));
+    /* The same trace with --manifest-full: the forms agree; well-formed, the compact one is smaller than the trace. */
+    const char *f[] = {"gen", "--format", "etl", "--seed", "3", "--count", count, "--noise",
+                       "0.3", "--out", tmp_path("tf.etl"), "--manifest-full", "--manifest",
+                       tmp_path("tf.jsonl"), NULL};
+    assert_int_equal(run_exit(NULL, f), 0);
+    assert_true(files_equal(tmp_path("t.etl"), tmp_path("tf.etl")));
+    check_forms_agree(tmp_path("tf.jsonl"), tmp_path("t.etl.manifest.jsonl"));
+    struct stat st_trace, st_manifest;
+    assert_int_equal(stat(tmp_path("t.etl"), &st_trace), 0);
+    assert_int_equal(stat(tmp_path("t.etl.manifest.jsonl"), &st_manifest), 0);
+    assert_true(st_manifest.st_size <= st_trace.st_size);
     /* The defaults: 64-bit, WOW64 share 0.2, Windows 10 style, not compressed. */
     json_t *s = manifest_summary(tmp_path("t.etl.manifest.jsonl"));
     assert_int_equal(json_integer_value(json_object_get(s, "bits")), 64);
@@ -1261,7 +1405,47 @@ static void test_cli_container_class(void **state)
     a[n] = NULL;
     if (run_exit(NULL, a) != 0)
         fail_msg("gen --class %s failed", cls->name);
-    check_cli_agreement(tmp_path("c.etl"), tmp_path("c.jsonl"), 300);
+    /* Both forms of the manifest agree; the CLI is checked against one of them. */
+    a[n] = "--manifest-full", a[n + 1] = NULL, a[24] = tmp_path("cf.jsonl");
+    if (run_exit(NULL, a) != 0)
+        fail_msg("gen --class %s --manifest-full failed", cls->name);
+    check_forms_agree(tmp_path("cf.jsonl"), tmp_path("c.jsonl"));
+    check_cli_agreement(tmp_path("c.etl"), tmp_path(c % 2 ? "cf.jsonl" : "c.jsonl"), 300);
+}
+
+/* `heapev stats` reads either form of a trace's manifest the same way (classes, lines). */
+static void test_cli_stats_forms(void **state)
+{
+    (void)state;
+    char out[2][64];
+    json_t *stats[2];
+    for (int full = 0; full < 2; full++) {
+        char dir[32], etl[64], mf[64];
+        snprintf(dir, sizeof dir, "sf%d", full);
+        mkdir(tmp_path(dir), 0755);
+        snprintf(etl, sizeof etl, "%s/t.etl", dir);
+        snprintf(mf, sizeof mf, "%s/manifest.jsonl", dir);
+        snprintf(out[full], sizeof out[full], "%s.json", dir);
+        char e[600], m[600];
+        snprintf(e, sizeof e, "%s", tmp_path(etl));
+        snprintf(m, sizeof m, "%s", tmp_path(mf));
+        const char *a[] = {"gen", "--format", "etl", "--seed", "31", "--count", "600", "--malformed",
+                           "0.4", "--class", "etl_pointer_size_mismatch", "--out", e, "--manifest",
+                           m, full ? "--manifest-full" : NULL, NULL};
+        assert_int_equal(run_exit(NULL, a), 0);
+        const char *st[] = {"stats", "--json", tmp_path(dir), NULL};
+        run_result r = run(st);
+        stats[full] = json_loadb(r.out, r.out_len, 0, NULL);
+        assert_non_null(stats[full]);
+        free_result(&r);
+        json_object_del(stats[full], "seconds");
+        json_object_del(stats[full], "events_per_second");
+    }
+    json_t *mf = json_object_get(stats[0], "manifest");
+    /* every entry, no header or summary: 600 events and the container items of the mismatch */
+    assert_true(json_integer_value(json_object_get(mf, "lines")) > 600);
+    assert_true(json_equal(stats[0], stats[1]));
+    json_decref(stats[0]), json_decref(stats[1]);
 }
 
 /* (d) the CLI: same arguments, identical .etl and manifest (compressed and WOW64 too). */
@@ -1439,7 +1623,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_forms_deterministic),  cmocka_unit_test(test_cli_done_when),
         cmocka_unit_test(test_cli_compressed_wow64), cmocka_unit_test(test_cli_log_unfinished),
         cmocka_unit_test(test_cli_deterministic),    cmocka_unit_test(test_cli_errors),
-        cmocka_unit_test(test_cli_list_classes),
+        cmocka_unit_test(test_cli_list_classes),     cmocka_unit_test(test_cli_stats_forms),
     };
     /* Then one test per container class, in the library and through the CLI. */
     size_t nfixed = sizeof fixed / sizeof fixed[0], nc = N_CONTAINERS;

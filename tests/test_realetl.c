@@ -261,6 +261,13 @@ static void check_full_decode(const realetl_row *row)
     free_result(&r);
 }
 
+/* Every path of `decode --etl` (stream, mapped, threads) prints the same for the trace. */
+static void check_paths(const realetl_row *row)
+{
+    expect_same_on_every_path(row->path, "--json");
+    expect_same_on_every_path(row->path, "--summary");
+}
+
 /*
  * `explain --etl --count 0`: non-empty; one title line "FILE @OFFSET: buffer
  * N, WMI_BUFFER_HEADER (...)" per buffer, N = 0, 1, ... in order.
@@ -515,6 +522,7 @@ static void test_trace(void **state)
     check_identity(row);
     int have = check_summary(row, &events);
     check_full_decode(row);
+    check_paths(row);
     check_explain_text(row);
     check_explain_json(row);
     check_stats_text(row);

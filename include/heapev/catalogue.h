@@ -175,6 +175,32 @@ int heapev_gen_classes_compatible(heapev_gen_classes set, size_t index,
 heapev_findings heapev_gen_classes_findings(heapev_gen_classes set);
 
 /**
+ * Event fields a class may change (heapev_gen_classes_fields() bits), named
+ * as `heapev decode --json` and a manifest name them (heapev/emit.h).
+ */
+#define HEAPEV_GEN_FIELD_BITS           (1u << 0)  /**< "bits": the producer width */
+#define HEAPEV_GEN_FIELD_HEAP_HANDLE    (1u << 1)  /**< "heap_handle" */
+#define HEAPEV_GEN_FIELD_SIZE           (1u << 2)  /**< "size" */
+#define HEAPEV_GEN_FIELD_ADDRESS        (1u << 3)  /**< "address" */
+#define HEAPEV_GEN_FIELD_SOURCE         (1u << 4)  /**< "source", "source_name" */
+#define HEAPEV_GEN_FIELD_TRAILING_BYTES (1u << 5)  /**< "trailing_bytes" */
+#define HEAPEV_GEN_FIELD_VERSION        (1u << 6)  /**< "version" */
+#define HEAPEV_GEN_FIELD_HEADER_TYPE    (1u << 7)  /**< "header_type" */
+#define HEAPEV_GEN_FIELD_FLAGS          (1u << 8)  /**< "flags" */
+#define HEAPEV_GEN_FIELD_SIZE_FIELD     (1u << 9)  /**< "size_field" */
+#define HEAPEV_GEN_FIELD_HOOK_ID        (1u << 10) /**< "hook_id", "hook_name" */
+#define HEAPEV_GEN_FIELD_CPU_TIMES      (1u << 11) /**< "kernel_time", "user_time" */
+#define HEAPEV_GEN_FIELD_ALL            ((1u << 12) - 1u)
+
+/**
+ * @brief The event fields the classes of @p set may change (from what each
+ *        class touches): every other field of an item keeps the well-formed
+ *        event's value. A compact trace manifest lists only these fields.
+ * @return a set of HEAPEV_GEN_FIELD_* bits; 0 for the empty set (well_formed)
+ */
+unsigned heapev_gen_classes_fields(heapev_gen_classes set);
+
+/**
  * @brief Make an item from a well-formed event: apply the event-stage classes
  *        of @p set, encode as @p format, apply the bytes-stage classes.
  *

@@ -16,9 +16,12 @@
  *    link: the temporary file goes beside the file it ends at. Nothing is
  *    ever created in /dev (no temporary file, no new file, no directory);
  *  - a manifest is JSON Lines: one line per generated item or trace entry and,
- *    for a trace, one summary line; the event fields are those of `heapev
- *    decode --json` (heapev_emit_event_json()), so a decoder's line and the
- *    manifest's line can be compared key by key.
+ *    for a trace, one summary line (and, in a trace's compact form, a header
+ *    line first); the event fields are those of `heapev decode --json`
+ *    (heapev_emit_event_json()), so a decoder's line and the manifest's line
+ *    can be compared key by key;
+ *  - every tool reads manifests, either form, through
+ *    heapev_manifest_read_line().
  * The JSON values come from jansson; the caller owns (json_decref) what it gets.
  */
 #ifndef HEAPEV_EMIT_H
@@ -173,24 +176,130 @@ json_t *heapev_emit_entry_json(const heapev_gen_etl_entry *entry, const heapev_g
 json_t *heapev_emit_summary_json(const heapev_gen_etl_options *o,
                                  const heapev_gen_etl_summary *sum);
 
-/* ---- manifest: reading -------------------------------------------------- */
+/* ---- trace manifest: the compact form ----------------------------------- */
 
-/** What a manifest line says about one generated file (payload or record corpora). */
-typedef struct heapev_manifest_line {
-    const char *file;          /**< its "file" (points into the JSON object), or NULL */
-    int format;                /**< HEAPEV_GEN_FORMAT_PAYLOAD / _RECORD, _ETL for a trace
-                                    manifest's line (it has a "kind"), or -1 when not said */
-    unsigned decode_width;     /**< decode_bits / 8, or 0 (infer) */
-    int has_expected;          /**< 1 when expected_findings names only known findings */
-    heapev_findings expected;  /**< those findings */
-    const json_t *classes;     /**< its "class" array (names), or NULL */
-} heapev_manifest_line;
+/*
+ * A trace's manifest comes in two forms. The full form (`heapev gen
+ * --manifest-full`) has one self-contained line per entry
+ * (heapev_emit_entry_json()), then the summary line. The compact form (the
+ * default) keeps every fact a reader is checked against in fewer bytes:
+ *  - a header line first (heapev_emit_header_json()): kind "header", form
+ *    "compact", the options (seed, bits, count, ...), the header families,
+ *    the modelled processes (process and thread ids, heap handles), the
+ *    values every well-formed event has, and the short keys below;
+ *  - one line per entry with short keys: "i" index (events) or "k":"c"
+ *    (container items), "b" buffer (only when it differs from the previous
+ *    line's), "o" offset, "c" classes (omitted: well_formed; container items:
+ *    the header's container_class), "f" expected findings (omitted: none),
+ *    "l" lost (omitted: false), "d" decompressed (container items; every event
+ *    of a compressed trace is), and the event fields its classes changed
+ *    (heapev_gen_classes_fields()) under their decode --json names;
+ *  - the same summary line as the full form.
+ * A well-formed event's line is {"i":N,"o":N}, plus "b" at a new buffer.
+ */
+
+/** Room for any compact manifest line, its newline included. */
+#define HEAPEV_EMIT_LINE_MAX 4096u
+
+/** A compact manifest being written: what the previous line said. */
+typedef struct heapev_emit_compact {
+    const heapev_gen_etl_options *o;
+    uint64_t buffer; /**< the previous line's buffer */
+    int started;     /**< a line was written */
+} heapev_emit_compact;
 
 /**
- * @brief Read a manifest line (a JSON object) of a payload or record corpus.
- * @return 0, or -1 when @p obj is not a JSON object
+ * @brief The header line of a compact trace manifest (see above).
+ * @param o the trace's options
  */
-int heapev_manifest_read_line(const json_t *obj, heapev_manifest_line *line);
+json_t *heapev_emit_header_json(const heapev_gen_etl_options *o);
+
+/** @brief Start writing the compact lines of a trace with options @p o. */
+void heapev_emit_compact_start(heapev_emit_compact *c, const heapev_gen_etl_options *o);
+
+/**
+ * @brief The compact manifest line of a trace entry, newline included, into
+ *        @p out. Well-formed events take no allocation (jansson builds only
+ *        the lines that carry field values).
+ * @param cap room at @p out (HEAPEV_EMIT_LINE_MAX always suffices)
+ * @return bytes written, or 0 when they would not fit (or jansson failed)
+ */
+size_t heapev_emit_entry_compact(heapev_emit_compact *c, const heapev_gen_etl_entry *entry,
+                                 char *out, size_t cap);
+
+/* ---- manifest: reading -------------------------------------------------- */
+
+/** What a manifest line is. */
+typedef enum heapev_manifest_kind {
+    HEAPEV_MANIFEST_ITEM = 0,   /**< a generated file's line (payload or record corpora) */
+    HEAPEV_MANIFEST_HEADER,     /**< a compact trace manifest's header */
+    HEAPEV_MANIFEST_EVENT,      /**< a trace's Alloc event (full "kind":"record", or compact "i") */
+    HEAPEV_MANIFEST_CONTAINER,  /**< a trace's container item */
+    HEAPEV_MANIFEST_SUMMARY,    /**< a trace's summary line */
+    HEAPEV_MANIFEST_OTHER       /**< a "kind" this version does not know */
+} heapev_manifest_kind;
+
+/**
+ * What the lines read so far say about the next ones: a compact header's
+ * defaults and the previous entry's buffer. One per manifest read in order
+ * (several traces' manifests may follow one another: each header starts
+ * afresh).
+ */
+typedef struct heapev_manifest_reader {
+    int compact;        /**< a compact header was read */
+    int compress;       /**< its trace is compressed */
+    int started;        /**< an entry was read since */
+    uint64_t buffer;    /**< the previous entry's buffer */
+    char container[64]; /**< its container_class, "" when none */
+} heapev_manifest_reader;
+
+/** What a manifest line says, in either form. */
+typedef struct heapev_manifest_line {
+    heapev_manifest_kind kind;
+    const char *file;          /**< its "file" (points into the JSON object), or NULL */
+    /* generated files (HEAPEV_MANIFEST_ITEM) */
+    int format;                /**< HEAPEV_GEN_FORMAT_PAYLOAD / _RECORD, _ETL for any line of a
+                                    trace's manifest, or -1 when not said */
+    unsigned decode_width;     /**< decode_bits / 8, or 0 (infer) */
+    /* files and trace entries */
+    int has_expected;          /**< 1 when the expected findings are known (names all known) */
+    heapev_findings expected;  /**< those findings */
+    /** Its class names, or NULL: read them with heapev_manifest_classes(). */
+    const json_t *classes;
+    /* trace entries (EVENT, CONTAINER) */
+    int compact;               /**< written in the compact form */
+    uint64_t index;            /**< events: 0-based index */
+    uint64_t buffer;           /**< buffer index */
+    uint64_t offset;           /**< file offset (see heapev_gen_etl_entry) */
+    int lost;                  /**< events: the reader cannot return it */
+    int decompressed;          /**< among a compressed buffer's records */
+    /**
+     * The line itself: an event's field values under their decode --json
+     * names (every field in the full form; in the compact form only those its
+     * classes changed).
+     */
+    const json_t *obj;
+} heapev_manifest_line;
+
+/** @brief Start reading a manifest (or several, one after the other). */
+void heapev_manifest_reader_init(heapev_manifest_reader *r);
+
+/**
+ * @brief Read one manifest line (a JSON object): a generated file's line, or
+ *        a trace manifest's header, entry or summary line, in either form.
+ * @return 0, or -1 when @p obj is not a JSON object, a header of an unknown
+ *         form, or an entry without its index, buffer or offset
+ */
+int heapev_manifest_read_line(heapev_manifest_reader *r, const json_t *obj,
+                              heapev_manifest_line *line);
+
+/**
+ * @brief Call @p fn with each class name of @p line (read by @p r): its
+ *        "class" (full) or "c" (compact); an event's omitted "c" is
+ *        well_formed, a container item's the header's container_class.
+ */
+void heapev_manifest_classes(const heapev_manifest_reader *r, const heapev_manifest_line *line,
+                             void (*fn)(void *ctx, const char *name), void *ctx);
 
 /** @brief The findings named in a JSON array; *ok is 0 when a name is unknown. */
 heapev_findings heapev_manifest_findings(const json_t *names, int *ok);

@@ -264,8 +264,11 @@ typedef struct heapev_etl_reader {
     heapev_limits wow64_limits; /* opts.limits with user_max_32 = user_max_wow64 */
     heapev_etl_fetch_fn fetch;
     void *ctx;
-    const uint8_t *mem;  /* memory mode: the file image */
+    const uint8_t *mem;  /* memory mode: the file image (or a segment's part of it) */
     size_t mem_len;
+    uint64_t mem_offset; /* file offset of mem[0] */
+    uint64_t pause_at;   /* the buffer index not to open (heapev_etl_reader_pause_at); 0: none */
+    int segment;         /* a segment's reader: the end of the file is its head's to report */
     int stage;
     uint32_t stride;     /* buffer 0's size (fixed-size traces: every buffer's); 0 until known */
     uint32_t psize;      /* valid logfile PointerSize, 0 when unknown */
@@ -397,6 +400,71 @@ const heapev_limits *heapev_etl_reader_limits(const heapev_etl_reader *r, uint8_
  * @return 1 or 0
  */
 int heapev_etl_detect(const void *data, size_t len);
+
+/* ---- reading a fixed-size trace in segments (threads) ------------------- */
+
+/*
+ * The buffers of a fixed-size trace (no LogFileMode 0x04000000) are
+ * independent once buffer 0 is read: buffer N starts at N times the stride.
+ * So a caller may read them in segments, each with its own reader over its
+ * own bytes (a mapped window), on as many threads as it likes, and print the
+ * segments' items in segment order: the items and counters are exactly those
+ * of one reader reading the whole file.
+ *  1. heapev_etl_reader_pause_at(head, 1), then heapev_etl_next(head) until
+ *     HEAPEV_ETL_END: buffer 0's items.
+ *  2. heapev_etl_reader_segmentable(head): when 0 (a compressed trace, or
+ *     the file ended), heapev_etl_reader_unpause(head) and go on reading with
+ *     head; when 1, the data buffers are 1 .. ceil(file size / stride) - 1.
+ *  3. For each segment [first, first + count): heapev_etl_reader_init_segment()
+ *     over the file bytes [first * stride, min((first + count) * stride,
+ *     file size)), heapev_etl_next() until HEAPEV_ETL_END, then
+ *     heapev_etl_reader_join(head, segment) in segment order.
+ *  4. heapev_etl_reader_finish(head), then heapev_etl_next(head) until
+ *     HEAPEV_ETL_END: what comes at the end of the file
+ *     (etl_buffers_written_mismatch).
+ */
+
+/**
+ * @brief Make @p r stop (heapev_etl_next() returns HEAPEV_ETL_END, and
+ *        heapev_etl_reader_paused() 1) before it opens buffer @p buffer.
+ * @param buffer 1 or more; 0 removes the pause
+ */
+void heapev_etl_reader_pause_at(heapev_etl_reader *r, uint64_t buffer);
+
+/** @brief 1 when @p r stopped at its pause (not at the end of the file). */
+int heapev_etl_reader_paused(const heapev_etl_reader *r);
+
+/** @brief Remove the pause and go on reading with @p r itself. */
+void heapev_etl_reader_unpause(heapev_etl_reader *r);
+
+/**
+ * @brief 1 when @p head is paused before buffer 1 of a fixed-size trace whose
+ *        stride is known: its data buffers may be read in segments.
+ */
+int heapev_etl_reader_segmentable(const heapev_etl_reader *head);
+
+/**
+ * @brief Start a reader over data buffers [@p first, @p first + @p count) of
+ *        the trace @p head reads (heapev_etl_reader_segmentable(head)), whose
+ *        bytes are at @p data: the file's bytes from offset @p data_offset
+ *        (= @p first times the stride), @p len of them (to the segment's end
+ *        or the file's, whichever comes first). It returns the items of those
+ *        buffers as @p head would have, then HEAPEV_ETL_END. It shares nothing
+ *        writable with @p head: segments may be read on several threads.
+ * @return 0, or -1 when @p head is not segmentable or @p first is 0
+ */
+int heapev_etl_reader_init_segment(heapev_etl_reader *seg, const heapev_etl_reader *head,
+                                   uint64_t first, uint64_t count, const void *data, size_t len,
+                                   uint64_t data_offset);
+
+/** @brief Add the counters of segment @p seg (read to its end) to @p head's. */
+void heapev_etl_reader_join(heapev_etl_reader *head, const heapev_etl_reader *seg);
+
+/**
+ * @brief After the last segment (every data buffer joined): @p head returns
+ *        what comes at the end of the file, then HEAPEV_ETL_END.
+ */
+void heapev_etl_reader_finish(heapev_etl_reader *head);
 
 /**
  * A heapev_etl_fetch_fn source over a stdio stream, read strictly forward

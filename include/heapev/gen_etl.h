@@ -108,6 +108,24 @@ typedef struct heapev_gen_etl_summary {
     heapev_findings container_findings; /**< union of the container items' findings */
 } heapev_gen_etl_summary;
 
+/** A modelled process of a trace: what its well-formed events repeat. */
+typedef struct heapev_gen_etl_process {
+    unsigned width;       /**< pointer width of its events, 4 or 8 */
+    int wow64;            /**< 1 for the 32-bit (WOW64) process of a 64-bit trace */
+    uint32_t process_id;  /**< ProcessId of its SYSTEM and COMPACT headers (PERFINFO: 0) */
+    uint32_t thread_ids[HEAPEV_GEN_THREADS];  /**< ThreadIds it draws from (PERFINFO: 0) */
+    uint64_t heap_handles[HEAPEV_GEN_HEAPS];  /**< its heaps; [0] the process heap */
+} heapev_gen_etl_process;
+
+/**
+ * @brief The modelled processes whose Alloc events a trace with options @p o
+ *        holds: the trace's width, then (64-bit traces with a WOW64 share)
+ *        the 32-bit one. Nothing is written.
+ * @param out receives up to 2 processes
+ * @return their number (1 or 2), or -1 when @p o cannot start a trace
+ */
+int heapev_gen_etl_processes(const heapev_gen_etl_options *o, heapev_gen_etl_process out[2]);
+
 /**
  * @brief A noise record: a heap event other than Alloc (Free, ReAlloc,
  *        Create or Destroy), SYSTEM header of @p width, payload of its real
