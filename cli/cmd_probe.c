@@ -75,9 +75,10 @@ static int parse_seconds(const char *opt, const char *arg, double min, double *o
     char *end = NULL;
     errno = 0;
     double v = strtod(arg, &end);
-    if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) || v < min || v > MAX_TIMEOUT)
-        return cli_usage_error("probe", "%s takes seconds, %s%g..%g, not '%s'", opt,
-                               min > 0 ? "above " : "", min > 0 ? 0.0 : min, MAX_TIMEOUT, arg);
+    if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) || v < min || v > MAX_TIMEOUT ||
+        (min > 0 && v == min))
+        return cli_usage_error("probe", "%s takes seconds, %s0..%g, not '%s'", opt,
+                               min > 0 ? "above " : "", MAX_TIMEOUT, arg);
     *out = v;
     return 0;
 }
@@ -129,7 +130,7 @@ static int parse_option(probe_parse *p, int key, const char *arg, char **argv)
     probe_opts *o = &p->o;
     uint64_t v;
     switch (key) {
-    case CLI_OPT_TIMEOUT: p->timeout_given = 1; return parse_seconds("--timeout", arg, 0.0, &o->lim.timeout);
+    case CLI_OPT_TIMEOUT: p->timeout_given = 1; return parse_seconds("--timeout", arg, 1e-9, &o->lim.timeout);
     case CLI_OPT_EXEC: o->exec = arg; return 0;
     case CLI_OPT_STDIN: o->use_stdin = 1; return 0;
     case CLI_OPT_FORMAT:

@@ -53,11 +53,11 @@ static const struct crash_text {
     {"ERROR: LeakSanitizer", "LeakSanitizer", 0, 0},
     {"WARNING: MemorySanitizer", "MemorySanitizer", 0, 0},
     {"WARNING: ThreadSanitizer", "ThreadSanitizer", 0, 0},
-    {": runtime error: ", "UndefinedBehaviorSanitizer", 0, 0},
     {"Traceback (most recent call last):", "Python exception", 1, 1},
     {"Unhandled exception.", ".NET exception", 1, 0},
     {"Unhandled Exception:", ".NET exception", 1, 0},
-    {"panic: ", "Go panic", 1, 0},
+    {"panic: ", "Go panic", 1, 0}, /* before UBSan: "panic: runtime error: ..." */
+    {": runtime error: ", "UndefinedBehaviorSanitizer", 0, 0},
     {"panicked at", "Rust panic", 0, 0},
     {"Exception in thread \"", "Java exception", 1, 0},
 };
