@@ -188,8 +188,10 @@ static probe_verdict compare(const probe_adapter *a, probe_events *want, probe_e
         for (int f = 0; f < PROBE_FIELDS; f++)
             if (a->field[f][0] == '\0')
                 want->v[i].v[f] = 0;
-    qsort(want->v, want->n, sizeof *want->v, cmp_events);
-    qsort(got->v, got->n, sizeof *got->v, cmp_events);
+    if (want->n > 1) /* qsort's array may not be NULL, even for no element */
+        qsort(want->v, want->n, sizeof *want->v, cmp_events);
+    if (got->n > 1)
+        qsort(got->v, got->n, sizeof *got->v, cmp_events);
     size_t i = 0, j = 0, missing = 0, extra = 0, required = 0;
     const probe_event *first_missing = NULL, *first_extra = NULL;
     while (i < want->n || j < got->n) {
