@@ -156,9 +156,10 @@ static void job_error(jobs *j, const char *what, int err)
 }
 
 /* Count one outcome; keep the lowest-numbered input that does not meet the expectation. */
-static void tally(jobs *j, const probe_input *in, const probe_outcome *out, char *tail)
+static void tally(jobs *j, size_t slot, const probe_input *in, const probe_outcome *out,
+                  char *tail)
 {
-    probe_class *c = &j->run->classes[in->cls];
+    probe_class *c = &j->run->classes[slot];
     pthread_mutex_lock(&j->mu);
     c->counts[out->verdict]++;
     if (!probe_meets(c->expect, out->verdict) && (!c->failed || in->index < c->fail_index)) {
@@ -202,10 +203,9 @@ static void *work(void *arg)
         if (task == UINT64_MAX)
             return NULL;
         probe_input in;
-        size_t cls = o->classes[task / o->count];
+        size_t slot = task / o->count, cls = o->classes[slot];
         if (probe_input_make(o, cls, task % o->count, &in) != 0)
             return job_error(j, "input", ENOMEM), NULL;
-        in.cls = task / o->count; /* the tally's slot */
         snprintf(path, sizeof path, "%s/%s-%llu%s", j->dir, heapev_gen_class_get(cls)->name,
                  (unsigned long long)in.index, probe_suffix(o->format));
         probe_outcome out;
@@ -214,7 +214,7 @@ static void *work(void *arg)
         if (rc != 0)
             job_error(j, path, errno);
         else if (!probe_stop_signal)
-            tally(j, &in, &out, tail), tail = NULL;
+            tally(j, slot, &in, &out, tail), tail = NULL;
         free(tail);
         probe_input_free(&in);
     }
