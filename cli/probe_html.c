@@ -98,8 +98,8 @@ static void svg_bars(FILE *out, const probe_run *run)
                         verdict_colours[v], probe_verdict_name((probe_verdict)v), c->counts[v]);
             x += w;
         }
-        fprintf(out, "<text x=\"%u\" y=\"%u\" class=\"%s\">%s</text>\n", label_w + bar_w + 8,
-                y + 14, c->meets ? "yes" : "no", c->meets ? "meets" : "FAILS");
+        fprintf(out, "<text x=\"%u\" y=\"%u\" style=\"fill:%s\">%s</text>\n", label_w + bar_w + 8,
+                y + 14, c->meets ? "#3d7f35" : "#d64545", c->meets ? "meets" : "FAILS");
     }
     fputs("</svg>\n", out);
 }
