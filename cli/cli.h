@@ -217,5 +217,7 @@ int cli_stats_main(int argc, char **argv);
 void cli_stats_usage(FILE *out);
 int cli_gen_main(int argc, char **argv);
 void cli_gen_usage(FILE *out);
+int cli_probe_main(int argc, char **argv);
+void cli_probe_usage(FILE *out);
 
 #endif /* HEAPEV_CLI_H */

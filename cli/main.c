@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     {"findings", "print the findings table", cli_findings_main, cli_findings_usage},
     {"gen", "generate events, well-formed or malformed, with expected findings", cli_gen_main, cli_gen_usage},
     {"stats", "counts, size histogram and HTML report over corpora and files", cli_stats_main, cli_stats_usage},
+    {"probe", "run any trace reader on every malformation class: crashed, hung, rejected, misread or ok", cli_probe_main, cli_probe_usage},
     {"help", "show help for a subcommand", help_main, NULL},
 };
 

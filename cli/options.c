@@ -10,7 +10,8 @@
 #define S CLI_CMD_STATS
 #define G CLI_CMD_GEN
 #define F CLI_CMD_FINDINGS
-#define ALL_CMDS (D | E | S | G | F)
+#define P CLI_CMD_PROBE
+#define ALL_CMDS (D | E | S | G | F | P)
 #define HELP_COLUMN 21u /* where help text starts */
 #define MAX_ROWS 64u
 
@@ -131,6 +132,49 @@ const cli_option cli_options[] = {
      "(default: compact, a header line then short lines)"},
     {"json", NULL, F, CLI_OPT_JSON, "one JSON object per finding (JSON Lines)"},
     {"markdown", NULL, F, CLI_OPT_MARKDOWN, "a Markdown table (docs/FINDINGS.md is this output)"},
+    {"timeout", "T", P, CLI_OPT_TIMEOUT,
+     "seconds one run of the reader may take (required); then\n"
+     "its process group gets SIGTERM, 1 s later SIGKILL: hung"},
+    {"exec", "CMD", P, CLI_OPT_EXEC,
+     "the reader, run by /bin/sh -c for each input: {} is the\n"
+     "input file's path (quoted), {bits} the payload width to\n"
+     "read it with (32, 64 or auto)"},
+    {"stdin", NULL, P, CLI_OPT_STDIN, "give each input on standard input (CMD needs no {})"},
+    {"format", "F", P, CLI_OPT_FORMAT,
+     "etl (default: whole .etl traces), record\n"
+     "(SYSTEM_TRACE_HEADER + payload) or payload"},
+    {"class", "NAME", P, CLI_OPT_CLASS,
+     "probe only these classes (repeatable; default every class\n"
+     "of the format, well_formed included)"},
+    {"count", "N", P, CLI_OPT_COUNT, "inputs per class (default 20)"},
+    {"seed", "S", P, CLI_OPT_SEED, "seed (default 1): the same seed gives the same inputs"},
+    {"jobs", "N", P, CLI_OPT_JOBS, "run N readers at a time (default 1)"},
+    {"adapter", "A", P, CLI_OPT_ADAPTER,
+     "the reader prints its Allocs as jsonl (one JSON object\n"
+     "each) or csv; they are compared with the input's: a clean\n"
+     "exit with a missing or wrong one is misread"},
+    {"field", "NAME=KEY", P, CLI_OPT_FIELD,
+     "the reader's key (csv: column name or number) for\n"
+     "heap_handle, size, address or source (default: the same\n"
+     "name); an empty KEY leaves the field out (repeatable)"},
+    {"crash-exit", "LIST", P, CLI_OPT_CRASH_EXIT,
+     "exit statuses that are crashes, e.g. 3,70-79 (besides\n"
+     "132-136, 139: a signal reported by the shell)"},
+    {"json", NULL, P, CLI_OPT_JSON, "the report as one JSON object instead of the table"},
+    {"html", "FILE", P, CLI_OPT_HTML, "also write the report as one HTML page (atomically)"},
+    {"repro-dir", "DIR", P, CLI_OPT_REPRO_DIR,
+     "where the reproducers go (default probe-repro): one\n"
+     "CLASS-XXH128 file per class that fails its expectation"},
+    {"minimize-time", "S", P, CLI_OPT_MINIMIZE_TIME,
+     "seconds to shrink each reproducer while its verdict holds\n"
+     "(default 10; 0 keeps the input as generated)"},
+    {"max-output", "N", P, CLI_OPT_MAX_OUTPUT,
+     "stdout bytes kept per run (default 8M; K, M, G suffixes)"},
+    {"max-file-size", "N", P, CLI_OPT_MAX_FILE_SIZE,
+     "largest file the reader may write (RLIMIT_FSIZE, default\n"
+     "64M)"},
+    {"max-memory", "N", P, CLI_OPT_MAX_MEMORY,
+     "address space of the reader (RLIMIT_AS; default none)"},
     {NULL, NULL, 0, 0, NULL},
 };
 
@@ -145,7 +189,7 @@ static unsigned cmd_index(unsigned cmd)
 
 const struct option *cli_longopts(unsigned cmd)
 {
-    static struct option arrays[5][MAX_ROWS + 2];
+    static struct option arrays[6][MAX_ROWS + 2];
     struct option *a = arrays[cmd_index(cmd)];
     size_t n = 0;
     for (const cli_option *o = cli_options; o->name != NULL && n < MAX_ROWS; o++)

@@ -20,6 +20,7 @@ enum {
     CLI_CMD_STATS = 1u << 2,
     CLI_CMD_GEN = 1u << 3,
     CLI_CMD_FINDINGS = 1u << 4,
+    CLI_CMD_PROBE = 1u << 5,
 };
 
 /* What getopt_long returns for each option (the short ones are their letters). */
@@ -55,6 +56,18 @@ enum {
     CLI_OPT_APPEND,
     CLI_OPT_MANIFEST_FULL,
     CLI_OPT_THREADS,
+    CLI_OPT_TIMEOUT,
+    CLI_OPT_EXEC,
+    CLI_OPT_STDIN,
+    CLI_OPT_JOBS,
+    CLI_OPT_ADAPTER,
+    CLI_OPT_FIELD,
+    CLI_OPT_CRASH_EXIT,
+    CLI_OPT_REPRO_DIR,
+    CLI_OPT_MINIMIZE_TIME,
+    CLI_OPT_MAX_OUTPUT,
+    CLI_OPT_MAX_FILE_SIZE,
+    CLI_OPT_MAX_MEMORY,
 };
 
 /*

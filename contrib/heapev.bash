@@ -13,7 +13,7 @@ _heapev()
         cword=$COMP_CWORD
     fi
 
-    local commands="decode explain stats gen findings help"
+    local commands="decode explain stats gen probe findings help"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -25,6 +25,7 @@ _heapev()
         explain)  opts="--payload --record --etl --bits --offset --count --json --no-color --user-max-32 --user-max-wow64 --help" ;;
         stats)    opts="--payload --record --etl --bits --json --html --user-max-32 --user-max-wow64 --help" ;;
         gen)      opts="--seed --count --bits --format --malformed --class --out --force --append --stream --list-classes --json --noise --wow64 --style --compress --buffer-size --manifest --manifest-full --help" ;;
+        probe)    opts="--timeout --exec --stdin --format --class --count --seed --jobs --adapter --field --crash-exit --json --html --repro-dir --minimize-time --max-output --max-file-size --max-memory --help" ;;
         findings) opts="--json --markdown --help" ;;
         help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         *)        return ;;
@@ -39,6 +40,10 @@ _heapev()
             fi
             return ;;
         --format) COMPREPLY=($(compgen -W "payload record etl" -- "$cur")); return ;;
+        --adapter) COMPREPLY=($(compgen -W "jsonl csv" -- "$cur")); return ;;
+        --field) COMPREPLY=($(compgen -W "heap_handle= size= address= source=" -- "$cur")); return ;;
+        --repro-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --exec) COMPREPLY=($(compgen -c -- "$cur")); return ;;
         --style) COMPREPLY=($(compgen -W "win10 win7" -- "$cur")); return ;;
         --class)
             # Classes that damage something (findings column not "none"); with
@@ -59,6 +64,7 @@ _heapev()
         --manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --html) COMPREPLY=($(compgen -f -X '!*.html' -- "$cur") $(compgen -d -- "$cur")); return ;;
         --seed|--count|--offset|--malformed|--noise|--wow64|--buffer-size|--threads|--user-max-32|--user-max-wow64) return ;;
+        --timeout|--jobs|--crash-exit|--minimize-time|--max-output|--max-file-size|--max-memory) return ;;
     esac
 
     if [[ $cur == -* ]]; then

@@ -293,6 +293,16 @@ static void patch_logfile_unchecked(run *r, uint8_t *b)
                                                    (mode & HEAPEV_LOGFILE_MODE_COMPRESSED));
 }
 
+/*
+ * CpuSpeedInMHz 0: no real trace has it (SPEC section 4), yet no reader check
+ * depends on it, so no finding; a reader that divides by it fails here.
+ */
+static void patch_cpu_speed_zero(run *r, uint8_t *b)
+{
+    (void)r;
+    set32(b, LF_AT + HEAPEV_LOGFILE_OFF_CPU_SPEED, 0);
+}
+
 /* A live or crashed session's file: BuffersWritten and EndTime 0. */
 static void patch_unfinished(run *r, uint8_t *b)
 {
@@ -562,6 +572,9 @@ static const etl_row rows[] = {
       "the last buffer holds the last 1..4 events; the file is cut after its header, inside "
       "its compressed records: its events are lost", HEAPEV_FINDING(ETL_BUFFER_BEYOND_FILE), COMP_ONLY},
      AT_TARGET, LOSE_RUN, NULL, NULL},
+    {{"etl_logfile_cpu_speed_zero", "logfile CpuSpeedInMHz is 0 (no real trace has it)",
+      "CpuSpeedInMHz = 0: no check depends on it, no finding; a reader dividing by it fails",
+      0, ANY_TRACE}, AT_NONE, LOSE_NONE, patch_cpu_speed_zero, NULL},
 };
 
 size_t heapev_gen_container_count(void)

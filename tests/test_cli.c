@@ -319,7 +319,7 @@ static void test_options_documented(void **state)
 {
     (void)state;
     char line_buf[1024];
-    static const char *const cmds[] = {"decode", "explain", "stats", "gen", "findings"};
+    static const char *const cmds[] = {"decode", "explain", "stats", "gen", "findings", "probe"};
     char path[1024];
     snprintf(path, sizeof path, "%s/docs/heapev.1", source_root);
     char *man = slurp(path, NULL);

@@ -273,7 +273,7 @@ static void check_agrees(const heapev_gen_item *it)
         char g[512], e[512], cls[1024] = "";
         heapev_findings_format(got, ",", g, sizeof g);
         heapev_findings_format(it->expected, ",", e, sizeof e);
-        for (size_t i = 0; i < heapev_gen_well_formed_index(); i++)
+        for (size_t i = 0; i < heapev_gen_well_formed_index(); i++) /* the applied rows */
             if (it->classes >> i & 1u)
                 strcat(strcat(cls, " "), heapev_gen_class_get(i)->name);
         fail_msg("%s %u-bit [%s ]: decoder says {%s}, generator expects {%s}", FMT_NAME(it->format),

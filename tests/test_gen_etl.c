@@ -402,7 +402,7 @@ static void test_event_classes_in_trace(void **state)
     (void)state;
     heapev_gen_classes set = heapev_gen_etl_event_classes();
     assert_true(set != 0);
-    for (size_t i = 0; i < heapev_gen_well_formed_index(); i++) { /* a set holds these rows only */
+    for (size_t i = 0; i < heapev_gen_well_formed_index(); i++) { /* a set holds applied rows only */
         if (!(set >> i & 1u))
             continue;
         for (unsigned k = 0; k < 3; k++) {
