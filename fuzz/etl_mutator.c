@@ -330,6 +330,24 @@ static size_t room(const etl_model *m)
     return m->stride > HDR ? m->stride - HDR : 0;
 }
 
+/* Remove data buffer @p b, its records going to buffer @p to (SIZE_MAX: dropped). */
+static void remove_buffer(etl_model *m, size_t b, size_t to)
+{
+    for (size_t i = 0; i < m->nrec;) {
+        if (m->rec[i].buffer == b && to == SIZE_MAX) {
+            delete_record(m, i);
+            continue;
+        }
+        if (m->rec[i].buffer == b)
+            m->rec[i].buffer = (uint32_t)to;
+        if (m->rec[i].buffer > b)
+            m->rec[i].buffer--;
+        i++;
+    }
+    memmove(&m->buf[b], &m->buf[b + 1], (m->nbuf - b - 1) * sizeof m->buf[0]);
+    m->nbuf--;
+}
+
 /* A new data buffer right after @p b, with its header; 0 on success. */
 static int open_after(etl_model *m, size_t b)
 {
@@ -354,6 +372,10 @@ static void rebalance(etl_model *m)
 {
     size_t cap = room(m);
     for (size_t b = 0; b < m->nbuf; b++) {
+        if (!m->buf[b].opaque && first_of(m, b) == end_of(m, b)) { /* real traces have none */
+            remove_buffer(m, b--, SIZE_MAX);
+            continue;
+        }
         size_t used = 0, i = first_of(m, b);
         while (i < m->nrec && m->rec[i].buffer == b) {
             size_t need = HEAPEV_ETL_ALIGN((size_t)m->rec[i].len);
@@ -1029,31 +1051,25 @@ static int op_compression(etl_ctx *c, etl_model *m)
     return 0;
 }
 
-/* Remove data buffer @p b, its records going to buffer @p to (SIZE_MAX: dropped). */
-static void remove_buffer(etl_model *m, size_t b, size_t to)
+/* Buffer @p b again right after it, its records too (more buffers, BuffersWritten follows). */
+static int duplicate_buffer(etl_model *m, size_t b)
 {
-    for (size_t i = 0; i < m->nrec;) {
-        if (m->rec[i].buffer == b && to == SIZE_MAX) {
-            delete_record(m, i);
-            continue;
-        }
-        if (m->rec[i].buffer == b)
-            m->rec[i].buffer = (uint32_t)to;
-        if (m->rec[i].buffer > b)
-            m->rec[i].buffer--;
-        i++;
-    }
-    memmove(&m->buf[b], &m->buf[b + 1], (m->nbuf - b - 1) * sizeof m->buf[0]);
-    m->nbuf--;
+    size_t lo = first_of(m, b), hi = end_of(m, b);
+    if (open_after(m, b) != 0)
+        return -1;
+    for (size_t i = lo, at = hi; i < hi; i++, at++)
+        if (insert_record(m, at, (uint32_t)b + 1, m->pool + m->rec[i].at, m->rec[i].len) != 0)
+            return -1;
+    return 0;
 }
 
-/* Split a buffer at a record, merge two neighbours, or drop a buffer and its records. */
+/* Split a buffer at a record, duplicate one, merge two neighbours, or drop one with its records. */
 static int op_buffers(etl_ctx *c, etl_model *m)
 {
     size_t b = pick_buffer(c, m, 0);
     if (b == SIZE_MAX)
         return -1;
-    switch (fuzz_rng_below(&c->rng, 3)) {
+    switch (fuzz_rng_below(&c->rng, 5)) {
     case 0: { /* split: the records from a random one on go to a new buffer */
         size_t lo = first_of(m, b), hi = end_of(m, b);
         if (hi - lo < 2 || open_after(m, b) != 0)
@@ -1062,7 +1078,10 @@ static int op_buffers(etl_ctx *c, etl_model *m)
             m->rec[i].buffer = (uint32_t)b + 1;
         return 0;
     }
-    case 1: /* merge with the next one (the writer splits what does not fit) */
+    case 1:
+    case 2:
+        return duplicate_buffer(m, b);
+    case 3: /* merge with the next one (the writer splits what does not fit) */
         if (b + 1 >= m->nbuf || m->buf[b + 1].opaque)
             return -1;
         remove_buffer(m, b + 1, b);
@@ -1071,6 +1090,28 @@ static int op_buffers(etl_ctx *c, etl_model *m)
         remove_buffer(m, b, SIZE_MAX);
         return 0;
     }
+}
+
+/* Many fresh Alloc events (and some noise) after the last record: more buffers, as the generator writes. */
+static int op_grow(etl_ctx *c, etl_model *m)
+{
+    uint8_t bytes[HEAPEV_GEN_NOISE_MAX + HEAPEV_HEADER_SIZE_SYSTEM + HEAPEV_PAYLOAD_SIZE_64];
+    size_t b;
+    some_buffer(c, m, &b);
+    b = m->nbuf - 1;
+    for (unsigned k = 0, n = 4 + fuzz_rng_below(&c->rng, 61); k < n; k++) {
+        size_t len;
+        if (fuzz_rng_below(&c->rng, 4) == 0) {
+            len = heapev_gen_noise_record(&c->rng, m->width, (int64_t)(fuzz_rng_next(&c->rng) >> 20), bytes);
+        } else {
+            heapev_event ev;
+            fresh_event(c, m, m->nrec > 0 ? m->nrec - 1 : 0, &ev);
+            len = heapev_encode_record(&ev, bytes, sizeof bytes);
+        }
+        if (insert_record(m, m->nrec, (uint32_t)b, bytes, len) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ---- the mutator ------------------------------------------------------------------------------ */
@@ -1138,9 +1179,11 @@ static int apply_op(etl_ctx *c, etl_model *m, etl_plan *p)
         return op_compression(c, m);
     if (x < 27)
         return op_buffers(c, m);
-    if (x < 29)
+    if (x < 28)
+        return op_grow(c, m);
+    if (x < 30)
         return op_container(c, m, p);
-    if (x < 30) {
+    if (x < 31) {
         p->noise_buf = m->nbuf > 0 ? 1 + (int)fuzz_rng_below(&c->rng, (uint32_t)m->nbuf) : 0;
         return 0;
     }

@@ -300,7 +300,7 @@ int main(int argc, char **argv)
     FUZZ_ASSERT_MSG(t.consistent * 100 >= t.from_consistent * 70, "no etl_* defect after < 70 %");
     FUZZ_ASSERT_MSG(t.layout * 100 >= t.from_consistent * 80, "layout kept consistent < 80 %");
     FUZZ_ASSERT_MSG(t.compressed >= 100, "too few mutations of compressed traces");
-    FUZZ_ASSERT_MSG(t.decodable * 100 >= t.compressed * 85, "compressed traces decodable < 85 %");
+    FUZZ_ASSERT_MSG(t.decodable * 100 >= t.compressed * 80, "compressed traces decodable < 80 %");
     FUZZ_ASSERT_MSG(t.changed * 100 >= t.decodable * 40, "decompressed records changed < 40 %");
     FUZZ_ASSERT_MSG(heapev_findings_count(t.container_seen) >= 10, "fewer than 10 etl_* findings");
     for (unsigned r = 0; r < REL_COUNT; r++) {
