@@ -30,7 +30,7 @@
  * Seed; byte noise from LLVMFuzzerMutate (libFuzzer's, fixed by -seed).
  * Global state: libFuzzer's mutator API passes no context, so the working
  * memory (two models, the reader's decompression scratch, one buffer image,
- * the compressor's table; about 0.7 MiB) is one static object. Every call
+ * the output, the compressor's table; about 1.8 MiB) is one static object. Every call
  * overwrites what it reads of it: nothing survives from one call to the next.
  * Input that does not parse becomes a fresh trace from the generator.
  */
@@ -246,9 +246,9 @@ static void open_data_buffer(etl_model *m, parse_state *s, const heapev_etl_item
         b->opaque = 1;
         b->len = (uint32_t)(len < avail ? len : avail);
         b->at = pool_add(m, data + it->buffer_offset, b->len);
+        s->img = NULL; /* no records to take from it */
         if (b->at == UINT32_MAX)
             return;
-        s->img = NULL;
     }
     s->end = rd32(s->img != NULL ? s->img : b->header, HEAPEV_ETL_BUF_OFF_OFFSET);
     m->nbuf++;

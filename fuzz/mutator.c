@@ -17,6 +17,9 @@
  * leaves the bytes to LLVMFuzzerMutate. The input kind is fixed per target at
  * compile time (FUZZ_MUTATOR_MODE) or, in mixed mode, guessed from the bytes.
  *
+ * The field mutations, model events and catalogue items it shares with the
+ * .etl mutator (fuzz/etl_mutator.c) live in fuzz/mutate_fields.c.
+ *
  * Every random choice comes from the generator's PRNG seeded with Seed, so the
  * same Seed on the same input gives the same mutation (LLVMFuzzerMutate draws
  * from libFuzzer's own generator, itself fixed by -seed). Input that holds no
