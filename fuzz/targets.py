@@ -8,10 +8,11 @@ fuzz/campaign, fuzz/measure.py, scripts/msan.sh, scripts/coverage.sh and
   targets.py names [--role ROLE]... [--plain | --structured] [--build DIR]
       binaries, one a line, in list order: each target of the roles (default:
       fuzz) then its _structured twin; --build DIR keeps those built there
-  targets.py input BINARY [--byod-kind record|payload]
+  targets.py input BINARY [--byod-kind record|payload|etl]
       the corpus kinds that seed it, one a line
-  targets.py max-len BINARY
-      max_len from fuzz/<target>.options (4096 without one)
+  targets.py max-len BINARY [--byod-kind record|payload|etl]
+      max_len from fuzz/<target>.options (4096 without one); a byod target
+      takes that of the fuzz target reading its kind alone (etl: etl_read)
   targets.py stats LOG
       "runs exec/s cov" from a libFuzzer log, '-' for what it lacks
   targets.py seeds BINARY [--zip OUT.zip]
@@ -133,9 +134,15 @@ def inputs(binary, byod_kind="record"):
     return [byod_kind if k == "{byod_kind}" else k for k in find(binary).inputs]
 
 
-def max_len(binary):
-    """max_len of the target's .options file ([libfuzzer] section), else 4096."""
-    path = os.path.join(FUZZ, base_name(binary) + ".options")
+def max_len(binary, byod_kind="record"):
+    """max_len of the target's .options file ([libfuzzer] section), else 4096.
+    A byod target reads what -Dbyod_kind says: the max_len of the fuzz target
+    whose only input is that kind (etl_read for etl), else its own."""
+    name = base_name(binary)
+    if find(binary).role == "byod":
+        same = [t.name for t in read_targets() if t.role == "fuzz" and t.inputs == [byod_kind]]
+        name = same[0] if same else name
+    path = os.path.join(FUZZ, name + ".options")
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             m = re.search(r"^\s*max_len\s*=\s*(\d+)", f.read(), re.M)
@@ -204,8 +211,8 @@ def main(argv):
                 print(d)
     elif cmd == "groups" and not args:
         print(json.dumps(groups()))
-    elif cmd == "max-len" and len(args) == 1:
-        print(max_len(args[0]))
+    elif cmd == "max-len" and len(args) in (1, 3) and (len(args) == 1 or args[1] == "--byod-kind"):
+        print(max_len(args[0], args[2] if len(args) == 3 else "record"))
     elif cmd == "stats" and len(args) == 1:
         with open(args[0], encoding="utf-8", errors="replace") as f:
             s = log_stats(f.read())

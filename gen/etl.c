@@ -405,6 +405,8 @@ static void patch_record_small(run *r, uint8_t *b)
 {
     uint8_t *p = record(r, b);
     unsigned h = heapev_header_type_size(p[HEAPEV_HEADER_OFF_HEADER_TYPE]);
+    if (h == 0) /* a HeaderType of no family (a mutated trace): below the smallest header */
+        h = HEAPEV_HEADER_SIZE_PERFINFO;
     heapev_write_le16(p + HEAPEV_HEADER_OFF_SIZE, (uint16_t)heapev_rng_range(&r->dmg_rng, 1, h - 1));
 }
 
@@ -441,10 +443,14 @@ static void patch_marker(run *r, uint8_t *b)
     record(r, b)[HEAPEV_HEADER_OFF_HEADER_TYPE] = types[heapev_rng_bounded(&r->dmg_rng, N(types))];
 }
 
-/* Event t moved back onto the unaligned end of the noise record before it. */
+/*
+ * Event t moved back onto the unaligned end of the record before it (prefix
+ * bytes long, starting at rec_off - its aligned length); r->bsize is the
+ * buffer's length.
+ */
 static void patch_misaligned(run *r, uint8_t *b)
 {
-    uint32_t end = HEAPEV_ETL_BUFFER_HEADER_SIZE + r->prefix;
+    uint32_t end = (uint32_t)r->rec_off - HEAPEV_ETL_ALIGN(r->prefix) + r->prefix;
     memmove(b + end, b + r->rec_off, r->bsize - r->rec_off);
     memset(b + r->bsize - (r->rec_off - end), HEAPEV_ETL_FILLER_BYTE, r->rec_off - end);
 }
@@ -1076,4 +1082,92 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
     if (summary != NULL)
         *summary = r.sum;
     return rc;
+}
+
+/* ---- one class on an existing trace (a mutator's use) ------------------------------ */
+
+heapev_gen_etl_part heapev_gen_etl_class_part(size_t index)
+{
+    const etl_row *row = index < heapev_gen_class_count() ? container_row((int)index) : NULL;
+    if (row == NULL)
+        return HEAPEV_GEN_ETL_PART_NONE;
+    if (is_truncation(row))
+        return HEAPEV_GEN_ETL_PART_FILE_END;
+    if (row->after != NULL)
+        return HEAPEV_GEN_ETL_PART_STREAM;
+    if (row->where == AT_RECORD)
+        return HEAPEV_GEN_ETL_PART_RECORD;
+    return targets_buffer(row) ? HEAPEV_GEN_ETL_PART_BUFFER_HEADER : HEAPEV_GEN_ETL_PART_HEADER_BUFFER;
+}
+
+/* Buffer 0 holds the logfile header's fixed part, and its Size stays inside the buffer. */
+static int header_buffer_fits(const heapev_gen_etl_target *t)
+{
+    size_t fixed = LF_AT + HEAPEV_LOGFILE_FIXED_SIZE(t->width);
+    if (t->len < fixed)
+        return 0;
+    size_t size = heapev_read_le16(t->buffer + HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_HEADER_OFF_SIZE);
+    return size >= fixed - HEAPEV_ETL_BUFFER_HEADER_SIZE && size <= t->len - HEAPEV_ETL_BUFFER_HEADER_SIZE;
+}
+
+/* The target record lies among the records, its Size inside the buffer (etl_garbage_record reads it). */
+static int record_fits(const etl_row *row, const heapev_gen_etl_target *t)
+{
+    if (t->record < HEAPEV_ETL_BUFFER_HEADER_SIZE || t->record_len < HEAPEV_HEADER_OFF_THREAD_ID ||
+        t->record > t->len || t->record_len > t->len - t->record || t->len > UINT32_MAX)
+        return 0;
+    if (heapev_read_le16(t->buffer + t->record + HEAPEV_HEADER_OFF_SIZE) > t->len - t->record)
+        return 0;
+    if (row->patch == patch_misaligned)
+        return t->prev_len % HEAPEV_ETL_RECORD_ALIGN != 0 && t->prev_len < t->record &&
+               t->record - HEAPEV_ETL_ALIGN(t->prev_len) >= HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    return 1;
+}
+
+/* FILE_END: where the class cuts the last buffer; 0 when it cannot. */
+static size_t cut_length(const etl_row *row, heapev_rng *rng, const heapev_gen_etl_target *t)
+{
+    const size_t hdr = HEAPEV_ETL_BUFFER_HEADER_SIZE;
+    if (cuts_stream(row))
+        return t->len >= hdr + 2u ? hdr + heapev_rng_range(rng, 1, t->len - hdr - 1u) : 0;
+    if (row->loss == LOSE_CUT)
+        return t->record_len >= 2u && t->record <= t->len && t->record_len <= t->len - t->record
+                   ? t->record + heapev_rng_range(rng, 1, t->record_len - 1u) : 0;
+    return t->len >= hdr ? heapev_rng_range(rng, 1, hdr - 1u) : 0;
+}
+
+int heapev_gen_etl_damage(heapev_rng *rng, size_t index, heapev_gen_etl_target *t)
+{
+    heapev_gen_etl_part part = heapev_gen_etl_class_part(index);
+    if (part == HEAPEV_GEN_ETL_PART_NONE || t->buffer == NULL || (t->width != 4 && t->width != 8))
+        return -1;
+    const etl_row *row = container_row((int)index);
+    heapev_gen_etl_options o = {.width = t->width};
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    r.bsize = t->stride;
+    r.dmg_rng = *rng;
+    int ok = 1;
+    switch (part) {
+    case HEAPEV_GEN_ETL_PART_HEADER_BUFFER: ok = header_buffer_fits(t); break;
+    case HEAPEV_GEN_ETL_PART_BUFFER_HEADER: ok = t->len >= HEAPEV_ETL_BUFFER_HEADER_SIZE; break;
+    case HEAPEV_GEN_ETL_PART_STREAM: ok = t->len >= HEAPEV_ETL_BUFFER_HEADER_SIZE + 4u; break;
+    case HEAPEV_GEN_ETL_PART_RECORD:
+        ok = record_fits(row, t);
+        r.bsize = (uint32_t)t->len;
+        r.rec_off = t->record;
+        r.prefix = (uint32_t)t->prev_len;
+        break;
+    default:
+        t->keep = cut_length(row, &r.dmg_rng, t);
+        ok = t->keep != 0;
+        break;
+    }
+    if (!ok)
+        return -1;
+    if (part != HEAPEV_GEN_ETL_PART_FILE_END)
+        (row->patch != NULL ? row->patch : row->after)(&r, t->buffer);
+    *rng = r.dmg_rng;
+    return 0;
 }

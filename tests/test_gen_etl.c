@@ -21,6 +21,7 @@
 #include "cli_json.h"
 #include "heapev/emit.h"
 #include "heapev/gen_etl.h"
+#include "heapev/le.h"
 #include "test_etl_common.h"
 
 
@@ -583,6 +584,88 @@ static void test_container_classes(void **state)
 }
 
 /* The class table as the commit describes it: the new rows, their trace kinds, the gone one. */
+/* What the reader reports about a trace image: every finding, of events and container items. */
+static heapev_findings reader_findings(const uint8_t *p, size_t n)
+{
+    heapev_etl_read_options ro;
+    heapev_etl_reader r;
+    heapev_etl_item it;
+    heapev_findings all = 0;
+    memset(&ro, 0, sizeof ro);
+    ro.scratch = scratch();
+    ro.scratch_size = HEAPEV_ETL_SCRATCH_SIZE(HEAPEV_ETL_MAX_BUFFER_SIZE);
+    heapev_etl_reader_init_memory(&r, &ro, p, n);
+    while (heapev_etl_next(&r, &it) == HEAPEV_ETL_OK)
+        all |= it.findings;
+    return all;
+}
+
+/*
+ * heapev_gen_etl_damage() on a clean trace, buffer by buffer as a mutator
+ * uses it: the reader then reports the class's findings (none of the etl_*
+ * defects for the classes without findings). Plain traces take every class
+ * that applies to them; compressed ones those of compressed traces only (a
+ * record class would need the records decompressed first).
+ */
+static void damage_one(size_t c, int compress)
+{
+    const heapev_gen_class *k = heapev_gen_class_get(c);
+    heapev_gen_etl_options o = {.seed = 77 + c, .width = 8, .count = 12, .buffer_size = 1024,
+                                .container = -1, .compress = compress};
+    gen_run g = generate(&o);
+    assert_int_equal(g.rc, 0);
+    uint8_t *p = g.file.data;
+    size_t n = g.file.len, b0 = heapev_read_le32(p); /* buffer 0's length (its BufferSize) */
+    size_t last = b0;
+    for (size_t at = b0; at < n; at += compress ? (size_t)heapev_read_le32(p + at) : 1024u)
+        last = at;
+    heapev_gen_etl_target t = {p, b0, 1024, 8, 0, 0, 0, 0};
+    heapev_gen_etl_part part = heapev_gen_etl_class_part(c);
+    if (part != HEAPEV_GEN_ETL_PART_HEADER_BUFFER) { /* buffer 1; the last one for a cut */
+        size_t at = part == HEAPEV_GEN_ETL_PART_FILE_END ? last : b0;
+        const uint8_t *first = p + at + HEAPEV_ETL_BUFFER_HEADER_SIZE; /* its first record */
+        t.buffer = p + at;
+        t.len = compress ? (size_t)heapev_read_le32(p + at) : 1024u;
+        t.prev_len = heapev_read_le16(first + HEAPEV_HEADER_OFF_SIZE);
+        t.record = HEAPEV_ETL_BUFFER_HEADER_SIZE + HEAPEV_ETL_ALIGN(t.prev_len);
+        if (part == HEAPEV_GEN_ETL_PART_FILE_END)
+            t.record = HEAPEV_ETL_BUFFER_HEADER_SIZE;
+        t.record_len = heapev_read_le16(p + at + t.record + HEAPEV_HEADER_OFF_SIZE);
+    }
+    heapev_rng rng;
+    heapev_rng_seed(&rng, c);
+    assert_int_equal(heapev_gen_etl_damage(&rng, c, &t), 0);
+    if (part == HEAPEV_GEN_ETL_PART_FILE_END)
+        n = last + t.keep;
+    heapev_findings f = reader_findings(p, n);
+    if (k->findings != 0 && (f & k->findings) != k->findings)
+        fail_msg("%s (%s): the reader reports %#llx, not the class's %#llx", k->name,
+                 compress ? "compressed" : "plain", (unsigned long long)f,
+                 (unsigned long long)k->findings);
+    if (k->findings == 0)
+        assert_int_equal(heapev_findings_defects(f) & ~(HEAPEV_FINDING(ETL_NO_LOGFILE_HEADER) - 1u), 0);
+    free_run(&g);
+}
+
+static void test_damage_api(void **state)
+{
+    (void)state;
+    assert_int_equal(heapev_gen_etl_class_part(0), HEAPEV_GEN_ETL_PART_NONE);
+    heapev_gen_etl_target none = {NULL, 0, 1024, 8, 0, 0, 0, 0};
+    heapev_rng rng;
+    heapev_rng_seed(&rng, 1);
+    assert_int_equal(heapev_gen_etl_damage(&rng, CONTAINER_BASE, &none), -1);
+    for (size_t c = CONTAINER_BASE; c < heapev_gen_class_count(); c++) {
+        const heapev_gen_class *k = heapev_gen_class_get(c);
+        assert_int_not_equal(heapev_gen_etl_class_part(c), HEAPEV_GEN_ETL_PART_NONE);
+        int record = heapev_gen_etl_class_part(c) == HEAPEV_GEN_ETL_PART_RECORD;
+        if (k->traces & HEAPEV_GEN_ETL_PLAIN)
+            damage_one(c, 0);
+        if (k->traces == HEAPEV_GEN_ETL_COMPRESSED && !record)
+            damage_one(c, 1);
+    }
+}
+
 static void test_class_table(void **state)
 {
     (void)state;
@@ -1616,6 +1699,7 @@ int main(int argc, char **argv)
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_agreement_many_seeds), cmocka_unit_test(test_event_classes_in_trace),
         cmocka_unit_test(test_wow64_limit_classes),  cmocka_unit_test(test_container_classes),
+        cmocka_unit_test(test_damage_api),
         cmocka_unit_test(test_class_table),          cmocka_unit_test(test_container_losses),
         cmocka_unit_test(test_invalid_options),      cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_noise_records),        cmocka_unit_test(test_well_formed_forms),

@@ -163,6 +163,64 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
                          void *sink_ctx, heapev_gen_etl_entry_fn on_entry, void *entry_ctx,
                          heapev_gen_etl_summary *summary);
 
+/** The part of a trace a container class damages (heapev_gen_etl_damage()). */
+typedef enum heapev_gen_etl_part {
+    HEAPEV_GEN_ETL_PART_NONE = 0,      /**< not a container class */
+    HEAPEV_GEN_ETL_PART_HEADER_BUFFER, /**< buffer 0: its header or its logfile header record */
+    HEAPEV_GEN_ETL_PART_BUFFER_HEADER, /**< a data buffer's 72-byte header */
+    HEAPEV_GEN_ETL_PART_RECORD,        /**< one record among a data buffer's (plain) records */
+    HEAPEV_GEN_ETL_PART_STREAM,        /**< a compressed buffer as in the file: its stream */
+    HEAPEV_GEN_ETL_PART_FILE_END       /**< the file ends inside its last buffer */
+} heapev_gen_etl_part;
+
+/**
+ * @brief Which part of a trace container class @p index damages.
+ * @param index a catalogue index (heapev_gen_class_get())
+ * @return the part, or HEAPEV_GEN_ETL_PART_NONE when @p index is no container class
+ */
+heapev_gen_etl_part heapev_gen_etl_class_part(size_t index);
+
+/** Where heapev_gen_etl_damage() applies a container class: one buffer of an existing trace. */
+typedef struct heapev_gen_etl_target {
+    /**
+     * The buffer, header first: buffer 0 (HEADER_BUFFER), a data buffer
+     * (BUFFER_HEADER: at least its 72-byte header), a data buffer with its
+     * records in plain form, a compressed buffer's once decompressed
+     * (RECORD), a compressed buffer as in the file (STREAM), the last
+     * buffer as in the file (FILE_END: not written, see @c keep).
+     */
+    uint8_t *buffer;
+    size_t len;        /**< bytes at @c buffer */
+    uint32_t stride;   /**< the trace's buffer size (the logfile header's BufferSize) */
+    unsigned width;    /**< the trace's PointerSize, 4 or 8 */
+    size_t record;     /**< RECORD, FILE_END: offset of the target record in @c buffer */
+    size_t record_len; /**< its bytes */
+    /**
+     * RECORD, class etl_record_misaligned: bytes of the record right before
+     * the target (which starts at record - HEAPEV_ETL_ALIGN(prev_len));
+     * not a multiple of 8, or the class does not apply.
+     */
+    size_t prev_len;
+    size_t keep;       /**< FILE_END: receives the bytes of the buffer the file keeps */
+} heapev_gen_etl_target;
+
+/**
+ * @brief Apply container class @p index to one buffer of an existing trace,
+ *        the way the generator applies it to its own (a mutator's use).
+ *
+ * The same patch as in heapev_gen_etl_write(), on the part
+ * heapev_gen_etl_class_part() names; FILE_END classes change nothing and
+ * say in @c keep where the file must end. The expected findings are the
+ * class's only when the rest of the trace is consistent.
+ * @param rng randomness for the damage's values (advanced)
+ * @param index a catalogue index of a container class
+ * @param t the buffer (see heapev_gen_etl_target)
+ * @return 0 applied; -1 not a container class, or the buffer too short or
+ *         not shaped for it (e.g. no record at @c record, a logfile header
+ *         record running past @c len, an aligned previous record)
+ */
+int heapev_gen_etl_damage(heapev_rng *rng, size_t index, heapev_gen_etl_target *t);
+
 #ifdef __cplusplus
 }
 #endif
