@@ -6,7 +6,9 @@ clang build is needed:
   - with --budget, every target's deadlines (fuzzing, merge, minimization) fall
     inside the budget less run-ci's tail, each phase is bounded, and a target
     is fuzzed no longer than --seconds nor than its slot allows;
-  - a crash is minimized with -max_total_time within its deadline;
+  - a crash is minimized with -max_total_time within its deadline, and
+    --minimize-seconds ends one that would not end;
+  - libFuzzer options after -- reach the fuzzer, and the seeds hold no manifest;
   - a budget too small for the targets skips them with a warning;
   - SIGTERM while a target runs (a cancelled CI job) stops it, copies its new
     inputs into OUT/corpus/<target>, prints the summary and exits 143.
@@ -40,7 +42,11 @@ for a in "$@"; do
     *) [ -z "$work" ] && work=$a ;;
   esac
 done
-if [ -n "${mini:-}" ]; then printf 'min' > "$exact"; exit 0; fi
+if [ -n "${mini:-}" ]; then
+  printf 'min' > "$exact"
+  [ "${STUB_MINI:-}" = hang ] && exec sleep 600  # a minimization that never ends by itself
+  exit 0
+fi
 case "$STUB_MODE" in
   crash) printf 'boom' > "${art}crash-0123"; exit 1 ;;
   hang) printf 'new' > "$work/new-input"; : > "$STUB_LOG.hanging"; exec sleep 600 ;;
@@ -67,8 +73,8 @@ def setup(tmp, names):
         os.chmod(path, 0o755)
 
 
-def run_ci(tmp, mode, *args):
-    env = dict(os.environ, STUB_MODE=mode, STUB_LOG=os.path.join(tmp, "stub.log"))
+def run_ci(tmp, mode, *args, **extra_env):
+    env = dict(os.environ, STUB_MODE=mode, STUB_LOG=os.path.join(tmp, "stub.log"), **extra_env)
     env.pop("GITHUB_STEP_SUMMARY", None)
     cmd = ["bash", RUN_CI, "--no-build", "--build-dir", os.path.join(tmp, "build"),
            "--out", os.path.join(tmp, "out")] + list(args)
@@ -124,6 +130,39 @@ def test_crash_minimized():
         check(os.path.exists(art), "crash: minimized reproducer kept")
 
 
+def test_minimize_seconds():
+    """--minimize-seconds ends a minimization that would not end, keeping what it made."""
+    with tempfile.TemporaryDirectory() as tmp:
+        setup(tmp, ["record_decode"])
+        p = run_ci(tmp, "crash", "--targets", "record_decode", "--seconds", "5",
+                   "--minimize-seconds", "2", STUB_MINI="hang")
+        out, _ = p.communicate(timeout=120)  # the stub's minimization sleeps 600 s
+        check(p.returncode == 1, "minimize-seconds: exit 1, got %d\n%s" % (p.returncode, out))
+        check("minimization stopped after 2s" in out, "minimize-seconds: stop reported\n" + out)
+        art = os.path.join(tmp, "out", "artifacts", "record_decode", "minimized-crash-0123")
+        check(os.path.exists(art), "minimize-seconds: the reproducer so far kept")
+
+
+def test_libfuzzer_options_and_seeds():
+    """Options after -- reach the fuzzer (a -dict= replaces ours); seeds hold no manifest."""
+    with tempfile.TemporaryDirectory() as tmp:
+        setup(tmp, ["record_decode"])
+        p = run_ci(tmp, "ok", "--targets", "record_decode", "--seconds", "5", "--",
+                   "-seed=7", "-dict=/nonexistent.dict")
+        out, _ = p.communicate(timeout=120)
+        check(p.returncode == 0, "options: exit 0, got %d\n%s" % (p.returncode, out))
+        fuzzing = [c for c in stub_calls(tmp) if "-merge=1" not in c]
+        check(len(fuzzing) == 1, "options: one fuzzing run")
+        args = fuzzing[0].split() if fuzzing else []
+        check("-seed=7" in args and "-dict=/nonexistent.dict" in args,
+              "options: passed through: %s" % args)
+        check("-dict=fuzz/heapev.dict" not in args, "options: our dictionary replaced")
+        seeds = os.path.join(tmp, "out", "seeds", "corpus-record")
+        names = os.listdir(seeds) if os.path.isdir(seeds) else []
+        check(len(names) > 0 and seeds in args, "options: corpus/record linked as seeds")
+        check(not any(n.endswith(".jsonl") for n in names), "options: no manifest among the seeds")
+
+
 def test_budget_too_small():
     with tempfile.TemporaryDirectory() as tmp:
         setup(tmp, ["payload_decode", "record_decode"])
@@ -157,7 +196,8 @@ def test_cancel_keeps_corpus():
         check(len(stub_calls(tmp)) == 1, "cancel: the second target never started")
 
 
-for test in (test_plan, test_crash_minimized, test_budget_too_small, test_cancel_keeps_corpus):
+for test in (test_plan, test_crash_minimized, test_minimize_seconds,
+             test_libfuzzer_options_and_seeds, test_budget_too_small, test_cancel_keeps_corpus):
     before = len(failures)
     test()
     print("%s: %s" % (test.__name__, "ok" if len(failures) == before else "FAILED"))
