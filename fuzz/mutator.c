@@ -28,13 +28,7 @@
 #include <string.h>
 
 #include "mutate_fields.h"
-
-#define FUZZ_MODE_PAYLOAD 1
-#define FUZZ_MODE_RECORD 2
-#define FUZZ_MODE_MIXED 3
-#ifndef FUZZ_MUTATOR_MODE
-#define FUZZ_MUTATOR_MODE FUZZ_MODE_MIXED
-#endif
+#include "mutator_mode.h"
 
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed);
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2,

@@ -16,6 +16,7 @@
 
 #include "fuzz_helpers.h"
 #include "heapev/wraps.h"
+#include "mutator_mode.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned seed);
@@ -87,13 +88,6 @@ static void add_path(const char *path)
     add_seed(buf, n);
 }
 
-/* The mode the mutator was built for (-DFUZZ_MUTATOR_MODE=FUZZ_MODE_..., as in mutator.c). */
-#define FUZZ_MODE_PAYLOAD 1
-#define FUZZ_MODE_RECORD 2
-#define FUZZ_MODE_MIXED 3
-#ifndef FUZZ_MUTATOR_MODE
-#define FUZZ_MUTATOR_MODE FUZZ_MODE_MIXED
-#endif
 
 /* Records with a decoded payload, by header family: SYSTEM, COMPACT, PERFINFO. */
 static unsigned long family_allocs[3];
