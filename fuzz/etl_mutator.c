@@ -1119,22 +1119,6 @@ static int op_grow(etl_ctx *c, etl_model *m)
 
 /* ---- the mutator ------------------------------------------------------------------------------ */
 
-typedef struct image_sink {
-    uint8_t *p;
-    size_t cap, len;
-} image_sink;
-
-static int sink_image(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
-{
-    image_sink *s = ctx;
-    if (offset > s->cap || len > s->cap - offset)
-        return 1;
-    memcpy(s->p + offset, data, len);
-    if (offset + len > s->len)
-        s->len = (size_t)(offset + len);
-    return 0;
-}
-
 /* A fresh trace from the generator (1 KiB buffers, maybe compressed), in out; 0 if none fits. */
 static size_t fresh_trace(etl_ctx *c, uint8_t *out, size_t cap)
 {
@@ -1146,9 +1130,9 @@ static size_t fresh_trace(etl_ctx *c, uint8_t *out, size_t cap)
     o.wow64 = o.width == 8 ? 0.2 : 0.0;
     o.malformed = fuzz_rng_below(&c->rng, 2) ? 0.0 : 0.3;
     for (unsigned tries = 0; tries < 2; tries++, o.count = 0) {
-        image_sink s = {out, cap, 0};
-        if (heapev_gen_etl_write(&o, c->gen_mem, sizeof c->gen_mem, sink_image, &s, NULL, NULL,
-                                 NULL) == 0)
+        heapev_gen_etl_image s = {out, cap, 0};
+        if (heapev_gen_etl_write(&o, c->gen_mem, sizeof c->gen_mem, heapev_gen_etl_image_sink, &s,
+                                 NULL, NULL, NULL) == 0)
             return s.len;
     }
     return 0;

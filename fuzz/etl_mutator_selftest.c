@@ -90,22 +90,6 @@ static void add_path(const char *path)
     add_seed(buf, n);
 }
 
-typedef struct sink {
-    uint8_t *p;
-    size_t cap, len;
-} sink;
-
-static int to_memory(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
-{
-    sink *s = ctx;
-    if (offset > s->cap || len > s->cap - offset)
-        return 1;
-    memcpy(s->p + offset, data, len);
-    if (offset + len > s->len)
-        s->len = (size_t)(offset + len);
-    return 0;
-}
-
 /* Clean generated traces: compressed and not, 32- and 64-bit, with WOW64 Allocs. */
 static void add_generated(void)
 {
@@ -115,8 +99,9 @@ static void add_generated(void)
                                     .count = 12 + 3 * i, .buffer_size = 1024, .container = -1,
                                     .noise = 0.2, .compress = (int)(i % 2)};
         o.wow64 = o.width == 8 ? 0.3 : 0.0;
-        sink s = {img, sizeof img, 0};
-        FUZZ_ASSERT(heapev_gen_etl_write(&o, mem, sizeof mem, to_memory, &s, NULL, NULL, NULL) == 0);
+        heapev_gen_etl_image s = {img, sizeof img, 0};
+        FUZZ_ASSERT(heapev_gen_etl_write(&o, mem, sizeof mem, heapev_gen_etl_image_sink, &s, NULL,
+                                         NULL, NULL) == 0);
         add_seed(img, s.len);
     }
 }

@@ -84,23 +84,6 @@ static uint8_t *map_guarded(size_t n, size_t *body)
 }
 #endif
 
-/* Collects a generated trace in memory (heapev_gen_etl_write's sink). */
-typedef struct image_sink {
-    uint8_t *p;
-    size_t cap, len;
-} image_sink;
-
-static int sink_to_image(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
-{
-    image_sink *s = ctx;
-    if (offset > s->cap || len > s->cap - offset)
-        return 1;
-    memcpy(s->p + offset, data, len);
-    if (offset + len > s->len)
-        s->len = (size_t)(offset + len);
-    return 0;
-}
-
 /*
  * The harness's options let the reader decompress: a compressed trace from
  * the generator is read and its buffers decompressed. (Scratch memory below
@@ -112,8 +95,8 @@ static void check_decompression_runs(void)
     static uint8_t image[1u << 16];
     heapev_gen_etl_options o = {.seed = 1, .width = 8, .count = 40, .buffer_size = 1024,
                                 .container = -1, .compress = 1};
-    image_sink sink = {image, sizeof image, 0};
-    FUZZ_ASSERT_MSG(heapev_gen_etl_write(&o, mem, sizeof mem, sink_to_image, &sink, NULL, NULL,
+    heapev_gen_etl_image sink = {image, sizeof image, 0};
+    FUZZ_ASSERT_MSG(heapev_gen_etl_write(&o, mem, sizeof mem, heapev_gen_etl_image_sink, &sink, NULL, NULL,
                                          NULL) == 0,
                     "no compressed trace from the generator");
     heapev_etl_read_options opts = {.max_buffer_size = MAX_BUFFER, .scratch = scratch[0],

@@ -1044,6 +1044,17 @@ static int first_items(run *r)
     return 0;
 }
 
+int heapev_gen_etl_image_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    heapev_gen_etl_image *img = ctx;
+    if (offset > img->cap || len > img->cap - offset)
+        return 1;
+    memcpy(img->bytes + offset, data, len);
+    if (offset + len > img->len)
+        img->len = (size_t)(offset + len);
+    return 0;
+}
+
 int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t cap,
                          int (*sink)(void *ctx, uint64_t offset, const uint8_t *data, size_t len),
                          void *sink_ctx, heapev_gen_etl_entry_fn on_entry, void *entry_ctx,

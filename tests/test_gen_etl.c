@@ -1098,6 +1098,34 @@ static void test_forms_deterministic(void **state)
     }
 }
 
+/*
+ * heapev_gen_etl_image_sink() collects the same bytes as any sink, and stops
+ * the run (-2) when the trace outgrows its room, never writing past it.
+ */
+static void test_image_sink(void **state)
+{
+    (void)state;
+    heapev_gen_etl_options o = form_options(&forms[0], 20);
+    gen_run ref = generate(&o);
+    assert_int_equal(ref.rc, 0);
+    size_t cap = HEAPEV_GEN_ETL_MEMORY(o.buffer_size);
+    uint8_t *mem = malloc(cap), *room = malloc(ref.file.len + 1);
+    assert_non_null(mem);
+    assert_non_null(room);
+    heapev_gen_etl_image img = {room, ref.file.len, 0};
+    assert_int_equal(heapev_gen_etl_write(&o, mem, cap, heapev_gen_etl_image_sink, &img, NULL, NULL,
+                                          NULL), 0);
+    assert_int_equal(img.len, ref.file.len);
+    assert_memory_equal(room, ref.file.data, ref.file.len);
+    room[ref.file.len - 1] = 0xA5;
+    img = (heapev_gen_etl_image){room, ref.file.len - 1, 0}; /* one byte short */
+    assert_int_equal(heapev_gen_etl_write(&o, mem, cap, heapev_gen_etl_image_sink, &img, NULL, NULL,
+                                          NULL), -2);
+    assert_true(img.len <= ref.file.len - 1);
+    assert_int_equal(room[ref.file.len - 1], 0xA5); /* nothing written past the room */
+    free(mem), free(room), free_run(&ref);
+}
+
 /* ---- the CLI -------------------------------------------------------------------- */
 
 /*
@@ -1699,7 +1727,7 @@ int main(int argc, char **argv)
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_agreement_many_seeds), cmocka_unit_test(test_event_classes_in_trace),
         cmocka_unit_test(test_wow64_limit_classes),  cmocka_unit_test(test_container_classes),
-        cmocka_unit_test(test_damage_api),
+        cmocka_unit_test(test_damage_api),           cmocka_unit_test(test_image_sink),
         cmocka_unit_test(test_class_table),          cmocka_unit_test(test_container_losses),
         cmocka_unit_test(test_invalid_options),      cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_noise_records),        cmocka_unit_test(test_well_formed_forms),

@@ -163,6 +163,20 @@ int heapev_gen_etl_write(const heapev_gen_etl_options *o, uint8_t *mem, size_t c
                          void *sink_ctx, heapev_gen_etl_entry_fn on_entry, void *entry_ctx,
                          heapev_gen_etl_summary *summary);
 
+/** A trace collected in caller memory by heapev_gen_etl_image_sink(). */
+typedef struct heapev_gen_etl_image {
+    uint8_t *bytes; /**< room for the trace */
+    size_t cap;     /**< its size */
+    size_t len;     /**< the trace's length so far (its highest end written) */
+} heapev_gen_etl_image;
+
+/**
+ * @brief A heapev_gen_etl_write() sink that copies the buffers into a
+ *        heapev_gen_etl_image (@p ctx) at their offsets.
+ * @return 0, or 1 (the run stops, -2) when the trace outgrows its cap
+ */
+int heapev_gen_etl_image_sink(void *ctx, uint64_t offset, const uint8_t *data, size_t len);
+
 /** The part of a trace a container class damages (heapev_gen_etl_damage()). */
 typedef enum heapev_gen_etl_part {
     HEAPEV_GEN_ETL_PART_NONE = 0,      /**< not a container class */
