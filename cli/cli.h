@@ -153,6 +153,9 @@ void cli_etl_reader_start(heapev_etl_reader *r, heapev_etl_stdio *src, FILE *in,
 void cli_etl_reader_from_stream(heapev_etl_reader *r, heapev_etl_stdio *src, cli_stream *in,
                                 const cli_etl_memory *m, const heapev_limits *limits);
 
+/* @p text as HTML text or attribute value: & < > " escaped (the HTML reports). */
+void cli_html_text(FILE *out, const char *text);
+
 /* One warning line: @p files files (all read as bare payloads, no format given) were ambiguous. */
 void cli_warn_all_ambiguous(const char *cmd, uint64_t files);
 

@@ -14,19 +14,6 @@
 static const char *const verdict_colours[PROBE_VERDICTS] = {"#59a14f", "#9aa3b2", "#e69a28",
                                                             "#8a5cc2", "#d64545"};
 
-static void html_text(FILE *out, const char *text)
-{
-    for (; *text; text++) {
-        switch (*text) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*text, out);
-        }
-    }
-}
-
 static void html_head(FILE *out)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -129,19 +116,19 @@ static void html_failure(FILE *out, const probe_class *c)
     heapev_findings_format(heapev_gen_class_get(c->cls)->findings, ", ", names, sizeof names);
     fprintf(out, "<h3><code>%s</code>: %s</h3>\n<p>Input %" PRIu64 ": ",
             heapev_gen_class_get(c->cls)->name, probe_verdict_name(c->fail.verdict), c->fail_index);
-    html_text(out, c->fail.detail);
+    cli_html_text(out, c->fail.detail);
     fputs("<br>Class findings: ", out);
-    html_text(out, names[0] ? names : "none");
+    cli_html_text(out, names[0] ? names : "none");
     if (c->repro != NULL) {
         fputs("<br>Reproducer: <code>", out);
-        html_text(out, c->repro);
+        cli_html_text(out, c->repro);
         fprintf(out, "</code> (%zu bytes, from %zu), %s", c->repro_len, c->orig_len,
                 probe_verdict_name(c->repro_outcome.verdict));
     }
     fputs("</p>\n", out);
     if (c->fail_stderr != NULL && c->fail_stderr[0] != '\0') {
         fputs("<pre>", out);
-        html_text(out, c->fail_stderr);
+        cli_html_text(out, c->fail_stderr);
         fputs("</pre>\n", out);
     }
 }
@@ -150,7 +137,7 @@ static void html_write(FILE *out, const probe_run *run)
 {
     html_head(out);
     fputs("<h1>heapev probe</h1>\n<p class=\"sub\"><code>", out);
-    html_text(out, run->o->exec);
+    cli_html_text(out, run->o->exec);
     fprintf(out, "</code><br>seed %" PRIu64 ", %" PRIu64 " inputs per class, timeout %g s</p>\n",
             run->o->seed, run->o->count, run->o->lim.timeout);
     html_cards(out, run);

@@ -90,19 +90,6 @@ static uint64_t nice_step(uint64_t max, unsigned ticks)
     return 10 * p;
 }
 
-static void html_text(FILE *out, const char *text)
-{
-    for (; *text; text++) {
-        switch (*text) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*text, out);
-        }
-    }
-}
-
 static void html_head(FILE *out)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -149,7 +136,7 @@ static void html_card(FILE *out, const char *label, const char *fmt, ...)
     vsnprintf(value, sizeof value, fmt, ap);
     va_end(ap);
     fprintf(out, "<div class=\"card\"><b>%s</b><span>", value);
-    html_text(out, label);
+    cli_html_text(out, label);
     fputs("</span></div>\n", out);
 }
 
@@ -179,7 +166,7 @@ static void svg_hbars(FILE *out, const chart_row *rows, size_t n, uint64_t total
         unsigned y = 4 + (unsigned)i * row_h;
         double w = max ? (double)rows[i].n / (double)max * bar_w : 0.0;
         fprintf(out, "<text x=\"%u\" y=\"%u\" text-anchor=\"end\">", label_w - 8, y + 16);
-        html_text(out, rows[i].label);
+        cli_html_text(out, rows[i].label);
         fprintf(out, "</text><rect x=\"%u\" y=\"%u\" width=\"%.1f\" height=\"%u\" rx=\"2\" "
                      "fill=\"%s\"><title>%" PRIu64 "</title></rect>",
                 label_w, y + 4, w < 1.0 && rows[i].n ? 1.0 : w, row_h - 8, rows[i].colour,
@@ -342,7 +329,7 @@ static void html_findings(FILE *out, const stats *s)
                      PRIu64 "</td><td>", f->name,
                 severity_class(f->severity),
                 heapev_severity_name(f->severity), s->finding[c]);
-        html_text(out, f->description);
+        cli_html_text(out, f->description);
         fputs("</td></tr>\n", out);
     }
     fputs("</table></div>\n", out);
@@ -397,7 +384,7 @@ static void html_shell_word(FILE *out, const char *w)
         plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                        "_-./=:,+@%", *p) != NULL;
     if (plain) {
-        html_text(out, w);
+        cli_html_text(out, w);
         return;
     }
     fputc('\'', out);
@@ -406,7 +393,7 @@ static void html_shell_word(FILE *out, const char *w)
             fputs("'\\''", out);
         else {
             char c[2] = {*w, '\0'};
-            html_text(out, c);
+            cli_html_text(out, c);
         }
     }
     fputc('\'', out);
@@ -422,7 +409,7 @@ static void html_origin(FILE *out, const stats_origin *o)
     fputs("<dl class=\"origin\">\n<dt>inputs</dt><dd>", out);
     for (int i = o->first_input; i < o->argc; i++) {
         fputs(i > o->first_input ? ", <code>" : "<code>", out);
-        html_text(out, o->argv[i]);
+        cli_html_text(out, o->argv[i]);
         fputs("</code>", out);
     }
     fputs("</dd>\n<dt>command</dt><dd><code>heapev", out);

@@ -218,3 +218,16 @@ int cli_parse_user_max(const char *cmd, const char *opt, const char *text, uint6
         return cli_usage_error(cmd, "%s takes a 32-bit address, not '%s'", opt, text);
     return 0;
 }
+
+void cli_html_text(FILE *out, const char *text)
+{
+    for (; *text; text++) {
+        switch (*text) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*text, out);
+        }
+    }
+}
