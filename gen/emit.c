@@ -166,10 +166,9 @@ json_t *heapev_emit_entry_json(const heapev_gen_etl_entry *en, const heapev_gen_
     return obj;
 }
 
-json_t *heapev_emit_summary_json(const heapev_gen_etl_options *o, const heapev_gen_etl_summary *s)
+/* The trace's options, as the summary line and the compact header both give them. */
+static void set_options_json(json_t *obj, const heapev_gen_etl_options *o)
 {
-    json_t *obj = json_object();
-    json_object_set_new(obj, "kind", json_string("summary"));
     json_object_set_new(obj, "seed", heapev_emit_u64_json(o->seed));
     json_object_set_new(obj, "bits", json_integer(o->width * 8));
     json_object_set_new(obj, "count", heapev_emit_u64_json(o->count));
@@ -183,6 +182,13 @@ json_t *heapev_emit_summary_json(const heapev_gen_etl_options *o, const heapev_g
                         json_string(o->style == HEAPEV_ETL_STYLE_WIN7 ? "win7" : "win10"));
     json_object_set_new(obj, "compress", json_boolean(o->compress));
     json_object_set_new(obj, "container_class", container_name_json(o));
+}
+
+json_t *heapev_emit_summary_json(const heapev_gen_etl_options *o, const heapev_gen_etl_summary *s)
+{
+    json_t *obj = json_object();
+    json_object_set_new(obj, "kind", json_string("summary"));
+    set_options_json(obj, o);
     json_object_set_new(obj, "file_length", heapev_emit_u64_json(s->file_length));
     json_object_set_new(obj, "buffers", heapev_emit_u64_json(s->buffers));
     json_object_set_new(obj, "events", heapev_emit_u64_json(s->events));
@@ -266,19 +272,7 @@ json_t *heapev_emit_header_json(const heapev_gen_etl_options *o)
     json_t *obj = json_object(), *pa = json_array();
     json_object_set_new(obj, "kind", json_string("header"));
     json_object_set_new(obj, "form", json_string("compact"));
-    json_object_set_new(obj, "seed", heapev_emit_u64_json(o->seed));
-    json_object_set_new(obj, "bits", json_integer(o->width * 8));
-    json_object_set_new(obj, "count", heapev_emit_u64_json(o->count));
-    json_object_set_new(obj, "malformed", json_real(o->malformed));
-    json_object_set_new(obj, "noise", json_real(o->noise));
-    json_object_set_new(obj, "buffer_size",
-                        heapev_emit_u64_json(o->buffer_size ? o->buffer_size
-                                                            : HEAPEV_ETL_DEFAULT_BUFFER_SIZE));
-    json_object_set_new(obj, "wow64", json_real(o->wow64));
-    json_object_set_new(obj, "style",
-                        json_string(o->style == HEAPEV_ETL_STYLE_WIN7 ? "win7" : "win10"));
-    json_object_set_new(obj, "compress", json_boolean(o->compress));
-    json_object_set_new(obj, "container_class", container_name_json(o));
+    set_options_json(obj, o);
     json_object_set_new(obj, "families", families_json(o->families));
     for (int i = 0; i < n; i++)
         json_array_append_new(pa, process_json(&procs[i]));
