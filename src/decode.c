@@ -42,13 +42,11 @@ static int address_wraps(uint64_t address, uint64_t size, unsigned width)
 
 /*
  * A user-space block whose last byte, Address + Size - 1, lies above
- * @p user_max but within the pointer width (a wrap is address_wraps).
+ * @p user_max (the caller leaves out a block that wraps: address_wraps).
  */
-static inline int block_end_beyond(uint64_t address, uint64_t size, unsigned width,
-                                   uint64_t user_max)
+static inline int block_end_beyond(uint64_t address, uint64_t size, uint64_t user_max)
 {
-    return size != 0 && address <= user_max && size - 1 > user_max - address &&
-           !address_wraps(address, size, width);
+    return size != 0 && address <= user_max && size - 1 > user_max - address;
 }
 
 /* 1..0xFFFF: a pointer into the lowest 64 KiB, which are never mapped (0 is "null"). */
@@ -69,12 +67,13 @@ static inline heapev_findings field_checks(uint64_t handle, uint64_t size, uint6
     f |= handle == 0 ? HEAPEV_FINDING(HEAP_HANDLE_NULL) : 0;
     f |= address == 0 ? HEAPEV_FINDING(ADDRESS_NULL) : 0;
     f |= address % HEAPEV_ADDRESS_ALIGN(width) != 0 ? HEAPEV_FINDING(ADDRESS_MISALIGNED) : 0;
-    f |= address_wraps(address, size, width) ? HEAPEV_FINDING(ADDRESS_WRAPS) : 0;
+    int wraps = address_wraps(address, size, width);
+    f |= wraps ? HEAPEV_FINDING(ADDRESS_WRAPS) : 0;
     f |= address > user_max ? HEAPEV_FINDING(ADDRESS_KERNEL_RANGE) : 0;
     f |= handle > user_max ? HEAPEV_FINDING(HEAP_HANDLE_KERNEL_RANGE) : 0;
     f |= size > user_max ? HEAPEV_FINDING(SIZE_IMPLAUSIBLE) : 0;
-    f |= block_end_beyond(address, size, width, user_max) ? HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE)
-                                                          : 0;
+    f |= !wraps && block_end_beyond(address, size, user_max)
+             ? HEAPEV_FINDING(BLOCK_END_KERNEL_RANGE) : 0;
     f |= source == HEAPEV_SOURCE_LOWFRAG && size > HEAPEV_LFH_MAX_SIZE
              ? HEAPEV_FINDING(LOWFRAG_SIZE_TOO_LARGE) : 0;
     /* SPEC §5's checks that need no limit: the unmapped low 64 KiB, heap alignment. */
