@@ -10,12 +10,10 @@
  *
  * Usage: afl-mutator-selftest LIBRARY etl|record|payload DIR|FILE...
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fuzz_helpers.h"
 #include "heapev/etl.h"
@@ -32,33 +30,22 @@ typedef void (*deinit_fn)(void *data);
 static uint8_t *seeds[MAX_SEEDS];
 static size_t seed_len[MAX_SEEDS], nseeds;
 
-static void add_path(const char *path)
+/* A seed file (a fuzz_each_file() callback), cut at MAX_LEN, in a buffer of MAX_LEN. */
+static void add_file(void *ctx, const uint8_t *data, size_t len)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || nseeds == MAX_SEEDS)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            char sub[4096];
-            if (de->d_name[0] == '.' || strstr(de->d_name, ".jsonl") != NULL)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            add_path(sub);
-        }
-        if (d != NULL)
-            closedir(d);
-        return;
-    }
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    (void)ctx;
+    if (nseeds == MAX_SEEDS)
         return;
     uint8_t *p = fuzz_malloc(MAX_LEN);
-    size_t n = fread(p, 1, MAX_LEN, f);
-    fclose(f);
+    memcpy(p, data, len);
     seeds[nseeds] = p;
-    seed_len[nseeds++] = n;
+    seed_len[nseeds++] = len;
+}
+
+static void add_path(const char *path)
+{
+    static uint8_t buf[MAX_LEN];
+    fuzz_each_file(path, buf, sizeof buf, add_file, NULL);
 }
 
 static void *symbol(void *lib, const char *name)

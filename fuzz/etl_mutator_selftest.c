@@ -11,11 +11,9 @@
  *
  * Usage: etl-mutator-selftest [DIR|FILE...]   (seed traces; generated ones too)
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fuzz_helpers.h"
 #include "heapev/etl.h"
@@ -62,32 +60,17 @@ static void add_seed(const uint8_t *p, size_t n)
     seed_len[nseeds++] = n;
 }
 
+/* A seed file (a fuzz_each_file() callback): longer than MAX_LEN is no seed. */
+static void add_file(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    add_seed(data, len);
+}
+
 static void add_path(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            char sub[4096];
-            if (de->d_name[0] == '.' || strstr(de->d_name, ".jsonl") != NULL)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            add_path(sub);
-        }
-        if (d != NULL)
-            closedir(d);
-        return;
-    }
     static uint8_t buf[MAX_LEN + 1];
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return;
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    add_seed(buf, n);
+    fuzz_each_file(path, buf, sizeof buf, add_file, NULL);
 }
 
 /* Clean generated traces: compressed and not, 32- and 64-bit, with WOW64 Allocs. */

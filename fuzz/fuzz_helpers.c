@@ -1,7 +1,10 @@
 /* fuzz_helpers.c - see fuzz_helpers.h. */
 #include "fuzz_helpers.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #if defined(__has_feature)
 #if __has_feature(memory_sanitizer)
@@ -152,4 +155,32 @@ void fuzz_check_record(const heapev_event *e, heapev_findings returned, size_t c
     else
         FUZZ_ASSERT_MSG(consumed == len, "invalid record did not consume the rest");
     FUZZ_ASSERT_MSG((e->findings & HEAPEV_FINDING(LENGTH_AMBIGUOUS)) == 0, "length_ambiguous on a record");
+}
+
+void fuzz_each_file(const char *path, uint8_t *buf, size_t cap,
+                    void (*on_file)(void *ctx, const uint8_t *data, size_t len), void *ctx)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        while (d != NULL && (de = readdir(d)) != NULL) {
+            char sub[4096];
+            if (de->d_name[0] == '.' || strstr(de->d_name, ".jsonl") != NULL)
+                continue;
+            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+            fuzz_each_file(sub, buf, cap, on_file, ctx);
+        }
+        if (d != NULL)
+            closedir(d);
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    on_file(ctx, buf, n);
 }

@@ -93,6 +93,15 @@ void fuzz_check_event(const heapev_event *event, heapev_findings returned);
 void fuzz_check_record(const heapev_event *event, heapev_findings returned, size_t consumed,
                        size_t len);
 
+/**
+ * The self-tests' seeds: every regular file at @p path (the file itself, or a
+ * directory's files, recursively; dot files and *.jsonl manifests left out),
+ * read into @p buf (at most @p cap bytes) and handed to @p on_file with the
+ * number of bytes read. Paths that cannot be read are passed over.
+ */
+void fuzz_each_file(const char *path, uint8_t *buf, size_t cap,
+                    void (*on_file)(void *ctx, const uint8_t *data, size_t len), void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

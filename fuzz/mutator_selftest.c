@@ -8,11 +8,9 @@
  *
  * Usage: mutator-selftest-<mode> [DIR|FILE...]   (seed files; a few built in)
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fuzz_helpers.h"
 #include "heapev/wraps.h"
@@ -60,32 +58,17 @@ static void add_seed(const uint8_t *p, size_t n)
     seed_len[nseeds++] = n;
 }
 
+/* A seed file (a fuzz_each_file() callback), cut at MAX_LEN. */
+static void add_file(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    add_seed(data, len);
+}
+
 static void add_path(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.')
-                continue;
-            char sub[4096];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            add_path(sub);
-        }
-        if (d != NULL)
-            closedir(d);
-        return;
-    }
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return;
     static uint8_t buf[MAX_LEN];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    add_seed(buf, n);
+    fuzz_each_file(path, buf, sizeof buf, add_file, NULL);
 }
 
 
